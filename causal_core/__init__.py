@@ -1,0 +1,49 @@
+"""causal_core: the engine of Causal Explorer.
+
+Model → Identify → Estimate → Refute, in pure Python (numpy, pandas, scipy, scikit-learn,
+networkx, plotly). Never imports streamlit.
+
+Examples
+--------
+>>> import causal_core as cc
+>>> g = cc.CausalGraph.parse("dag { x [exposure]; y [outcome]; z -> x -> y; z -> y }")
+>>> cc.identify(g, "x", "y").adjustment_sets
+[['z']]
+"""
+
+from .adjustment import AdjustmentCheck, is_adjustment_set
+from .citest import test_implications
+from .dsep import Path, d_separated, implied_independencies, list_paths
+from .exceptions import (
+    CausalCoreError,
+    DataError,
+    EstimationError,
+    GraphError,
+    IdentificationError,
+)
+from .graph import ROLES, CausalGraph
+from .identify import NODE_ROLES, Estimand, Identification, identify
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "CausalCoreError",
+    "DataError",
+    "EstimationError",
+    "GraphError",
+    "IdentificationError",
+    "ROLES",
+    "CausalGraph",
+    "AdjustmentCheck",
+    "Estimand",
+    "Identification",
+    "NODE_ROLES",
+    "Path",
+    "d_separated",
+    "identify",
+    "implied_independencies",
+    "is_adjustment_set",
+    "list_paths",
+    "test_implications",
+]

@@ -1,0 +1,521 @@
+"""Tokenizer and parser for the DOT family: DAGitty ``dag { }``, DOT ``digraph { }`` and plain
+``a -> b`` lines.
+
+DAGitty's syntax is a dialect of Graphviz DOT, so one parser reads both; the header word only
+changes the hints in error messages. Plain edge lines are the statements of a ``dag { }`` body
+without the wrapper. Every syntax error is a :class:`~causal_core.exceptions.GraphError` with a
+1-based ``line`` and ``column``.
+
+Supported statements: node statements with attribute lists, edges ``->``, ``<-``, ``<->`` in
+chains (``a -> b <- c``), groups and subgraphs on either side (``a -> {b c}``), global options
+(``bb="0,0,1,1"``, ``rankdir=LR``), default statements (``node [shape=box]``), comments
+(``//``, ``#``, ``/* */``) and ``;`` or whitespace as separators.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple, NoReturn
+
+from .exceptions import GraphError
+from .graph import CausalGraph
+
+__all__ = ["ROLE_WORDS", "SUPPORTED_FORMATS", "Token", "format_name", "is_name_char",
+           "join_attributes", "parse_statements", "quote", "tokenize"]
+
+#: Attribute words that give a node a role, as DAGitty reads them (and their long names).
+ROLE_WORDS: dict[str, str] = {
+    "exposure": "exposure", "e": "exposure", "source": "exposure",
+    "outcome": "outcome", "o": "outcome", "target": "outcome",
+    "latent": "latent", "l": "latent", "unobserved": "latent", "u": "latent",
+    "adjusted": "adjusted", "a": "adjusted",
+    "selected": "selected", "s": "selected",
+}
+#: Shown whenever the format of a text is not recognised.
+SUPPORTED_FORMATS = (
+    "DAGitty 'dag { ... }', DOT 'digraph { ... }', GML 'graph [ ... ]' as networkx writes it, "
+    "our JSON ('{\"format\": \"causal-explorer-graph\", ...}') or plain 'a -> b' lines"
+)
+
+_HEADERS = ("dag", "digraph", "pdag", "graph")
+_RESERVED = frozenset(_HEADERS + ("strict", "node", "edge", "subgraph", "mag", "pag"))
+_EDGE_OPS = ("<->", "<-@", "@->", "--@", "@-@", "@--", "->", "<-", "--")
+_PUNCT = "{}[]=,;+"
+_FALSE = frozenset({"0", "false", "no", "off"})
+_EXAMPLES = {"pos": "1.5,-2", "label": "Age", "role": "exposure", "roles": "exposure",
+             "observed": "no"}
+_ARROW_HINT = "Hint: an arrow needs a node on both sides, e.g. a -> b."
+_ROLE_LIST = ("exposure (e), outcome (o), latent (l, unobserved, u), adjusted (a), "
+              "selected (s); source and target also mean exposure and outcome")
+
+
+class Token(NamedTuple):
+    """One token: ``kind`` is ``id``, ``edge``, a punctuation character, ``other`` or ``eof``."""
+
+    kind: str
+    text: str
+    line: int
+    column: int
+    quoted: bool = False
+
+
+def _fail(tok: Token, message: str) -> NoReturn:
+    raise GraphError(f"Line {tok.line}, column {tok.column}: {message}",
+                     line=tok.line, column=tok.column)
+
+
+def _describe(tok: Token) -> str:
+    if tok.kind == "eof":
+        return "the end of the text"
+    if tok.kind == "id":
+        return f'the name "{tok.text}"' if tok.quoted else f"'{tok.text}'"
+    return f"'{tok.text}'"
+
+
+def is_name_char(c: str) -> bool:
+    """True for the characters of a bare name: letters (any script), digits, ``_`` and ``.``."""
+    return c.isalnum() or c in "_."
+
+
+# ---------------------------------------------------------------------------------- lexer
+class _Lexer:
+    """Turns text into :class:`Token` objects, skipping whitespace and comments."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+        self.starts = [0] + [k + 1 for k, c in enumerate(text) if c == "\n"]
+        self.tokens: list[Token] = []
+
+    def at(self, i: int) -> tuple[int, int]:
+        line = bisect_right(self.starts, i)
+        return line, i - self.starts[line - 1] + 1
+
+    def token(self, kind: str, text: str, start: int, quoted: bool = False) -> None:
+        self.tokens.append(Token(kind, text, *self.at(start), quoted=quoted))
+
+    def run(self) -> list[Token]:
+        text = self.text
+        while self.i < len(text):
+            c = text[self.i]
+            if c.isspace() or c == "\ufeff":
+                self.i += 1
+            elif c == "#" or text.startswith("//", self.i):
+                end = text.find("\n", self.i)
+                self.i = len(text) if end < 0 else end
+            elif text.startswith("/*", self.i):
+                self.block_comment()
+            elif c == '"':
+                self.string()
+            else:
+                self.symbol()
+        self.token("eof", "", len(text))
+        return self.tokens
+
+    def block_comment(self) -> None:
+        end = self.text.find("*/", self.i + 2)
+        if end < 0:
+            line, col = self.at(self.i)
+            _fail(Token("other", "/*", line, col),
+                  "this comment '/*' is never closed; expected '*/' before the end of the text.")
+        self.i = end + 2
+
+    def symbol(self) -> None:
+        text, start = self.text, self.i
+        op = next((o for o in _EDGE_OPS if text.startswith(o, start)), None)
+        if op:
+            self.i += len(op)
+            self.token("edge", op, start)
+        elif text[start] in _PUNCT:
+            self.i += 1
+            self.token(text[start], text[start], start)
+        elif is_name_char(text[start]) or (
+                text[start] == "-" and start + 1 < len(text) and is_name_char(text[start + 1])):
+            self.bareword()
+        else:
+            self.i += 1
+            self.token("other", text[start], start)
+
+    def bareword(self) -> None:
+        text, start = self.text, self.i
+        self.i += 1
+        while self.i < len(text) and is_name_char(text[self.i]):
+            self.i += 1
+        prev = self.tokens[-1] if self.tokens else None
+        if text[start] == "-" and prev is not None and prev.kind == "id" and start > 0 \
+                and is_name_char(text[start - 1]):
+            word = prev.text + text[start:self.i]
+            _fail(prev, f"'-' inside the name '{word}'. Hint: quote names that contain '-' or "
+                        f'spaces, e.g. "{word}".')
+        self.token("id", text[start:self.i], start)
+
+    def string(self) -> None:
+        text, start = self.text, self.i
+        out: list[str] = []
+        self.i += 1
+        while self.i < len(text) and text[self.i] != '"':
+            c = text[self.i]
+            nxt = text[self.i + 1] if self.i + 1 < len(text) else ""
+            if c == "\\" and nxt in ('"', "\\"):
+                out.append(nxt)
+                self.i += 2
+            elif c == "\\" and nxt in ("\n", "\r"):
+                self.i += 1
+                while self.i < len(text) and text[self.i] in "\r\n":
+                    self.i += 1
+            else:
+                out.append(c)
+                self.i += 1
+        if self.i >= len(text):
+            line, col = self.at(start)
+            _fail(Token("other", '"', line, col),
+                  "this quoted name is never closed; expected a closing '\"'. "
+                  'Hint: write a quote inside a name as \\" and a backslash as \\\\.')
+        self.i += 1
+        self.token("id", "".join(out), start, quoted=True)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into tokens, ending with an ``eof`` token."""
+    return _Lexer(text).run()
+
+
+# ---------------------------------------------------------------------------------- builder
+@dataclass
+class _Builder:
+    """Collects what the statements say, in the order they say it."""
+
+    order: dict[str, None] = field(default_factory=dict)
+    edges: list[tuple[str, str]] = field(default_factory=list)
+    bidirected: list[tuple[str, str]] = field(default_factory=list)
+    roles: dict[str, set[str]] = field(default_factory=dict)
+    positions: dict[str, tuple[float, float]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def build(self) -> CausalGraph:
+        return CausalGraph(nodes=self.order, edges=self.edges, bidirected=self.bidirected,
+                           roles=self.roles, positions=self.positions, labels=self.labels)
+
+
+Attr = tuple[Token, Token | None]
+
+
+# ---------------------------------------------------------------------------------- parser
+class _Parser:
+    """Recursive-descent parser over the token list; fills a :class:`_Builder`."""
+
+    def __init__(self, tokens: list[Token], kind: str = "") -> None:
+        self.tokens = tokens
+        self.k = 0
+        self.kind = kind
+        self.out = _Builder()
+
+    def peek(self, ahead: int = 0) -> Token:
+        return self.tokens[min(self.k + ahead, len(self.tokens) - 1)]
+
+    def next(self) -> Token:
+        tok = self.peek()
+        self.k = min(self.k + 1, len(self.tokens) - 1)
+        return tok
+
+    def expect(self, kind: str, after: str) -> Token:
+        tok = self.peek()
+        if tok.kind != kind:
+            _fail(tok, f"expected '{kind}' after {after}, found {_describe(tok)}.")
+        return self.next()
+
+    # ------------------------------------------------------------ whole texts
+    def graph(self) -> None:
+        if self.peek().text.lower() == "strict":
+            self.next()
+        head = self.next()
+        self.kind = head.text.lower()
+        after = f"'{head.text}'"
+        if self.peek().kind == "id":
+            after = f"'{head.text} {self.next().text}'"
+        opener = self.expect("{", after)
+        self.statements(opener)
+        tail = self.peek()
+        if tail.kind != "eof":
+            _fail(tail, f"expected the end of the text after the closing '}}', found "
+                        f"{_describe(tail)}. Hint: put every statement inside the braces.")
+
+    def statements(self, opener: Token | None) -> list[str]:
+        """Parse statements up to the ``}`` closing ``opener`` (or the end); return the nodes."""
+        members: dict[str, None] = {}
+        while True:
+            tok = self.peek()
+            if tok.kind == "eof" and opener is not None:
+                _fail(opener, "this '{' is never closed; expected '}' before the end of the text.")
+            if tok.kind == "eof":
+                return list(members)
+            if tok.kind == "}" and opener is None:
+                _fail(tok, "found '}' without a matching '{'.")
+            if tok.kind == "}":
+                self.next()
+                return list(members)
+            if tok.kind == ";":
+                self.next()
+                continue
+            members.update(dict.fromkeys(self.statement()))
+
+    def statement(self) -> list[str]:
+        tok, ahead = self.peek(), self.peek(1)
+        if tok.kind == "id" and ahead.kind == "=":
+            self.k += 2
+            self.value(tok)
+            return []
+        if tok.kind == "id" and not tok.quoted and ahead.kind == "[" \
+                and tok.text.lower() in ("node", "edge", "graph"):
+            self.next()
+            self.attr_lists()
+            return []
+        if tok.kind == "edge":
+            _fail(tok, f"expected a node name before '{tok.text}', found nothing. {_ARROW_HINT}")
+        members = self.operand("a statement (a node name, an edge such as a -> b, or '}')", "")
+        if self.peek().kind == "edge":
+            return self.edge_chain(members)
+        attrs = self.attr_lists()
+        if tok.kind == "id" and (tok.quoted or tok.text.lower() != "subgraph"):
+            self.node_attributes(members[0], attrs)
+        return members
+
+    # ------------------------------------------------------------ pieces
+    def operand(self, expected: str, hint: str) -> list[str]:
+        tok = self.peek()
+        if tok.kind == "id" and not tok.quoted and tok.text.lower() == "subgraph":
+            self.next()
+            if self.peek().kind == "id":
+                self.next()
+            return self.statements(self.expect("{", "'subgraph'"))
+        if tok.kind == "{":
+            return self.statements(self.next())
+        if tok.kind == "id":
+            return [self.name()]
+        _fail(tok, f"expected {expected}, found {_describe(tok)}.{hint}")
+
+    def text_value(self) -> tuple[Token, str]:
+        """Read an id, joining DAGitty's ``"a" + "b"`` string concatenation."""
+        tok = self.next()
+        text = tok.text
+        while tok.quoted and self.peek().kind == "+" and self.peek(1).quoted:
+            self.next()
+            text += self.next().text
+        return tok, text
+
+    def name(self) -> str:
+        tok, text = self.text_value()
+        if text.strip() == "":
+            _fail(tok, "a node name is empty. Hint: give every node a non-blank name.")
+        bad = [c for c in text if ord(c) < 32 or ord(c) == 127]
+        if bad:
+            _fail(tok, f"the node name {text!r} contains the control character {bad[0]!r}. "
+                       "Hint: use a name without line breaks or tabs.")
+        self.out.order.setdefault(text, None)
+        return text
+
+    def value(self, key: Token) -> Token:
+        tok = self.peek()
+        if tok.kind != "id":
+            _fail(tok, f"expected a value after '{key.text}=', found {_describe(tok)}. "
+                       'Hint: quote values, e.g. pos="1,2".')
+        start, text = self.text_value()
+        return start._replace(text=text)
+
+    def attr_lists(self) -> list[Attr]:
+        attrs: list[Attr] = []
+        while self.peek().kind == "[":
+            opener = self.next()
+            while (tok := self.peek()).kind != "]":
+                if tok.kind in (",", ";"):
+                    self.next()
+                elif tok.kind == "id":
+                    key = self.next()
+                    val = None
+                    if self.peek().kind == "=":
+                        self.next()
+                        val = self.value(key)
+                    attrs.append((key, val))
+                elif tok.kind in ("eof", "edge", "{", "}", "["):
+                    _fail(opener, f"this '[' is never closed; expected ']' before "
+                                  f"{_describe(tok)} at line {tok.line}, column {tok.column}.")
+                else:
+                    _fail(tok, f"expected an attribute (such as exposure or pos=\"1,2\") or ']' "
+                               f"in the list opened at line {opener.line}, column "
+                               f"{opener.column}, found {_describe(tok)}.")
+            self.next()
+        return attrs
+
+    def edge_chain(self, left: list[str]) -> list[str]:
+        members = dict.fromkeys(left)
+        segments: list[tuple[Token, list[str], list[str]]] = []
+        while self.peek().kind == "edge":
+            op = self.next()
+            right = self.operand(f"a node name or '{{' after '{op.text}'", " " + _ARROW_HINT)
+            self.check_direction(op, left, right)
+            segments.append((op, left, right))
+            members.update(dict.fromkeys(right))
+            left = right
+        both = self.edge_direction(self.attr_lists())
+        for op, lhs, rhs in segments:
+            self.add_edges(op, lhs, rhs, both)
+        return list(members)
+
+    def check_direction(self, op: Token, left: list[str], right: list[str]) -> None:
+        if op.text in ("->", "<-", "<->"):
+            return
+        shown = f"{_show_operand(left)} {op.text} {_show_operand(right)}"
+        what = ("is undirected" if op.text == "--"
+                else "has a PAG circle mark '@', which is not an edge of a causal DAG")
+        extra = (" A DOT 'graph { }' is undirected: write 'digraph { a -> b }' instead."
+                 if self.kind == "graph" else "")
+        _fail(op, f"the edge {shown} {what}. Hint: orient it as -> or use <-> for a latent "
+                  f"common cause.{extra}")
+
+    def edge_direction(self, attrs: list[Attr]) -> bool:
+        """True when the edge attributes say ``dir=both``; ``dir=none`` is an error."""
+        both = False
+        for key, val in attrs:
+            if key.text.lower() == "dir" and val is not None:
+                if val.text.lower() == "none":
+                    _fail(val, "'dir=none' makes the edge undirected. Hint: orient it as -> or "
+                               "use <-> for a latent common cause.")
+                both = val.text.lower() == "both"
+        return both
+
+    def add_edges(self, op: Token, left: list[str], right: list[str], both: bool) -> None:
+        for a in left:
+            for b in right:
+                if a == b:
+                    _fail(op, f"the edge {_show_operand([a])} {op.text} {_show_operand([b])} "
+                              "joins a node to itself: a variable cannot cause itself. "
+                              "Hint: remove that edge.")
+                if both or op.text == "<->":
+                    self.out.bidirected.append((a, b))
+                else:
+                    self.out.edges.append((a, b) if op.text == "->" else (b, a))
+
+    # ------------------------------------------------------------ node attributes
+    def node_attributes(self, node: str, attrs: list[Attr]) -> None:
+        for key, val in attrs:
+            word = key.text.lower()
+            if word in ROLE_WORDS:
+                if val is None or val.text.lower() not in _FALSE:
+                    self.add_role(node, ROLE_WORDS[word])
+            elif word in ("role", "roles") and val is not None:
+                for part in val.text.replace(",", " ").split():
+                    self.add_role(node, self.role_word(val, part))
+            elif word == "observed" and val is not None and val.text.lower() in _FALSE:
+                self.add_role(node, "latent")
+            elif word == "pos" and val is not None:
+                self.out.positions[node] = parse_position(val, node)
+            elif word == "label" and val is not None:
+                self.out.labels[node] = val.text
+            elif word in ("pos", "label", "role", "roles", "observed"):
+                _fail(key, f"the attribute '{key.text}' of node '{node}' needs a value, "
+                           f'e.g. {word}="{_EXAMPLES[word]}".')
+            elif val is None:
+                _fail(key, _unknown_word(key.text, f"attribute word '{key.text}' for node "
+                                                   f"'{node}'"))
+
+    def role_word(self, tok: Token, word: str) -> str:
+        if word.lower() not in ROLE_WORDS:
+            _fail(tok, _unknown_word(word, f"role '{word}' in role=\"{tok.text}\""))
+        return ROLE_WORDS[word.lower()]
+
+    def add_role(self, node: str, role: str) -> None:
+        self.out.roles.setdefault(node, set()).add(role)
+
+
+def _unknown_word(word: str, what: str) -> str:
+    close = difflib.get_close_matches(word.lower(), list(ROLE_WORDS), n=1)
+    guess = f" Did you mean '{close[0]}'?" if close else ""
+    return (f"unknown {what}.{guess} Valid role words: {_ROLE_LIST}. "
+            'Other attributes need a value, e.g. pos="1,2" or label="Age".')
+
+
+def _show_operand(names: list[str]) -> str:
+    shown = [format_name(n) for n in names]
+    return shown[0] if len(shown) == 1 else "{" + " ".join(shown) + "}"
+
+
+def parse_position(tok: Token, node: str) -> tuple[float, float]:
+    """Read ``"x,y"`` (Graphviz's ``"x,y!"`` too) from the value token ``tok``."""
+    parts = tok.text.strip().rstrip("!").split(",")
+    try:
+        x, y = (float(p) for p in parts)
+    except ValueError:
+        x = y = math.nan
+    if not (math.isfinite(x) and math.isfinite(y)):
+        _fail(tok, f"the position {tok.text!r} of node '{node}' is not two finite numbers. "
+                   'Hint: write pos="x,y", e.g. pos="1.5,-2".')
+    return x, y
+
+
+# ---------------------------------------------------------------------------------- entry
+def _is_header(tokens: list[Token]) -> bool:
+    k = 1 if tokens[0].kind == "id" and tokens[0].text.lower() == "strict" else 0
+    head, after = tokens[k], tokens[k + 1] if k + 1 < len(tokens) else tokens[-1]
+    return (head.kind == "id" and not head.quoted and head.text.lower() in _HEADERS
+            and (after.kind in ("{", "id") or k == 1))
+
+
+def _check_foreign(tokens: list[Token]) -> None:
+    head = tokens[0]
+    if head.kind != "id" or head.quoted or len(tokens) < 3:
+        return
+    if tokens[1].kind == "{" or (tokens[1].kind == "id" and tokens[2].kind == "{"):
+        _fail(head, f"this text starts with '{head.text} {{', which is not a supported graph "
+                    f"type. Supported formats: {SUPPORTED_FORMATS}. DAGitty's 'mag' and 'pag' "
+                    "graphs are not causal DAGs; write the model as 'dag { ... }'.")
+
+
+def parse_statements(text: str) -> CausalGraph:
+    """Parse a DAGitty/DOT graph (``dag``, ``digraph``, ``pdag``, ``graph``) or plain edge lines.
+
+    Parameters
+    ----------
+    text : str
+        ``dag { x [exposure]; x -> y }``, ``digraph { "a" -> "b" }`` or lines like ``a -> b``.
+
+    Returns
+    -------
+    CausalGraph
+
+    Raises
+    ------
+    GraphError
+        On a syntax error (with ``line`` and ``column``), an unknown attribute word, a bad
+        position, an undirected edge, or a cycle.
+    """
+    tokens = tokenize(text)
+    parser = _Parser(tokens)
+    if _is_header(tokens):
+        parser.graph()
+    else:
+        _check_foreign(tokens)
+        parser.statements(None)
+    return parser.out.build()
+
+
+# ---------------------------------------------------------------------------------- writing
+def quote(text: str) -> str:
+    """``text`` as a double-quoted string, escaping ``\\`` and ``"``."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def format_name(name: str) -> str:
+    """``name`` as written in DAGitty: bare when that reads back the same, quoted otherwise."""
+    body = name[1:] if name.startswith("-") else name
+    safe = body != "" and all(is_name_char(c) for c in body)
+    return name if safe and name.lower() not in _RESERVED else quote(name)
+
+
+def join_attributes(items: Iterable[str]) -> str:
+    """`` [a,b]`` from the attribute texts, or ``""`` when there are none."""
+    items = list(items)
+    return f" [{','.join(items)}]" if items else ""

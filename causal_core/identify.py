@@ -1,0 +1,328 @@
+"""Identification: from a causal graph and a question to an estimand.
+
+``identify(graph, treatment, outcome)`` lists every minimal sufficient adjustment set under the
+generalized adjustment criterion (see :mod:`causal_core.adjustment`), the minimal front-door
+sets and the instruments (see :mod:`causal_core.frontdoor_iv`), picks an estimand and gives each
+node a role for colouring.
+
+Examples
+--------
+>>> import causal_core as cc
+>>> g = cc.CausalGraph.parse("dag { S [exposure]; T [outcome]; S -> T; h -> S; i -> T; "
+...                          "i -> h; x -> S; x -> z; z -> T }")
+>>> ident = cc.identify(g)
+>>> ident.adjustment_sets
+[['h', 'x'], ['h', 'z'], ['i', 'x'], ['i', 'z']]
+>>> ident.estimand.kind, ident.estimand.adjustment_set
+('backdoor', ('i', 'z'))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from .adjustment import AdjustmentProblem, adjustment_problem, is_adjustment_set
+from .dsep import as_node_list
+from .exceptions import GraphError, IdentificationError
+from .frontdoor_iv import frontdoor_sets, instruments
+from .graph import CausalGraph
+
+__all__ = ["Estimand", "Identification", "identify", "check_question", "NODE_ROLES"]
+
+#: Roles ``Identification.node_roles`` gives, for colouring.
+NODE_ROLES: tuple[str, ...] = (
+    "exposure", "outcome", "latent", "confounder", "mediator", "collider", "instrument",
+    "treatment descendant", "outcome cause", "irrelevant",
+)
+
+
+@dataclass(frozen=True)
+class Estimand:
+    """The chosen identifying formula.
+
+    Attributes
+    ----------
+    kind : {"backdoor", "frontdoor", "iv"}
+    treatment, outcome : tuple of str
+    adjustment_set : tuple of str
+        Back-door: the covariates to adjust for. IV: the instruments' conditioning set.
+        Front-door: empty.
+    mediators : tuple of str
+        Front-door: the mediator set. Empty otherwise.
+    instruments : tuple of str
+        IV: the instruments. Empty otherwise.
+    latex : str
+        The formula in LaTeX (node names escaped inside ``\\text{}``).
+    description : str
+        One plain sentence.
+    """
+
+    kind: str
+    treatment: tuple[str, ...]
+    outcome: tuple[str, ...]
+    adjustment_set: tuple[str, ...] = ()
+    mediators: tuple[str, ...] = ()
+    instruments: tuple[str, ...] = ()
+    latex: str = ""
+    description: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class Identification:
+    """Everything the graph says about identifying the effect of ``treatment`` on ``outcome``.
+
+    Attributes
+    ----------
+    adjustment_sets : list of list of str
+        Every minimal sufficient adjustment set, sorted; ``[]`` none exists, ``[[]]`` no
+        adjustment needed.
+    truncated : bool
+        True when ``max_sets`` cut the listing short.
+    frontdoor_sets : list of list of str
+    instruments : list of (str, list of str)
+        Each instrument with the set it must be conditioned on.
+    estimand : Estimand or None
+        None when the effect is not identified by any of the three strategies.
+    optimal_set : list of str or None
+        The optimal adjustment set O(X, Y) of Henckel, Perković & Maathuis (2019) when it is
+        valid and observed.
+    node_roles : dict
+        One role from :data:`NODE_ROLES` per node.
+    notes : tuple of str
+        Plain-language remarks (why nothing is identified, searches cut short, ...).
+    """
+
+    graph: CausalGraph
+    treatment: tuple[str, ...]
+    outcome: tuple[str, ...]
+    adjustment_sets: list[list[str]]
+    truncated: bool
+    frontdoor_sets: list[list[str]]
+    instruments: list[tuple[str, list[str]]]
+    estimand: Estimand | None
+    optimal_set: list[str] | None = None
+    effect: str = "total"
+    node_roles: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def identified(self) -> bool:
+        """True when some estimand identifies the effect."""
+        return self.estimand is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the graph as our JSON text)."""
+        return {
+            "graph": self.graph.to_json(), "treatment": list(self.treatment),
+            "outcome": list(self.outcome), "effect": self.effect,
+            "adjustment_sets": self.adjustment_sets, "truncated": self.truncated,
+            "frontdoor_sets": self.frontdoor_sets,
+            "instruments": [[z, w] for z, w in self.instruments],
+            "estimand": self.estimand.to_dict() if self.estimand else None,
+            "optimal_set": self.optimal_set, "node_roles": self.node_roles,
+            "notes": list(self.notes),
+        }
+
+
+def check_question(
+    graph: CausalGraph, treatment: str | Iterable[str] | None, outcome: str | Iterable[str] | None
+) -> tuple[list[str], list[str]]:
+    """Validate and normalise the treatment and outcome (default: the graph's roles)."""
+    if not isinstance(graph, CausalGraph):
+        raise IdentificationError(
+            f"identify needs a CausalGraph, got {type(graph).__name__}. "
+            "Build one with CausalGraph.parse(text)."
+        )
+    try:
+        xs = as_node_list(graph, treatment if treatment is not None else graph.exposures, "treatment")
+        ys = as_node_list(graph, outcome if outcome is not None else graph.outcomes, "outcome")
+    except GraphError as err:
+        raise IdentificationError(str(err)) from None
+    if not xs:
+        raise IdentificationError("No treatment given and no node is marked exposure. "
+                                  "Name the treatment or mark a node [exposure].")
+    if not ys:
+        raise IdentificationError("No outcome given and no node is marked outcome. "
+                                  "Name the outcome or mark a node [outcome].")
+    both = [v for v in xs if v in ys]
+    if both:
+        raise IdentificationError(
+            f"{both[0]!r} is both the treatment and the outcome. A variable's effect on itself "
+            "is not a causal question: pick a different outcome."
+        )
+    hidden = [v for v in xs + ys if not graph.is_observed(v)]
+    if hidden:
+        raise IdentificationError(
+            f"{hidden[0]!r} is marked latent (unmeasured), so it cannot be the treatment or the "
+            "outcome. Remove its latent role or pick another node."
+        )
+    return xs, ys
+
+
+def identify(
+    graph: CausalGraph,
+    treatment: str | Iterable[str] | None = None,
+    outcome: str | Iterable[str] | None = None,
+    *,
+    effect: str = "total",
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    max_sets: int | None = 1000,
+) -> Identification:
+    """Identify the causal effect of ``treatment`` on ``outcome`` in ``graph``.
+
+    Parameters
+    ----------
+    graph : CausalGraph
+    treatment, outcome : str or list of str, optional
+        Default: the nodes marked ``exposure`` / ``outcome``.
+    effect : {"total", "direct"}
+    include, exclude : iterable of str
+        Nodes forced into / kept out of every adjustment set (besides the graph's adjusted /
+        latent roles).
+    max_sets : int or None
+        Cap on the number of minimal adjustment sets listed (their number can grow
+        exponentially); ``truncated`` says when the cap was hit. None lists all.
+
+    Raises
+    ------
+    IdentificationError
+        Treatment or outcome not a node, latent, or equal to each other.
+    """
+    xs, ys = check_question(graph, treatment, outcome)
+    for what, names in (("include", include), ("exclude", exclude)):
+        missing = [v for v in names if v not in graph]
+        if missing:
+            raise IdentificationError(f"{what} names {missing[0]!r}, which is not a node of the graph.")
+    problem = adjustment_problem(graph, xs, ys, effect=effect, include=include, exclude=exclude)
+    sets, truncated = problem.minimal_sets(max_sets)
+    notes = list(problem.notes)
+    if problem.infeasible:
+        notes.append(problem.infeasible)
+    if not problem.causal_nodes and effect == "total":
+        notes.append("The graph has no directed path from the treatment to the outcome: "
+                     "it claims the causal effect is zero.")
+    fd, fd_cut = frontdoor_sets(problem) if effect == "total" else ([], False)
+    if fd_cut:
+        notes.append("The front-door search stopped early; more front-door sets may exist.")
+    ivs = instruments(problem)
+    optimal = _optimal_set(problem) if sets else None
+    estimand = _choose_estimand(xs, ys, sets, optimal, fd, ivs, problem)
+    if estimand is None:
+        notes.append(_why_not_identified(problem))
+    if truncated:
+        notes.append(f"Only the first {max_sets} minimal adjustment sets are listed.")
+    return Identification(
+        graph=graph, treatment=tuple(xs), outcome=tuple(ys), adjustment_sets=sets,
+        truncated=truncated, frontdoor_sets=fd, instruments=ivs, estimand=estimand,
+        optimal_set=optimal, effect=effect, node_roles=_node_roles(problem, ivs),
+        notes=tuple(notes),
+    )
+
+
+def _optimal_set(problem: AdjustmentProblem) -> list[str] | None:
+    """O(X, Y) = pa(cn) minus forb, plus forced nodes, if valid and observed (else None)."""
+    if problem.effect != "total":
+        return None
+    dag, xs = problem.dag, set(problem.treatment)
+    parents = set().union(*(set(dag.predecessors(v)) for v in problem.causal_nodes)) \
+        if problem.causal_nodes else set()
+    o = (parents - problem.forbidden - xs) | (problem.forced - problem.selected)
+    if o & problem.hidden or not all(isinstance(v, str) for v in o):
+        return None
+    if not is_adjustment_set(problem.graph, problem.treatment, problem.outcome, o).valid:
+        return None
+    return sorted(o)
+
+
+def _tex(names: Iterable[str]) -> str:
+    special = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
+               "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}"}
+    parts = ["\\text{" + "".join(special.get(c, c) for c in n) + "}" for n in names]
+    return ", ".join(parts)
+
+
+def _choose_estimand(xs, ys, sets, optimal, fd, ivs, problem) -> Estimand | None:
+    x, y = _tex(xs), _tex(ys)
+    if sets:
+        chosen = optimal if optimal is not None else min(sets, key=lambda s: (len(s), s))
+        z = _tex(chosen)
+        if chosen:
+            latex = rf"P({y} \mid do({x})) = \sum_{{{z}}} P({y} \mid {x}, {z})\, P({z})"
+            text = f"Adjust for {', '.join(chosen)}: compare like with like within their levels."
+        else:
+            latex = rf"P({y} \mid do({x})) = P({y} \mid {x})"
+            text = "No adjustment is needed: the association is the causal effect."
+        return Estimand("backdoor", tuple(xs), tuple(ys), adjustment_set=tuple(chosen),
+                        latex=latex, description=text)
+    if fd:
+        m = min(fd, key=lambda s: (len(s), s))
+        mm = _tex(m)
+        latex = (rf"P({y} \mid do({x})) = \sum_{{{mm}}} P({mm} \mid {x}) \sum_{{{x}'}} "
+                 rf"P({y} \mid {x}', {mm})\, P({x}')")
+        return Estimand("frontdoor", tuple(xs), tuple(ys), mediators=tuple(m), latex=latex,
+                        description=f"Front-door: the effect flows only through {', '.join(m)}.")
+    if ivs:
+        unconditional = [(z, w) for z, w in ivs if not w]
+        z, w = (unconditional or ivs)[0]
+        zz = [zi for zi, wi in ivs if wi == w]
+        latex = (rf"\frac{{\partial\, E[{y} \mid {_tex(zz)}{', ' + _tex(w) if w else ''}]}}"
+                 rf"{{\partial\, E[{x} \mid {_tex(zz)}{', ' + _tex(w) if w else ''}]}}")
+        return Estimand("iv", tuple(xs), tuple(ys), adjustment_set=tuple(w), instruments=tuple(zz),
+                        latex=latex,
+                        description=f"Instrumental variable: {', '.join(zz)} moves the treatment "
+                                    "but touches the outcome only through it.")
+    return None
+
+
+def _why_not_identified(problem: AdjustmentProblem) -> str:
+    if problem.infeasible:
+        return "Not identified: " + problem.infeasible
+    return ("Not identified: every set that would block the biasing paths needs an unmeasured "
+            "(latent) variable, and no front-door set or instrument exists. Measure a "
+            "confounder, or add what you know to the graph.")
+
+
+def _node_roles(problem: AdjustmentProblem, ivs: list[tuple[str, list[str]]]) -> dict[str, str]:
+    dag, graph = problem.dag, problem.graph
+    xs, ys = set(problem.treatment), set(problem.outcome)
+    an_x = set().union(*(nx.ancestors(dag, x) for x in xs))
+    without_x = dag.subgraph([v for v in dag if v not in xs])
+    an_y_not_through_x = set().union(*(nx.ancestors(without_x, y) for y in ys))
+    de_x = set().union(*(nx.descendants(dag, x) for x in xs))
+    an_xy = an_x | set().union(*(nx.ancestors(dag, y) for y in ys)) | xs | ys
+    mediators = problem.causal_nodes - ys if problem.effect == "total" else (
+        de_x & set().union(*(nx.ancestors(dag, y) for y in ys)))
+    iv_nodes = {z for z, _ in ivs}
+    roles: dict[str, str] = {}
+    for v in graph.nodes:
+        if v in xs:
+            role = "exposure"
+        elif v in ys:
+            role = "outcome"
+        elif not graph.is_observed(v):
+            role = "latent"
+        elif v in mediators:
+            role = "mediator"
+        elif v in de_x:
+            role = "treatment descendant"
+        elif v in an_x and v in an_y_not_through_x:
+            role = "confounder"
+        elif v not in an_xy and sum(p in an_xy for p in dag.predecessors(v)) >= 2:
+            role = "collider"
+        elif v in iv_nodes:
+            role = "instrument"
+        elif v in an_y_not_through_x:
+            role = "outcome cause"
+        else:
+            role = "irrelevant"
+        roles[v] = role
+    return roles
