@@ -21,6 +21,8 @@ True
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -132,8 +134,10 @@ class CausalGraph:
         for n, xy in (positions or {}).items():
             if n not in order:
                 raise GraphError(f"A position is given for {n!r}, which is not a node of the graph.")
-            x, y = xy
-            pos[n] = (float(x), float(y))
+            x, y = (float(v) for v in xy)
+            if not (math.isfinite(x) and math.isfinite(y)):
+                raise GraphError(f"The position of {n!r} is ({x}, {y}); positions must be finite numbers.")
+            pos[n] = (x, y)
         lab: dict[str, str] = {}
         for n, text in (labels or {}).items():
             if n not in order:
