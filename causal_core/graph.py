@@ -22,7 +22,6 @@ True
 from __future__ import annotations
 
 import math
-
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
