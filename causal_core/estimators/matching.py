@@ -1,0 +1,252 @@
+"""Propensity-score matching: k nearest neighbours with replacement, optional caliper.
+
+Matching is one-dimensional (on the logit of the propensity score), so neighbours are found
+with ``np.searchsorted`` on the sorted scores: O(n log n), a million rows in about a second.
+Ties are broken by row order, after rounding scores to 1e-10 so that equal scores tie exactly.
+
+The analytic standard error is Abadie & Imbens' (2006) matching variance, with the
+conditional variances estimated from each row's nearest same-group neighbour; it does not
+account for the propensity score being estimated (conservative for the ATE, Abadie & Imbens
+2016). ``ci="bootstrap"`` re-fits the score and re-matches on each resample instead.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> import causal_core as cc
+>>> rng = np.random.default_rng(0)
+>>> w = rng.normal(size=3000); t = (w + rng.normal(size=3000) > 0.5).astype(int)
+>>> df = pd.DataFrame({"w": w, "t": t, "y": 2.0 * t + w + rng.normal(size=3000)})
+>>> g = cc.CausalGraph(edges=[("w", "t"), ("w", "y"), ("t", "y")])
+>>> est = cc.estimate(df, cc.identify(g, "t", "y"), method="propensity_matching", target="att")
+>>> bool(est.ci_low < 2.0 < est.ci_high)
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import logit
+
+from ..exceptions import EstimationError
+from ._stats import bootstrap_se_ci
+from .base import Estimator, register
+from .prepare import Problem
+from .propensity import fit_propensity, propensity_diagnostics, require_both_groups
+from .result import EffectEstimate
+
+__all__ = ["PropensityMatching", "knn_1d"]
+
+
+def knn_1d(sorted_ref: np.ndarray, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest values of ``sorted_ref`` to each query: ``(positions, distances)``.
+
+    Positions index ``sorted_ref``; rows are ordered nearest first, ties to the lower position.
+    """
+    n = sorted_ref.size
+    width = min(2 * k, n)
+    pos = np.searchsorted(sorted_ref, query)
+    start = np.clip(pos - k, 0, n - width)
+    cand = start[:, None] + np.arange(width)[None, :]
+    dist = np.abs(sorted_ref[cand] - query[:, None])
+    order = np.argsort(dist, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(cand, order, 1), np.take_along_axis(dist, order, 1)
+
+
+@dataclass(frozen=True)
+class _Side:
+    """Matches of one group (the query side) into the other."""
+
+    imputed: np.ndarray  # mean outcome of the matches, per query row (nan when none)
+    kept: np.ndarray  # query rows with at least one match
+    k1: np.ndarray  # per reference row: sum over its uses of 1/M_j
+    k2: np.ndarray  # per reference row: sum over its uses of 1/M_j^2
+
+
+def _match_side(
+    s_query: np.ndarray, s_ref: np.ndarray, y_ref: np.ndarray, k: int, caliper: float | None
+) -> _Side:
+    order = np.argsort(s_ref, kind="stable")
+    sorted_ref = s_ref[order]
+    pos, dist = knn_1d(sorted_ref, s_query, k)
+    ok = np.ones_like(dist, dtype=bool) if caliper is None else dist <= caliper
+    m = ok.sum(axis=1)
+    kept = m > 0
+    idx = order[pos]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        imputed = np.where(kept, (y_ref[idx] * ok).sum(axis=1) / m, np.nan)
+        inv = np.where(ok, 1.0 / m[:, None], 0.0)
+    k1 = np.bincount(idx.ravel(), weights=inv.ravel(), minlength=s_ref.size)
+    k2 = np.bincount(idx.ravel(), weights=(inv**2).ravel(), minlength=s_ref.size)
+    return _Side(imputed, kept, k1, k2)
+
+
+def _own_variance(score: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """σ²(x_i) from the nearest same-group neighbour in score: (y_i - y_l)² / 2."""
+    if y.size < 2:
+        return np.zeros_like(y)
+    order = np.argsort(score, kind="stable")
+    s, ys = score[order], y[order]
+    gap_prev = np.r_[np.inf, np.diff(s)]
+    gap_next = np.r_[np.diff(s), np.inf]
+    nb = np.where(gap_prev <= gap_next, np.r_[ys[0], ys[:-1]], np.r_[ys[1:], ys[-1]])
+    out = np.empty_like(y)
+    out[order] = (ys - nb) ** 2 / 2.0
+    return out
+
+
+@register
+class PropensityMatching(Estimator):
+    """Nearest-neighbour matching on the logit propensity score, with replacement.
+
+    Parameters
+    ----------
+    n_neighbors : int
+        Matches per row (k).
+    caliper : float or None
+        Maximum distance in standard deviations of the logit score (0.2 is customary);
+        rows without a match inside it are dropped and counted.
+    ci : {"analytic", "bootstrap"}
+        Abadie–Imbens standard error, or a bootstrap that re-fits and re-matches.
+    n_bootstrap : int
+        Resamples when ``ci="bootstrap"``.
+    max_iter : int
+        Iterations of the propensity model.
+    """
+
+    name = "propensity_matching"
+    order = 2
+    label = "Propensity score matching"
+    description = "k-nearest-neighbour matching on the propensity score, with replacement."
+    targets = ("ate", "att", "atc")
+    ci = "analytic or bootstrap"
+
+    def __init__(
+        self,
+        *,
+        n_neighbors: int = 1,
+        caliper: float | None = None,
+        ci: str = "analytic",
+        n_bootstrap: int = 200,
+        max_iter: int = 100,
+    ) -> None:
+        self.n_neighbors = n_neighbors
+        self.caliper = caliper
+        self.ci = ci
+        self.n_bootstrap = n_bootstrap
+        self.max_iter = max_iter
+
+    def _check(self, problem: Problem) -> int:
+        k = self.n_neighbors
+        if not isinstance(k, int | np.integer) or k < 1:
+            raise EstimationError(f"n_neighbors must be a positive integer; got {k!r}.")
+        if self.caliper is not None and not float(self.caliper) > 0:
+            raise EstimationError(f"caliper must be positive (e.g. 0.2) or None; got {self.caliper!r}.")
+        if self.ci not in ("analytic", "bootstrap"):
+            raise EstimationError(f"ci must be 'analytic' or 'bootstrap'; got {self.ci!r}.")
+        require_both_groups(problem, min_rows=int(k) + 1)
+        return int(k)
+
+    def _point(self, problem: Problem, target: str, k: int) -> dict:
+        fit = fit_propensity(problem.x, problem.t, max_iter=self.max_iter)
+        score = np.round(logit(np.clip(fit.ps, 1e-15, 1 - 1e-15)), 10)
+        cal = None if self.caliper is None else float(self.caliper) * float(score.std())
+        tr = problem.t == 1
+        y1, y0, s1, s0 = problem.y[tr], problem.y[~tr], score[tr], score[~tr]
+        need_t = target in ("att", "ate")
+        need_c = target in ("atc", "ate")
+        side_t = _match_side(s1, s0, y0, k, cal) if need_t else None  # treated -> controls
+        side_c = _match_side(s0, s1, y1, k, cal) if need_c else None  # controls -> treated
+        out: dict = {"fit": fit, "score": score, "tr": tr}
+        if target == "att":
+            assert side_t is not None
+            d = y1[side_t.kept] - side_t.imputed[side_t.kept]
+            out.update(value=float(d.mean()) if d.size else np.nan, d=d, side_t=side_t)
+            out["dropped"] = int((~side_t.kept).sum())
+        elif target == "atc":
+            assert side_c is not None
+            d = side_c.imputed[side_c.kept] - y0[side_c.kept]
+            out.update(value=float(d.mean()) if d.size else np.nan, d=d, side_c=side_c)
+            out["dropped"] = int((~side_c.kept).sum())
+        else:
+            assert side_t is not None and side_c is not None
+            d = np.r_[y1[side_t.kept] - side_t.imputed[side_t.kept],
+                      side_c.imputed[side_c.kept] - y0[side_c.kept]]
+            out.update(value=float(d.mean()) if d.size else np.nan, d=d,
+                       side_t=side_t, side_c=side_c)
+            out["dropped"] = int((~side_t.kept).sum() + (~side_c.kept).sum())
+        if not np.isfinite(out["value"]):
+            raise EstimationError(
+                "No row found a match within the caliper; widen the caliper or drop it."
+            )
+        return out
+
+    def _analytic_se(self, problem: Problem, res: dict, target: str) -> float:
+        tr, score, d, tau = res["tr"], res["score"], res["d"], res["value"]
+        y = problem.y
+        sig1 = _own_variance(score[tr], y[tr])
+        sig0 = _own_variance(score[~tr], y[~tr])
+        n = d.size
+        total = float(((d - tau) ** 2).sum())
+        if "side_t" in res:  # controls reused as matches for treated rows
+            st = res["side_t"]
+            extra = st.k1**2 - st.k2 + (2 * st.k1 if target == "ate" else 0.0)
+            total += float((extra * sig0).sum())
+        if "side_c" in res:
+            sc = res["side_c"]
+            extra = sc.k1**2 - sc.k2 + (2 * sc.k1 if target == "ate" else 0.0)
+            total += float((extra * sig1).sum())
+        return float(np.sqrt(max(total, 0.0)) / n)
+
+    def _weights(self, problem: Problem, res: dict, target: str) -> np.ndarray:
+        tr = res["tr"]
+        w = np.zeros(problem.n)
+        if "side_t" in res:
+            st = res["side_t"]
+            w[np.flatnonzero(tr)[st.kept]] += 1.0
+            w[np.flatnonzero(~tr)] += st.k1
+        if "side_c" in res:
+            sc = res["side_c"]
+            w[np.flatnonzero(~tr)[sc.kept]] += 1.0
+            w[np.flatnonzero(tr)] += sc.k1
+        return w
+
+    def _estimate(
+        self, problem: Problem, *, target: str, alpha: float, rng: np.random.Generator
+    ) -> EffectEstimate:
+        k = self._check(problem)
+        res = self._point(problem, target, k)
+        fit = res["fit"]
+        w = self._weights(problem, res, target)
+        diag = propensity_diagnostics(fit, problem, w)
+        notes = list(fit.warnings)
+        if res["dropped"]:
+            notes.append(
+                f"{res['dropped']} rows found no match within the caliper "
+                f"({self.caliper} SD of the logit score) and were left out of the "
+                f"{target.upper()}: it describes the matched rows only."
+            )
+        extra: dict = {}
+        if self.ci == "bootstrap":
+            def stat(idx: np.ndarray) -> float:
+                sub = problem.take(idx)
+                if min(int((sub.t == 1).sum()), int((sub.t == 0).sum())) <= k:
+                    raise EstimationError("resample lacks a group")
+                return self._point(sub, target, k)["value"]
+
+            se, lo, hi, _ = bootstrap_se_ci(
+                stat, problem.n, n_bootstrap=int(self.n_bootstrap), alpha=alpha, rng=rng
+            )
+            extra = {"ci": (lo, hi)}
+            how = f"bootstrap: percentile interval, {self.n_bootstrap} resamples (re-fit, re-match)"
+        else:
+            se = self._analytic_se(problem, res, target)
+            how = ("analytic: Abadie–Imbens matching variance (propensity treated as known), "
+                   "normal approximation")
+        return self.result(
+            problem, value=res["value"], se=se, target=target, alpha=alpha, ci_method=how,
+            warnings=notes, diagnostics={"propensity": diag, "n_unmatched": res["dropped"],
+                                         "n_neighbors": k},
+            n_used=problem.n - res["dropped"], n_dropped_extra=res["dropped"], **extra,
+        )

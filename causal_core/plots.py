@@ -1,0 +1,165 @@
+"""Plotly figures built from result objects; nothing is computed here.
+
+Every user-written name (column, method label) reaches the figure as plotly text, escaped
+first (plotly renders a few HTML tags in text, so ``<b>`` in a column name must not become
+markup).
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> import causal_core as cc
+>>> from causal_core.plots import forest_plot
+>>> rng = np.random.default_rng(0)
+>>> w = rng.normal(size=1000); t = (w + rng.normal(size=1000) > 0).astype(int)
+>>> df = pd.DataFrame({"w": w, "t": t, "y": 2 * t + w + rng.normal(size=1000)})
+>>> ident = cc.identify(cc.CausalGraph(edges=[("w", "t"), ("w", "y"), ("t", "y")]), "t", "y")
+>>> fig = forest_plot([cc.estimate(df, ident, method=m) for m in ("naive", "ipw")])
+>>> len(fig.data)
+1
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from .estimators.result import EffectEstimate, PropensityDiagnostics
+from .exceptions import EstimationError
+
+__all__ = ["propensity_overlap", "love_plot", "forest_plot"]
+
+_TREATED = "#d62728"
+_CONTROL = "#1f77b4"
+
+
+def _t(text: object) -> str:
+    """Escape user text for plotly (which renders a few HTML tags)."""
+    return html.escape(str(text), quote=False)
+
+
+def _diagnostics(source: EffectEstimate | PropensityDiagnostics) -> PropensityDiagnostics:
+    if isinstance(source, PropensityDiagnostics):
+        return source
+    diag = source.diagnostics.get("propensity") if isinstance(source, EffectEstimate) else None
+    if not isinstance(diag, PropensityDiagnostics):
+        method = getattr(source, "method", type(source).__name__)
+        raise EstimationError(
+            f"This plot needs propensity diagnostics, which the {method!r} estimate does not "
+            "have. Use a propensity method: propensity_matching, propensity_stratification, "
+            "ipw or aipw."
+        )
+    return diag
+
+
+def propensity_overlap(source: EffectEstimate | PropensityDiagnostics) -> go.Figure:
+    """Mirrored histograms of the propensity score: treated above, controls below.
+
+    Parameters
+    ----------
+    source : EffectEstimate or PropensityDiagnostics
+        A propensity-based estimate (its ``diagnostics["propensity"]``) or the diagnostics.
+    """
+    d = _diagnostics(source)
+    edges = d.bin_edges
+    mids = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    width = edges[1] - edges[0]
+    fig = go.Figure()
+    fig.add_bar(x=mids, y=list(d.counts_treated), width=width, name=f"treated (n={d.n_treated})",
+                marker_color=_TREATED, hovertemplate="score %{x:.3f}: %{y} treated<extra></extra>")
+    fig.add_bar(x=mids, y=[-c for c in d.counts_control], width=width,
+                name=f"control (n={d.n_control})", marker_color=_CONTROL,
+                customdata=list(d.counts_control),
+                hovertemplate="score %{x:.3f}: %{customdata} control<extra></extra>")
+    fig.update_layout(
+        title=f"Propensity score overlap ({100 * d.share_outside_overlap:.1f}% of rows outside "
+        "the common range)",
+        xaxis_title="Propensity score P(treated | covariates)",
+        yaxis_title="Rows (controls drawn downwards)",
+        barmode="overlay", bargap=0.0, legend={"orientation": "h", "y": -0.2},
+    )
+    fig.update_xaxes(range=[0, 1])
+    return fig
+
+
+def love_plot(source: EffectEstimate | PropensityDiagnostics, threshold: float = 0.1) -> go.Figure:
+    """Absolute standardised mean differences before and after adjustment, per covariate.
+
+    Parameters
+    ----------
+    source : EffectEstimate or PropensityDiagnostics
+    threshold : float
+        Balance threshold drawn as a dashed line (0.1 is customary).
+    """
+    d = _diagnostics(source)
+    rows = sorted(d.balance, key=lambda b: abs(b.smd_before))
+    names = [_t(b.covariate) for b in rows]
+    fig = go.Figure()
+    fig.add_scatter(x=[abs(b.smd_before) for b in rows], y=names, mode="markers",
+                    name="before", marker={"color": "#7f7f7f", "size": 9, "symbol": "circle-open"})
+    fig.add_scatter(x=[abs(b.smd_after) for b in rows], y=names, mode="markers",
+                    name="after", marker={"color": _TREATED, "size": 9})
+    fig.add_vline(x=threshold, line_dash="dash", line_color="#555")
+    fig.update_layout(
+        title="Covariate balance (Love plot)",
+        xaxis_title="|Standardised mean difference|",
+        yaxis_title="Covariate",
+        height=max(300, 60 + 28 * len(rows)),
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return fig
+
+
+def forest_plot(
+    estimates: Sequence[EffectEstimate],
+    labels: Sequence[str] | None = None,
+    reference: float | None = None,
+    reference_label: str = "reference",
+) -> go.Figure:
+    """Point estimates with their confidence intervals, one row per estimate.
+
+    Parameters
+    ----------
+    estimates : list of EffectEstimate
+    labels : list of str, optional
+        Row labels (default: each estimate's method label and target).
+    reference : float, optional
+        A value to draw as a vertical line (e.g. a known truth or benchmark).
+    reference_label : str
+        Its legend text.
+    """
+    estimates = list(estimates)
+    if not estimates:
+        raise EstimationError("forest_plot needs at least one estimate; got none.")
+    if labels is None:
+        labels = [f"{e.method_label} ({e.target.upper()})" for e in estimates]
+    if len(labels) != len(estimates):
+        raise EstimationError(
+            f"forest_plot got {len(labels)} labels for {len(estimates)} estimates; give one each."
+        )
+    names = [_t(lb) for lb in labels]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=[e.value for e in estimates], y=names, mode="markers", name="estimate",
+        marker={"size": 10, "color": "#222"},
+        error_x={"type": "data", "symmetric": False,
+                 "array": [e.ci_high - e.value for e in estimates],
+                 "arrayminus": [e.value - e.ci_low for e in estimates]},
+        customdata=[[e.ci_low, e.ci_high, e.level] for e in estimates],
+        hovertemplate="%{x:.4g} [%{customdata[0]:.4g}, %{customdata[1]:.4g}] "
+        "(%{customdata[2]} CI)<extra></extra>",
+    )
+    fig.add_vline(x=0, line_color="#999")
+    if reference is not None:
+        fig.add_vline(x=float(reference), line_dash="dash", line_color=_TREATED,
+                      annotation_text=_t(reference_label))
+    first = estimates[0]
+    fig.update_layout(
+        title=_t(f"Effect of {first.treatment} on {first.outcome}"),
+        xaxis_title=f"Estimated effect with {first.level} confidence interval",
+        yaxis={"autorange": "reversed", "title": ""},
+        height=max(300, 80 + 40 * len(estimates)),
+        showlegend=False,
+    )
+    return fig
