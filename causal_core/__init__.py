@@ -13,6 +13,7 @@ Examples
 
 from .adjustment import AdjustmentCheck, is_adjustment_set
 from .citest import test_implications
+from .data import LoadReport, fingerprint, load_table, profile
 from .dsep import Path, d_separated, implied_independencies, list_paths
 from .estimators import (
     AIPW,
@@ -88,4 +89,8 @@ __all__ = [
     "list_estimators",
     "methods_that_fit",
     "register",
+    "LoadReport",
+    "fingerprint",
+    "load_table",
+    "profile",
 ]

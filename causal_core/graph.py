@@ -185,6 +185,12 @@ class CausalGraph:
             raise AttributeError("CausalGraph is immutable: use the with_* methods for a new graph.")
         object.__setattr__(self, name, value)
 
+    def __reduce__(self) -> tuple:
+        """Pickle by content (caches copy results across reruns)."""
+        return (CausalGraph, (self._nodes, self._edges, self._bidirected,
+                              {n: sorted(r) for n, r in self._roles.items()},
+                              dict(self._positions), dict(self._labels)))
+
     def __contains__(self, node: object) -> bool:
         return node in self._nx
 

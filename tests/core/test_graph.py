@@ -63,3 +63,10 @@ def test_with_roles_moves_a_role():
     assert h.exposures == ("y",) and h.outcomes == ("z",) and g.exposures == ("x",)
     with pytest.raises(cc.GraphError, match="Unknown role"):
         g.with_roles(treatment="x")
+
+
+def test_pickle_round_trip_for_caches():
+    import pickle
+
+    g = cc.CausalGraph.parse('dag { x [exposure,pos="1,2"]; x -> y; y <-> z }')
+    assert pickle.loads(pickle.dumps(g)) == g
