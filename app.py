@@ -1,14 +1,31 @@
-"""Causal Explorer: the router. Pages are added by later steps; for now the engine's status."""
+"""Causal Explorer: the router. Page config, navigation over app_pages/, and the sidebar status.
+
+The pages live in app_pages/, not pages/: Streamlit 1.67 treats a pages/ folder next to the
+main script as a legacy multipage app until the first st.navigation call in the process, so a
+deep link or reload into a fresh server would run a page without this router.
+"""
 
 import streamlit as st
 
 import causal_core as cc
+from ui import persist, state
+from ui.sidebar import show_status
 
 st.set_page_config(page_title="Causal Explorer", page_icon="🪜", layout="wide")
 
-st.title("Causal Explorer")
-st.write(
-    "Take your own data up Pearl's ladder of causation — seeing, doing, imagining — with "
-    "the Model → Identify → Estimate → Refute workflow."
-)
-st.caption(f"Engine: causal_core {cc.__version__}")
+PAGES = [
+    st.Page("app_pages/data.py", title="1 · Data", default=True),
+    st.Page("app_pages/graph.py", title="2 · Model"),
+    st.Page("app_pages/identify.py", title="3 · Identify"),
+    st.Page("app_pages/estimate.py", title="4 · Estimate & Refute"),
+]
+
+page = st.navigation(PAGES)
+persist.restore_or_create()
+state.ensure_started()
+show_status(PAGES)
+st.sidebar.caption(f"causal_core {cc.__version__} · runs offline")
+try:
+    page.run()
+finally:
+    persist.save()

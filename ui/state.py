@@ -1,0 +1,296 @@
+"""Typed accessors over ``st.session_state`` and the cached calls into ``causal_core``.
+
+Pages never compute: they read and write the analysis through these functions. Engine calls
+are cached on (data fingerprint, graph, choices) with ``st.cache_data(max_entries=...)``, so a
+rerun that changes nothing costs a dictionary lookup, and a result computed for one session's
+data is reused only for byte-identical data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+import causal_core as cc
+from causal_core.datasets import Example, load_example
+
+DEFAULT_EXAMPLE = "marketing"
+_P = "ce."  # every key this app keeps in session_state starts with this
+
+
+# ------------------------------------------------------------------ the session's analysis
+@dataclass(frozen=True)
+class DataRef:
+    """The loaded table and where it came from."""
+
+    frame: pd.DataFrame
+    name: str
+    fingerprint: str
+    report: Any = None          # causal_core.data.LoadReport for uploads
+    example: Example | None = None
+
+
+def _get(key: str, default: Any = None) -> Any:
+    return st.session_state.get(_P + key, default)
+
+
+def _set(key: str, value: Any) -> None:
+    st.session_state[_P + key] = value
+
+
+def data() -> DataRef | None:
+    """The loaded data, or None."""
+    return _get("data")
+
+
+def graph() -> cc.CausalGraph | None:
+    """The current causal graph (treatment and outcome are its exposure/outcome roles)."""
+    return _get("graph")
+
+
+def graph_version() -> int:
+    """Bumped whenever the graph changes from outside the drawing (text, example, roles)."""
+    return _get("graph_version", 0)
+
+
+def adjustment_choice() -> list[str] | None:
+    """The adjustment set the user picked on the Identify page (None: the estimand's)."""
+    return _get("adjustment")
+
+
+def set_adjustment_choice(z: list[str] | None) -> None:
+    """Pick an adjustment set (None: back to the estimand's default)."""
+    if z != adjustment_choice():
+        _set("adjustment", None if z is None else sorted(z))
+        _clear_results()
+
+
+def set_data(ref: DataRef, graph_: cc.CausalGraph | None = None) -> None:
+    """Replace the data (and, for an example, the graph); forget every downstream result."""
+    _set("data", ref)
+    if graph_ is not None:
+        set_graph(graph_, external=True)
+    _set("adjustment", None)
+    _clear_results()
+
+
+def set_graph(g: cc.CausalGraph, *, external: bool, keep_positions: bool = True) -> None:
+    """Replace the graph. ``external``: the change came from outside the drawing.
+
+    Nodes without a position keep the one they had (``keep_positions``) or are laid out.
+    """
+    old = graph()
+    if old is not None and g == old:
+        return
+    from ui.dag_editor.styling import with_layout
+
+    _set("graph", with_layout(g, old if keep_positions else None))
+    if external:
+        _set("graph_version", graph_version() + 1)
+    if old is None or (g.exposures, g.outcomes) != (old.exposures, old.outcomes) \
+            or g.edges != old.edges or g.bidirected != old.bidirected \
+            or g.latent != old.latent or g.adjusted != old.adjusted:
+        _set("adjustment", None)
+        _clear_results()
+
+
+def results(kind: str) -> dict[str, Any]:
+    """The session's results of one kind ("estimates", "refutations"), by name."""
+    store = _get(kind)
+    if store is None:
+        store = {}
+        _set(kind, store)
+    return store
+
+
+def _clear_results() -> None:
+    _set("estimates", {})
+    _set("refutations", {})
+
+
+def reset() -> None:
+    """Start a new, empty analysis."""
+    for key in [k for k in st.session_state if str(k).startswith(_P) and k != "ce.token"]:
+        del st.session_state[key]
+    _set("started", True)
+
+
+def ensure_started() -> None:
+    """On a session's first run, open on the default example, already analysed."""
+    if _get("started"):
+        return
+    _set("started", True)
+    load_example_into_session(DEFAULT_EXAMPLE)
+
+
+# ------------------------------------------------------------------ loading
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _example(name: str) -> Example:
+    """Examples are immutable values shared by every session (nothing mutates their frames)."""
+    return load_example(name)
+
+
+def load_example_into_session(name: str) -> None:
+    """Load a shipped example with its DAG."""
+    ex = _example(name)
+    set_data(DataRef(ex.data, ex.info.title, cc.fingerprint(ex.data), None, ex), ex.graph)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _load(raw: bytes, filename: str) -> tuple[pd.DataFrame, Any, str]:
+    df, report = cc.load_table(raw, filename)
+    return df, report, cc.fingerprint(df)
+
+
+def load_upload(raw: bytes, filename: str) -> DataRef:
+    """Parse an uploaded file into the session (DataError on a bad file, nothing lost)."""
+    df, report, fp = _load(raw, filename)
+    ref = DataRef(df, filename, fp, report, None)
+    set_data(ref)
+    return ref
+
+
+# ------------------------------------------------------------------ cached engine calls
+def _key(g: cc.CausalGraph) -> str:
+    return g.to_json()
+
+
+def missing_nodes() -> list[str]:
+    """Observed graph nodes that are not columns of the data (treated as latent)."""
+    d, g = data(), graph()
+    if d is None or g is None:
+        return []
+    return [v for v in g.nodes if g.is_observed(v) and v not in d.frame.columns]
+
+
+def analysis_graph() -> cc.CausalGraph | None:
+    """The graph as the analysis uses it: nodes missing from the data become latent."""
+    g = graph()
+    missing = missing_nodes()
+    if g is None or not missing:
+        return g
+    return g.with_roles(latent=[*g.latent, *missing])
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _identify(graph_json: str) -> cc.Identification:
+    return cc.identify(cc.CausalGraph.parse(graph_json))
+
+
+def identification() -> cc.Identification | None:
+    """The identification of the current question, or None when none is posed yet."""
+    g = analysis_graph()
+    if g is None or len(g.exposures) != 1 or len(g.outcomes) != 1:
+        return None
+    if not all(g.is_observed(v) for v in (*g.exposures, *g.outcomes)):
+        return None
+    return _identify(_key(g))
+
+
+def effective_adjustment() -> list[str]:
+    """The adjustment set in use: the user's pick, else the estimand's back-door set."""
+    chosen = adjustment_choice()
+    if chosen is not None:
+        return chosen
+    ident = identification()
+    if ident is not None and ident.estimand is not None and ident.estimand.kind == "backdoor":
+        return list(ident.estimand.adjustment_set)
+    return []
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _implications(fp: str, graph_json: str, _frame: pd.DataFrame) -> pd.DataFrame:
+    return cc.test_implications(cc.CausalGraph.parse(graph_json), _frame)
+
+
+def implications() -> pd.DataFrame:
+    """Each implied independence tested on the data."""
+    d, g = data(), analysis_graph()
+    return _implications(d.fingerprint, _key(g), d.frame)
+
+
+def analysis_frame() -> pd.DataFrame:
+    """The data restricted to the graph's observed nodes that are columns."""
+    d, g = data(), graph()
+    cols = [c for c in d.frame.columns if c in g and g.is_observed(c)]
+    return d.frame[cols]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _estimate(fp: str, graph_json: str, method: str, params_json: str, adjustment_json: str,
+              target: str, _frame: pd.DataFrame) -> Any:
+    ident = _identify(graph_json)
+    z = json.loads(adjustment_json)
+    return cc.estimate(_frame, ident, method=method, target=target, random_state=0,
+                       adjustment_set=z, **json.loads(params_json))
+
+
+def estimate(method: str, params: dict[str, Any] | None = None, target: str = "ate") -> Any:
+    """Run (or reuse) one estimator on the session's data and remember it."""
+    d, g = data(), analysis_graph()
+    params_json = json.dumps(params or {}, sort_keys=True, default=str)
+    est = _estimate(d.fingerprint, _key(g), method, params_json,
+                    json.dumps(adjustment_choice()), target, analysis_frame())
+    results("estimates")[method] = est
+    return est
+
+
+def true_effect() -> float | None:
+    """The true effect when the loaded example knows it and the question is the example's."""
+    d, g = data(), graph()
+    if d is None or d.example is None or g is None:
+        return None
+    info = d.example.info
+    if (g.exposures, g.outcomes) != ((info.treatment,), (info.outcome,)):
+        return None
+    return info.true_effect
+
+
+# ------------------------------------------------------------------ estimation helpers
+@st.cache_data(max_entries=16, show_spinner=False)
+def _profile(fp: str, _frame: pd.DataFrame) -> pd.DataFrame:
+    return cc.profile(_frame)
+
+
+def profile() -> pd.DataFrame:
+    """The per-column profile of the loaded data."""
+    d = data()
+    return _profile(d.fingerprint, d.frame)
+
+
+def treatment_type() -> str:
+    """"binary", "continuous" or "categorical" for the current treatment column."""
+    from causal_core.estimators.prepare import treatment_kind
+
+    g, d = analysis_graph(), data()
+    col = d.frame[g.exposures[0]].dropna()
+    return treatment_kind(col)[0]
+
+
+def fitting_methods() -> list[Any]:
+    """The registered estimators that fit the estimand and the treatment type, in order."""
+    ident = identification()
+    if ident is None or ident.estimand is None:
+        return []
+    tt = treatment_type()
+    kind = ident.estimand.kind
+    return [e for e in cc.list_estimators() if kind in e.estimands and tt in e.treatment_types]
+
+
+def estimate_all(target: str = "ate") -> list[tuple[str, Any]]:
+    """Every fitting estimator with default parameters plus the naive baseline: (label, result or error)."""
+    out: list[tuple[str, Any]] = []
+    methods = fitting_methods()
+    names = [m.name for m in methods]
+    if "naive" not in names:
+        names = ["naive", *names]
+    for name in names:
+        try:
+            out.append((name, estimate(name, {}, target)))
+        except cc.CausalCoreError as err:
+            out.append((name, err))
+    return out

@@ -1,0 +1,96 @@
+"""Small rendering helpers shared by the pages (errors, exports)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import causal_core as cc
+
+#: (button label, file name, formatter) for every graph format the engine writes.
+EXPORTS = [
+    ("DAGitty", "graph.dagitty.txt", cc.CausalGraph.to_dagitty),
+    ("DOT", "graph.dot", cc.CausalGraph.to_dot),
+    ("GML", "graph.gml", cc.CausalGraph.to_gml),
+    ("JSON", "graph.json", cc.CausalGraph.to_json),
+]
+
+
+def show_error(err: BaseException, what: str | None = None) -> None:
+    """Show an engine error as a plain message (never a traceback)."""
+    prefix = f"{what}: " if what else ""
+    if isinstance(err, UnicodeDecodeError):
+        st.error(f"{prefix}the file is not UTF-8 text. Save it as UTF-8 and try again.")
+    else:
+        st.error(prefix + str(err))
+
+
+def paths_table(g: cc.CausalGraph, x: str, y: str, z: list[str], max_paths: int = 300):
+    """The paths between x and y as a table: path, kind, status under z, and why."""
+    import pandas as pd
+
+    rows = []
+    for p in cc.list_paths(g, x, y, z, max_paths=max_paths):
+        text = p.nodes[0] + "".join(f" {a} {n}" for a, n in zip(p.arrows, p.nodes[1:], strict=True))
+        status = "open" if p.open else "blocked"
+        verdict = ("ok: carries the effect" if p.causal and p.open else
+                   "problem: part of the effect is blocked" if p.causal else
+                   "problem: biasing path stays open" if p.open else "ok: blocked")
+        rows.append({"path": text, "kind": "causal" if p.causal else "non-causal",
+                     "status": status, "why": p.reason if not p.open else "", "verdict": verdict})
+    return pd.DataFrame(rows, columns=["path", "kind", "status", "why", "verdict"])
+
+
+def param_panel(params: dict, key: str) -> dict:
+    """Widgets for an estimator's parameters (drawn from ``get_params()``); the changed ones."""
+    out = {}
+    for name, default in params.items():
+        k = f"{key}.{name}"
+        if isinstance(default, bool):
+            value = st.checkbox(name, value=default, key=k)
+        elif isinstance(default, int):
+            value = int(st.number_input(name, value=default, step=1, key=k))
+        elif isinstance(default, float):
+            value = float(st.number_input(name, value=default, key=k, format="%.4g"))
+        elif default is None or isinstance(default, str):
+            text = st.text_input(name, value="" if default is None else default, key=k,
+                                 help="Leave empty for the default.")
+            value = None if text == "" and default is None else text
+        else:
+            st.caption(f"{name} = {default!r} (not editable here)")
+            continue
+        if value != default:
+            out[name] = value
+    return out
+
+
+def estimate_card(est, truth: float | None) -> None:
+    """The estimate in numbers and one plain sentence."""
+    c1, c2 = st.columns(2)
+    c1.metric("Estimated effect", f"{est.value:,.4g}",
+              help=f"{est.method_label}; {est.ci_method} interval")
+    c2.metric("Rows used", f"{est.n_used:,}", delta=f"-{est.n_dropped:,} dropped" if est.n_dropped else None)
+    st.markdown(f"**{est.level} interval:** {est.ci_low:,.4g} to {est.ci_high:,.4g} "
+                f"(standard error {est.se:,.3g})")
+    st.write(sentence(est))
+    if truth is not None:
+        inside = est.ci_low <= truth <= est.ci_high
+        st.caption(f"This example's true effect is {truth:,.4g}: "
+                   f"{'inside' if inside else 'outside'} the interval.")
+    for w in est.warnings:
+        st.warning(w)
+
+
+def sentence(est) -> str:
+    """A plain-language reading of an estimate."""
+    if est.treatment_type == "continuous":
+        change = f"raising {est.treatment} by one unit"
+    else:
+        t0, t1 = est.contrast
+        change = f"setting {est.treatment} to {t1} instead of {t0}"
+    who = {"ate": "on average", "att": "for those who were treated",
+           "atc": "for those who were not treated"}.get(est.target, "")
+    direction = "raises" if est.value > 0 else "lowers"
+    sure = ("The interval excludes zero." if est.ci_low > 0 or est.ci_high < 0 else
+            "The interval includes zero: the data are also consistent with no effect.")
+    return (f"{change[0].upper() + change[1:]} {direction} {est.outcome} by about "
+            f"{abs(est.value):,.3g} {who}, if the graph is right. {sure}")
