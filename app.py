@@ -25,7 +25,4 @@ persist.restore_or_create()
 state.ensure_started()
 show_status(PAGES)
 st.sidebar.caption(f"causal_core {cc.__version__} · runs offline")
-try:
-    page.run()
-finally:
-    persist.save()
+page.run()

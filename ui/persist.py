@@ -70,7 +70,11 @@ def restore_or_create() -> bool:
 
 
 def save() -> None:
-    """Store this session's analysis under its token (called at the end of every run)."""
+    """Store this session's analysis under its token.
+
+    Called by :mod:`ui.state` on every change (not at the end of a run: after ``st.stop()`` or
+    ``st.rerun()`` Streamlit refuses further calls in that run, even in a ``finally``).
+    """
     token = st.session_state.get("ce.token")
     if token:
         if st.query_params.get(PARAM) != token:

@@ -17,6 +17,7 @@ import streamlit as st
 
 import causal_core as cc
 from causal_core.datasets import Example, load_example
+from ui import persist
 
 DEFAULT_EXAMPLE = "marketing"
 _P = "ce."  # every key this app keeps in session_state starts with this
@@ -40,6 +41,7 @@ def _get(key: str, default: Any = None) -> Any:
 
 def _set(key: str, value: Any) -> None:
     st.session_state[_P + key] = value
+    persist.save()
 
 
 def data() -> DataRef | None:
@@ -236,6 +238,7 @@ def estimate(method: str, params: dict[str, Any] | None = None, target: str = "a
     est = _estimate(d.fingerprint, _key(g), method, params_json,
                     json.dumps(adjustment_choice()), target, analysis_frame())
     results("estimates")[method] = est
+    persist.save()
     return est
 
 

@@ -1,0 +1,141 @@
+"""A live `streamlit run` on 127.0.0.1 and headless Debian Chromium driven by Playwright.
+
+Chromium comes from Debian's package (`make test` installs it when missing); these tests
+never skip: without a browser they fail and say how to install one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+        "--no-first-run", "--disable-component-update", "--disable-sync"]
+EDITOR_FRAME = "iframe[title='ui.dag_editor.dag_editor']"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    port = _free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+           "--server.address", "127.0.0.1", "--server.port", str(port),
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+        pytest.fail(f"streamlit did not start within 60 s:\n{out[-3000:]}")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"No Chromium at {CHROMIUM}. Install Debian's package: apt-get install chromium "
+                    "(make test does this when it can), or set CHROMIUM=/path/to/chromium.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+class Session:
+    """One browser page plus everything it saw: requests, dialogs, console errors."""
+
+    def __init__(self, page, url):
+        self.page, self.url = page, url
+        self.requests: list[str] = []
+        self.dialogs: list[tuple[str, str]] = []
+        self.console_errors: list[str] = []
+        self.prompt_answers: list[str] = []
+        self.failed_responses: list[tuple[int, str]] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("response", lambda r: r.status >= 400 and self.failed_responses.append((r.status, r.url)))
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        page.on("dialog", self._dialog)
+
+    def _dialog(self, d):
+        self.dialogs.append((d.type, d.message))
+        if d.type == "prompt" and self.prompt_answers:
+            d.accept(self.prompt_answers.pop(0))
+        else:
+            d.dismiss()
+
+    def unexpected_console_errors(self) -> list[str]:
+        """Console errors, except the 404s of Streamlit's own probes on a deep link.
+
+        Loading ``/graph`` makes Streamlit's frontend first try ``/graph/_stcore/host-config``
+        and ``/graph/_stcore/health`` before falling back to the root: harmless 404s.
+        """
+        probes = [u for code, u in self.failed_responses
+                  if code == 404 and "/_stcore/" in u]
+        others = [u for _, u in self.failed_responses if u not in probes]
+        errors = [e for e in self.console_errors
+                  if not (e.startswith("Failed to load resource: the server responded with a status of 404")
+                          and probes and not others)]
+        return errors + [f"HTTP error: {u}" for u in others]
+
+    def wait_idle(self, timeout=30_000):
+        self.page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+                                    timeout=timeout)
+        self.page.wait_for_timeout(250)
+        self.page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+                                    timeout=timeout)
+
+    def goto(self, path=""):
+        """Open a page of the app, keeping this analysis' token (a new load is a new session)."""
+        from urllib.parse import parse_qs, urlparse
+
+        token = parse_qs(urlparse(self.page.url).query).get("a", [None])[0] if self.page.url else None
+        self.page.goto(self.url + "/" + path + (f"?a={token}" if token else ""))
+        self.wait_idle()
+
+    @property
+    def editor(self):
+        return self.page.frame_locator(EDITOR_FRAME)
+
+    def editor_frame(self):
+        handle = self.page.wait_for_selector(EDITOR_FRAME, timeout=20_000)
+        return handle.content_frame()
+
+
+@pytest.fixture()
+def session(browser, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    s = Session(page, app_url)
+    yield s
+    context.close()
