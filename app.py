@@ -23,6 +23,7 @@ PAGES = [
 page = st.navigation(PAGES)
 persist.restore_or_create()
 state.ensure_started()
+page.run()
+# after the page, so the checklist shows what the page just did (pages return, never st.stop)
 show_status(PAGES)
 st.sidebar.caption(f"causal_core {cc.__version__} · runs offline")
-page.run()

@@ -8,75 +8,81 @@ from causal_core.datasets import list_examples
 from ui import state
 from ui.widgets import show_error
 
-st.title("Data: what did you measure?")
-st.caption("Causal Explorer works on one table: one row per unit (a customer, a patient, a week), "
-           "one column per variable. Nothing leaves this machine.")
 
-examples = {e.name: e for e in list_examples()}
-src_examples, src_upload = st.tabs(["Worked examples", "Upload your own"])
+def main() -> None:
+    """Draw the page (returns early instead of st.stop(), so the sidebar can follow)."""
+    st.title("Data: what did you measure?")
+    st.caption("Causal Explorer works on one table: one row per unit (a customer, a patient, a week), "
+               "one column per variable. Nothing leaves this machine.")
 
-with src_examples:
-    current = state.data()
-    names = list(examples)
-    default = current.example.info.name if current is not None and current.example else names[0]
-    name = st.selectbox("Example", names, index=names.index(default),
-                        format_func=lambda n: examples[n].title)
-    info = examples[name]
-    st.write(info.story)
-    truth = ("Known true effect: " + f"{info.true_effect:,.4g}") if info.true_effect is not None \
-        else "The true effect is not known (real data)."
-    st.caption(f"{info.treatment} → {info.outcome} · {info.n_rows:,} rows · {truth}")
-    if st.button("Load this example", type="primary",
-                 disabled=current is not None and current.example is not None
-                 and current.example.info.name == name):
-        state.load_example_into_session(name)
-        st.rerun()
+    examples = {e.name: e for e in list_examples()}
+    src_examples, src_upload = st.tabs(["Worked examples", "Upload your own"])
 
-with src_upload:
-    up = st.file_uploader("CSV, TSV, Excel (.xlsx) or Parquet",
-                          type=["csv", "tsv", "txt", "xlsx", "parquet"],
-                          help="Delimiter, encoding and decimal commas are detected.")
-    if up is not None and st.session_state.get("ce.upload_seen") != up.file_id:
-        st.session_state["ce.upload_seen"] = up.file_id
-        try:
-            state.load_upload(up.getvalue(), up.name)
-        except cc.CausalCoreError as err:
-            st.session_state["ce.upload_error"] = f"{up.name} was not loaded. {err}"
-        else:
-            st.session_state["ce.upload_error"] = None
+    with src_examples:
+        current = state.data()
+        names = list(examples)
+        default = current.example.info.name if current is not None and current.example else names[0]
+        name = st.selectbox("Example", names, index=names.index(default),
+                            format_func=lambda n: examples[n].title)
+        info = examples[name]
+        st.write(info.story)
+        truth = ("Known true effect: " + f"{info.true_effect:,.4g}") if info.true_effect is not None \
+            else "The true effect is not known (real data)."
+        st.caption(f"{info.treatment} → {info.outcome} · {info.n_rows:,} rows · {truth}")
+        if st.button("Load this example", type="primary",
+                     disabled=current is not None and current.example is not None
+                     and current.example.info.name == name):
+            state.load_example_into_session(name)
             st.rerun()
-    if st.session_state.get("ce.upload_error"):
-        st.error(st.session_state["ce.upload_error"])
-        if state.data() is not None:
-            st.caption("Your previous data are still loaded.")
 
-d = state.data()
-if d is None:
-    st.info("Load an example or upload a file to begin.")
-    st.stop()
+    with src_upload:
+        up = st.file_uploader("CSV, TSV, Excel (.xlsx) or Parquet",
+                              type=["csv", "tsv", "txt", "xlsx", "parquet"],
+                              help="Delimiter, encoding and decimal commas are detected.")
+        if up is not None and st.session_state.get("ce.upload_seen") != up.file_id:
+            st.session_state["ce.upload_seen"] = up.file_id
+            try:
+                state.load_upload(up.getvalue(), up.name)
+            except cc.CausalCoreError as err:
+                st.session_state["ce.upload_error"] = f"{up.name} was not loaded. {err}"
+            else:
+                st.session_state["ce.upload_error"] = None
+                st.rerun()
+        if st.session_state.get("ce.upload_error"):
+            st.error(st.session_state["ce.upload_error"])
+            if state.data() is not None:
+                st.caption("Your previous data are still loaded.")
 
-st.subheader(f"Loaded: {d.name}")
-st.caption(f"{len(d.frame):,} rows × {d.frame.shape[1]} columns")
-if d.report is not None:
-    notes = list(d.report.coercions) + list(d.report.dropped) + list(d.report.warnings)
-    if notes:
-        with st.expander(f"What loading changed ({len(notes)})"):
-            for n in notes:
-                st.text("• " + n)
+    d = state.data()
+    if d is None:
+        st.info("Load an example or upload a file to begin.")
+        return
 
-try:
-    profile = state.profile()
-except cc.CausalCoreError as err:
-    show_error(err)
-    st.stop()
-left, right = st.columns([3, 2], gap="large")
-with left:
-    st.markdown("**Columns**")
-    st.dataframe(profile, hide_index=True, width="stretch")
-with right:
-    col = st.selectbox("Distribution of", list(d.frame.columns))
-    fig = px.histogram(d.frame, x=col, nbins=40, title=f"Distribution of {col}")
-    fig.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10), yaxis_title="rows")
-    st.plotly_chart(fig, width="stretch")
-st.markdown("**Preview**")
-st.dataframe(d.frame.head(50), width="stretch")
+    st.subheader(f"Loaded: {d.name}")
+    st.caption(f"{len(d.frame):,} rows × {d.frame.shape[1]} columns")
+    if d.report is not None:
+        notes = list(d.report.coercions) + list(d.report.dropped) + list(d.report.warnings)
+        if notes:
+            with st.expander(f"What loading changed ({len(notes)})"):
+                for n in notes:
+                    st.text("• " + n)
+
+    try:
+        profile = state.profile()
+    except cc.CausalCoreError as err:
+        show_error(err)
+        return
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.markdown("**Columns**")
+        st.dataframe(profile, hide_index=True, width="stretch")
+    with right:
+        col = st.selectbox("Distribution of", list(d.frame.columns))
+        fig = px.histogram(d.frame, x=col, nbins=40, title=f"Distribution of {col}")
+        fig.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10), yaxis_title="rows")
+        st.plotly_chart(fig, width="stretch")
+    st.markdown("**Preview**")
+    st.dataframe(d.frame.head(50), width="stretch")
+
+
+main()

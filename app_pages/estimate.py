@@ -5,55 +5,61 @@ import streamlit as st
 import causal_core as cc
 from causal_core.plots import forest_plot
 from ui import state
+from ui.refute_panel import show_refutations
 from ui.widgets import estimate_card, param_panel, show_error
 
-st.title("Estimate & Refute")
-st.caption("Left: how big the effect is. Right: we try to break that number.")
 
-ident = state.identification()
-if state.data() is None or ident is None:
-    st.info("Load data and mark one treatment and one outcome on the Model page first.")
-    st.stop()
-if ident.estimand is None:
-    st.error("The effect is not identified by the graph, so there is nothing sound to estimate. "
-             "See the Identify page for why.")
-    st.stop()
+def main() -> None:
+    """Draw the page (returns early instead of st.stop(), so the sidebar can follow)."""
+    st.title("Estimate & Refute")
+    st.caption("Left: how big the effect is. Right: we try to break that number.")
 
-try:
-    methods = state.fitting_methods()
-except cc.CausalCoreError as err:
-    show_error(err)
-    st.stop()
-if not methods:
-    st.error("No estimator fits this estimand and treatment type.")
-    st.stop()
+    ident = state.identification()
+    if state.data() is None or ident is None:
+        st.info("Load data and mark one treatment and one outcome on the Model page first.")
+        return
+    if ident.estimand is None:
+        st.error("The effect is not identified by the graph, so there is nothing sound to estimate. "
+                 "See the Identify page for why.")
+        return
 
-left, right = st.columns(2, gap="large")
-with left:
-    labels = {m.name: m.label for m in methods}
-    default = next((i for i, m in enumerate(methods) if m.name != "naive"), 0)
-    name = st.selectbox("Estimator", list(labels), index=default, format_func=labels.get,
-                        help="Only estimators valid for this estimand and treatment type are listed.")
-    info = next(m for m in methods if m.name == name)
-    st.caption(info.description)
-    target = st.selectbox("Effect for", list(info.targets),
-                          format_func=lambda t: {"ate": "everyone (ATE)", "att": "the treated (ATT)",
-                                                 "atc": "the untreated (ATC)"}.get(t, t))
-    with st.expander("Parameters"):
-        params = param_panel(info.params, key=f"ce.params.{name}")
     try:
-        est = state.estimate(name, params, target)
+        methods = state.fitting_methods()
     except cc.CausalCoreError as err:
         show_error(err)
-        st.stop()
-    estimate_card(est, state.true_effect())
-    runs = [(n, r) for n, r in state.estimate_all(target) if isinstance(r, cc.EffectEstimate)]
-    fig = forest_plot([r for _, r in runs], reference=state.true_effect(),
-                      reference_label="true effect")
-    st.plotly_chart(fig, width="stretch")
-    st.caption("Every applicable estimator with default parameters, and the naive association "
-               "(no adjustment) for comparison.")
+        return
+    if not methods:
+        st.error("No estimator fits this estimand and treatment type.")
+        return
 
-with right:
-    st.subheader("Refutations")
-    st.info("The refutation panel arrives with the refuters.")
+    left, right = st.columns(2, gap="large")
+    with left:
+        labels = {m.name: m.label for m in methods}
+        default = next((i for i, m in enumerate(methods) if m.name != "naive"), 0)
+        name = st.selectbox("Estimator", list(labels), index=default, format_func=labels.get,
+                            help="Only estimators valid for this estimand and treatment type are listed.")
+        info = next(m for m in methods if m.name == name)
+        st.caption(info.description)
+        target = st.selectbox("Effect for", list(info.targets),
+                              format_func=lambda t: {"ate": "everyone (ATE)", "att": "the treated (ATT)",
+                                                     "atc": "the untreated (ATC)"}.get(t, t))
+        with st.expander("Parameters"):
+            params = param_panel(info.params, key=f"ce.params.{name}")
+        try:
+            est = state.estimate(name, params, target)
+        except cc.CausalCoreError as err:
+            show_error(err)
+            return
+        estimate_card(est, state.true_effect())
+        runs = [(n, r) for n, r in state.estimate_all(target) if isinstance(r, cc.EffectEstimate)]
+        fig = forest_plot([r for _, r in runs], reference=state.true_effect(),
+                          reference_label="true effect")
+        st.plotly_chart(fig, width="stretch")
+        st.caption("Every applicable estimator with default parameters, and the naive association "
+                   "(no adjustment) for comparison.")
+
+    with right:
+        show_refutations(est)
+
+
+main()

@@ -6,100 +6,107 @@ import causal_core as cc
 from ui import model_sync, state
 from ui.widgets import EXPORTS, show_error
 
-st.title("Model: what causes what")
-st.caption("Every arrow is a claim that one variable causes another; every missing arrow is a "
-           "claim that it does not. Draw what you know. Treatment and outcome are roles in the graph.")
 
-d = state.data()
-g = state.graph()
-ident = state.identification()
+def main() -> None:
+    """Draw the page (returns early instead of st.stop(), so the sidebar can follow)."""
+    st.title("Model: what causes what")
+    st.caption("Every arrow is a claim that one variable causes another; every missing arrow is a "
+               "claim that it does not. Draw what you know. Treatment and outcome are roles in the graph.")
 
-left, right = st.columns([3, 2], gap="large")
-with left:
-    do_view = st.toggle("do() view: cut the arrows into the treatment",
-                        help="Graph surgery — what intervening on the treatment does to the model "
-                             "(rung 2 of the ladder).")
-    model_sync.draw_editor(ident, do_view=do_view)
-    st.caption("Double-click empty space to add a variable, drag with **→ Arrow** to add a cause, "
-               "select a node and press **e** (exposure), **o** (outcome), **u** (latent), "
-               "**a** (adjusted). Selecting a node highlights the open biasing paths through it.")
+    d = state.data()
+    g = state.graph()
+    ident = state.identification()
 
-with right:
-    model_sync.prepare_text_box()
-    st.text_area("The same graph as text (DAGitty syntax)", key=model_sync.TEXT_KEY, height=260,
-                 on_change=model_sync.on_text_change,
-                 help="Edit and press Ctrl+Enter (or click outside) to apply. Also accepts DOT, GML, "
-                      "JSON and one 'a -> b' per line.")
-    if model_sync.text_error():
-        st.error(f"The text was not applied. {model_sync.text_error()}")
-    if g is not None and len(g.nodes) > 0:
-        nodes = list(g.nodes)
-        current_t = g.exposures[0] if len(g.exposures) == 1 else None
-        current_y = g.outcomes[0] if len(g.outcomes) == 1 else None
-        c1, c2 = st.columns(2)
-        t = c1.selectbox("Treatment (exposure)", nodes,
-                         index=nodes.index(current_t) if current_t else None, placeholder="Choose…")
-        y = c2.selectbox("Outcome", nodes, index=nodes.index(current_y) if current_y else None,
-                         placeholder="Choose…")
-        others = [v for v in nodes if v not in (t, y)]
-        latent = st.multiselect("Latent (unmeasured)", others, default=[v for v in g.latent if v in others])
-        adjusted = st.multiselect("Always adjusted for", others,
-                                  default=[v for v in g.adjusted if v in others])
-        if t is not None and t == y:
-            st.error("The treatment and the outcome must be different variables.")
-        else:
-            try:
-                new = g.with_roles(exposure=[t] if t else [], outcome=[y] if y else [],
-                                   latent=latent, adjusted=adjusted)
-            except cc.GraphError as err:
-                show_error(err)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        do_view = st.toggle("do() view: cut the arrows into the treatment",
+                            help="Graph surgery — what intervening on the treatment does to the model "
+                                 "(rung 2 of the ladder).")
+        model_sync.draw_editor(ident, do_view=do_view)
+        st.caption("Double-click empty space to add a variable, drag with **→ Arrow** to add a cause, "
+                   "select a node and press **e** (exposure), **o** (outcome), **u** (latent), "
+                   "**a** (adjusted). Selecting a node highlights the open biasing paths through it.")
+
+    with right:
+        model_sync.prepare_text_box()
+        st.text_area("The same graph as text (DAGitty syntax)", key=model_sync.TEXT_KEY, height=260,
+                     on_change=model_sync.on_text_change,
+                     help="Edit and press Ctrl+Enter (or click outside) to apply. Also accepts DOT, GML, "
+                          "JSON and one 'a -> b' per line.")
+        if model_sync.text_error():
+            st.error(f"The text was not applied. {model_sync.text_error()}")
+        if g is not None and len(g.nodes) > 0:
+            nodes = list(g.nodes)
+            current_t = g.exposures[0] if len(g.exposures) == 1 else None
+            current_y = g.outcomes[0] if len(g.outcomes) == 1 else None
+            c1, c2 = st.columns(2)
+            t = c1.selectbox("Treatment (exposure)", nodes,
+                             index=nodes.index(current_t) if current_t else None, placeholder="Choose…")
+            y = c2.selectbox("Outcome", nodes, index=nodes.index(current_y) if current_y else None,
+                             placeholder="Choose…")
+            others = [v for v in nodes if v not in (t, y)]
+            latent = st.multiselect("Latent (unmeasured)", others,
+                                    default=[v for v in g.latent if v in others])
+            adjusted = st.multiselect("Always adjusted for", others,
+                                      default=[v for v in g.adjusted if v in others])
+            if t is not None and t == y:
+                st.error("The treatment and the outcome must be different variables.")
             else:
-                if new != g:
-                    state.set_graph(new, external=True)
+                try:
+                    new = g.with_roles(exposure=[t] if t else [], outcome=[y] if y else [],
+                                       latent=latent, adjusted=adjusted)
+                except cc.GraphError as err:
+                    show_error(err)
+                else:
+                    if new != g:
+                        state.set_graph(new, external=True)
+                        st.rerun()
+
+    if g is None or not g.nodes:
+        st.info("Start drawing, or write the graph in the text box.")
+        return
+
+    with st.expander("Import or export the graph"):
+        cols = st.columns(len(EXPORTS))
+        for col, (label, fname, fmt) in zip(cols, EXPORTS, strict=True):
+            col.download_button(label, data=fmt(g), file_name=fname, mime="text/plain",
+                                width="stretch")
+        up = st.file_uploader("Import a graph file (DAGitty, DOT, GML, JSON, edge list)",
+                              type=["txt", "dot", "gv", "gml", "json", "dagitty"])
+        if up is not None:
+            try:
+                imported = cc.CausalGraph.parse(up.getvalue().decode("utf-8"))
+            except (cc.GraphError, UnicodeDecodeError) as err:
+                show_error(err, what=f"The file {up.name!r}")
+            else:
+                if st.button(f"Use the graph from {up.name}"):
+                    state.set_graph(imported, external=True)
                     st.rerun()
 
-if g is None or not g.nodes:
-    st.info("Start drawing, or write the graph in the text box.")
-    st.stop()
-
-with st.expander("Import or export the graph"):
-    cols = st.columns(len(EXPORTS))
-    for col, (label, fname, fmt) in zip(cols, EXPORTS, strict=True):
-        col.download_button(label, data=fmt(g), file_name=fname, mime="text/plain",
-                            width="stretch")
-    up = st.file_uploader("Import a graph file (DAGitty, DOT, GML, JSON, edge list)",
-                          type=["txt", "dot", "gv", "gml", "json", "dagitty"])
-    if up is not None:
-        try:
-            imported = cc.CausalGraph.parse(up.getvalue().decode("utf-8"))
-        except (cc.GraphError, UnicodeDecodeError) as err:
-            show_error(err, what=f"The file {up.name!r}")
-        else:
-            if st.button(f"Use the graph from {up.name}"):
-                state.set_graph(imported, external=True)
-                st.rerun()
-
-if d is not None:
-    unused = [c for c in d.frame.columns if c not in g]
-    missing = state.missing_nodes()
-    if missing:
-        st.warning("Not in the data, so treated as latent (unmeasured): " + ", ".join(missing))
-    if unused:
-        st.info("Columns not in the graph (ignored): " + ", ".join(map(str, unused)))
-    with st.expander("Check the DAG against the data"):
-        st.caption("Each missing arrow implies an independence the data can contradict. A small "
-                   "p-value means the data disagree with the graph (partial correlation, Fisher z).")
-        try:
-            table = state.implications()
-        except cc.CausalCoreError as err:
-            show_error(err)
-        else:
-            if table.empty:
-                st.write("This graph implies no testable independence (every pair is connected).")
+    if d is not None:
+        unused = [c for c in d.frame.columns if c not in g]
+        missing = state.missing_nodes()
+        if missing:
+            st.warning("Not in the data, so treated as latent (unmeasured): " + ", ".join(missing))
+        if unused:
+            st.info("Columns not in the graph (ignored): " + ", ".join(map(str, unused)))
+        with st.expander("Check the DAG against the data"):
+            st.caption("Each missing arrow implies an independence the data can contradict. A small "
+                       "p-value means the data disagree with the graph (partial correlation, Fisher z).")
+            try:
+                table = state.implications()
+            except cc.CausalCoreError as err:
+                show_error(err)
             else:
-                bad = int(table["rejected"].sum())
-                verdict = (f"{bad} of {int(table['testable'].sum())} tested implications are "
-                           "contradicted at the 5% level." if bad else
-                           "No tested implication is contradicted at the 5% level.")
-                (st.warning if bad else st.success)(verdict)
-                st.dataframe(table, hide_index=True, width="stretch")
+                if table.empty:
+                    st.write("This graph implies no testable independence (every pair is connected).")
+                else:
+                    bad = int(table["rejected"].sum())
+                    verdict = (f"{bad} of {int(table['testable'].sum())} tested implications are "
+                               "contradicted at the 5% level." if bad else
+                               "No tested implication is contradicted at the 5% level.")
+                    (st.warning if bad else st.success)(verdict)
+                    st.dataframe(table, hide_index=True, width="stretch")
+
+
+main()

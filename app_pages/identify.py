@@ -6,85 +6,91 @@ import causal_core as cc
 from ui import state
 from ui.widgets import paths_table, show_error
 
-st.title("Identify: can the data answer the question?")
-st.caption("The graph decides which comparisons are fair. Here is what it allows.")
 
-g = state.analysis_graph()
-ident = state.identification()
-if g is None or ident is None:
-    st.info("Mark one treatment (exposure) and one outcome on the Model page first.")
-    st.page_link("app_pages/graph.py", label="Go to the Model page")
-    st.stop()
+def main() -> None:
+    """Draw the page (returns early instead of st.stop(), so the sidebar can follow)."""
+    st.title("Identify: can the data answer the question?")
+    st.caption("The graph decides which comparisons are fair. Here is what it allows.")
 
-x, y = ident.treatment[0], ident.outcome[0]
-missing = state.missing_nodes()
-if missing:
-    st.caption("Treated as latent because the data lack them: " + ", ".join(missing))
-for note in ident.notes:
-    st.info(note)
+    g = state.analysis_graph()
+    ident = state.identification()
+    if g is None or ident is None:
+        st.info("Mark one treatment (exposure) and one outcome on the Model page first.")
+        st.page_link("app_pages/graph.py", label="Go to the Model page")
+        return
 
-est = ident.estimand
-if est is None:
-    st.error(f"The effect of {x} on {y} is not identified by this graph.")
-else:
-    st.subheader(f"The estimand ({est.kind})")
-    st.latex(est.latex)
-    st.write(est.description)
+    x, y = ident.treatment[0], ident.outcome[0]
+    missing = state.missing_nodes()
+    if missing:
+        st.caption("Treated as latent because the data lack them: " + ", ".join(missing))
+    for note in ident.notes:
+        st.info(note)
 
-left, right = st.columns(2, gap="large")
-with left:
-    st.subheader("Adjustment sets")
-    sets = ident.adjustment_sets
-    if not sets:
-        st.write("No set of measured variables blocks every biasing path.")
+    est = ident.estimand
+    if est is None:
+        st.error(f"The effect of {x} on {y} is not identified by this graph.")
     else:
-        st.caption("Every **minimal** set of measured variables that blocks all biasing paths "
-                   "without blocking the effect. Any of them gives an unbiased estimate.")
-        labels = ["{ } (no adjustment needed)" if not s else "{ " + ", ".join(s) + " }" for s in sets]
-        options = ["The estimand's choice"] + labels
-        chosen = state.adjustment_choice()
-        index = 0 if chosen is None or chosen not in sets else sets.index(chosen) + 1
-        pick = st.radio("Adjust for", options, index=index)
-        if ident.optimal_set is not None:
-            st.caption("Estimand's choice: the optimal set "
-                       "{ " + ", ".join(ident.optimal_set) + " } (smallest variance, "
-                       "Henckel et al. 2019).")
-        if ident.truncated:
-            st.caption(f"Only the first {len(sets)} sets are listed.")
-        new = None if pick == options[0] else sets[labels.index(pick)]
-        if new != chosen and (chosen is None or chosen in sets or new is not None):
-            state.set_adjustment_choice(new)
-            st.rerun()
-    st.markdown("**Or check your own set**")
-    candidates = [v for v in g.nodes if v not in (x, y)]
-    own = st.multiselect("Variables to adjust for", candidates, key="ce.own_set")
-    if own:
-        try:
-            check = cc.is_adjustment_set(g, x, y, own)
-        except cc.CausalCoreError as err:
-            show_error(err)
+        st.subheader(f"The estimand ({est.kind})")
+        st.latex(est.latex)
+        st.write(est.description)
+
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader("Adjustment sets")
+        sets = ident.adjustment_sets
+        if not sets:
+            st.write("No set of measured variables blocks every biasing path.")
         else:
-            (st.success if check.valid else st.error)(check.reason)
-            if check.valid and st.button("Use this set for estimation"):
-                state.set_adjustment_choice(own)
+            st.caption("Every **minimal** set of measured variables that blocks all biasing paths "
+                       "without blocking the effect. Any of them gives an unbiased estimate.")
+            labels = ["{ } (no adjustment needed)" if not s else "{ " + ", ".join(s) + " }" for s in sets]
+            options = ["The estimand's choice"] + labels
+            chosen = state.adjustment_choice()
+            index = 0 if chosen is None or chosen not in sets else sets.index(chosen) + 1
+            pick = st.radio("Adjust for", options, index=index)
+            if ident.optimal_set is not None:
+                st.caption("Estimand's choice: the optimal set "
+                           "{ " + ", ".join(ident.optimal_set) + " } (smallest variance, "
+                           "Henckel et al. 2019).")
+            if ident.truncated:
+                st.caption(f"Only the first {len(sets)} sets are listed.")
+            new = None if pick == options[0] else sets[labels.index(pick)]
+            if new != chosen and (chosen is None or chosen in sets or new is not None):
+                state.set_adjustment_choice(new)
                 st.rerun()
+        st.markdown("**Or check your own set**")
+        candidates = [v for v in g.nodes if v not in (x, y)]
+        own = st.multiselect("Variables to adjust for", candidates, key="ce.own_set")
+        if own:
+            try:
+                check = cc.is_adjustment_set(g, x, y, own)
+            except cc.CausalCoreError as err:
+                show_error(err)
+            else:
+                (st.success if check.valid else st.error)(check.reason)
+                if check.valid and st.button("Use this set for estimation"):
+                    state.set_adjustment_choice(own)
+                    st.rerun()
 
-with right:
-    st.subheader("Front-door sets")
-    if ident.frontdoor_sets:
-        for s in ident.frontdoor_sets:
-            st.write("• " + ", ".join(s))
-    else:
-        st.write("None.")
-    st.subheader("Instruments")
-    if ident.instruments:
-        for z, w in ident.instruments:
-            st.write(f"• {z}" + (f", given {', '.join(w)}" if w else ""))
-    else:
-        st.write("None.")
+    with right:
+        st.subheader("Front-door sets")
+        if ident.frontdoor_sets:
+            for s in ident.frontdoor_sets:
+                st.write("• " + ", ".join(s))
+        else:
+            st.write("None.")
+        st.subheader("Instruments")
+        if ident.instruments:
+            for z, w in ident.instruments:
+                st.write(f"• {z}" + (f", given {', '.join(w)}" if w else ""))
+        else:
+            st.write("None.")
 
-st.subheader(f"Paths between {x} and {y}")
-z = state.effective_adjustment()
-st.caption("Given the adjustment set { " + ", ".join(z) + " }: causal paths should stay open, "
-           "biasing (non-causal) paths should be blocked.")
-st.dataframe(paths_table(g, x, y, z), hide_index=True, width="stretch")
+    st.subheader(f"Paths between {x} and {y}")
+    z = state.effective_adjustment()
+    st.caption("Given the adjustment set { " + ", ".join(z) + " }: causal paths should stay open, "
+               "biasing (non-causal) paths should be blocked.")
+    st.dataframe(paths_table(g, x, y, z), hide_index=True, width="stretch")
+
+
+main()

@@ -46,6 +46,16 @@ from .exceptions import (
 )
 from .graph import ROLES, CausalGraph
 from .identify import NODE_ROLES, Estimand, Identification, identify
+from .refuters import ConfounderSurface, RefutationResult, RefuterInfo, list_refuters, refute
+from .scm import InterventionEffect, Mechanism, NodeEffect, StructuralCausalModel, fit_scm
+from .sensitivity import (
+    EValue,
+    OVBSensitivity,
+    e_value,
+    e_value_for_estimate,
+    ovb_sensitivity,
+    robustness_value,
+)
 
 __version__ = "0.1.0"
 
@@ -93,4 +103,20 @@ __all__ = [
     "fingerprint",
     "load_table",
     "profile",
+    "ConfounderSurface",
+    "RefutationResult",
+    "RefuterInfo",
+    "list_refuters",
+    "refute",
+    "EValue",
+    "OVBSensitivity",
+    "e_value",
+    "e_value_for_estimate",
+    "ovb_sensitivity",
+    "robustness_value",
+    "InterventionEffect",
+    "Mechanism",
+    "NodeEffect",
+    "StructuralCausalModel",
+    "fit_scm",
 ]

@@ -20,23 +20,21 @@ Examples
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from ._escape import plotly_text as _t
 from .estimators.result import EffectEstimate, PropensityDiagnostics
 from .exceptions import EstimationError
 
-__all__ = ["propensity_overlap", "love_plot", "forest_plot"]
+__all__ = ["propensity_overlap", "love_plot", "forest_plot", "refutation_histogram",
+           "confounder_heatmap", "sensitivity_contour"]
 
 _TREATED = "#d62728"
 _CONTROL = "#1f77b4"
 
 
-def _t(text: object) -> str:
-    """Escape user text for plotly (which renders a few HTML tags)."""
-    return html.escape(str(text), quote=False)
 
 
 def _diagnostics(source: EffectEstimate | PropensityDiagnostics) -> PropensityDiagnostics:
@@ -163,3 +161,8 @@ def forest_plot(
         showlegend=False,
     )
     return fig
+
+
+# The refutation and sensitivity figures live in their own module; re-exported here so that
+# every figure is reachable as ``causal_core.plots.<name>``.
+from .refute_plots import confounder_heatmap, refutation_histogram, sensitivity_contour  # noqa: E402

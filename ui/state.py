@@ -297,3 +297,62 @@ def estimate_all(target: str = "ate") -> list[tuple[str, Any]]:
         except cc.CausalCoreError as err:
             out.append((name, err))
     return out
+
+
+# ------------------------------------------------------------------ refutation
+@st.cache_resource(max_entries=1)
+def _refutation_store() -> dict:
+    """Refutation results shared by sessions, keyed by data fingerprint and every choice."""
+    return {}
+
+
+_REFUTE_SLOTS = 512
+
+
+def refuters_for(est: Any) -> list[Any]:
+    """The registered refuters that fit this estimate's estimand and treatment type."""
+    return [r for r in cc.list_refuters()
+            if est.estimand.kind in r.estimands and est.treatment_type in r.treatment_types]
+
+
+def refute(name: str, est: Any, n_simulations: int = 100, progress: Any = None) -> Any:
+    """Run (or reuse) one refuter against ``est``; remember it in the session.
+
+    Cached in a bounded store rather than ``st.cache_data`` so that a cache miss can drive a
+    progress bar (a callable cannot be part of a cache key).
+    """
+    d, g = data(), analysis_graph()
+    key = (d.fingerprint, _key(g), est.method, json.dumps(est.params, sort_keys=True, default=str),
+           json.dumps(adjustment_choice()), est.target, name, n_simulations)
+    store = _refutation_store()
+    result = store.get(key)
+    if result is None:
+        result = cc.refute(analysis_frame(), identification(), est, method=name,
+                           n_simulations=n_simulations, random_state=0, progress=progress)
+        if len(store) >= _REFUTE_SLOTS:
+            store.pop(next(iter(store)))
+        store[key] = result
+    results("refutations")[name] = result
+    persist.save()
+    return result
+
+
+def is_refuted_cached(name: str, est: Any, n_simulations: int) -> bool:
+    """True when this refutation is already in the shared store (no progress bar needed)."""
+    d, g = data(), analysis_graph()
+    key = (d.fingerprint, _key(g), est.method, json.dumps(est.params, sort_keys=True, default=str),
+           json.dumps(adjustment_choice()), est.target, name, n_simulations)
+    return key in _refutation_store()
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _sensitivity(fp: str, graph_json: str, method: str, adjustment_json: str, target: str,
+                 _frame: pd.DataFrame, _est: Any) -> Any:
+    return cc.ovb_sensitivity(_frame, _identify(graph_json), _est)
+
+
+def sensitivity(est: Any) -> Any:
+    """Cinelli–Hazlett sensitivity of a regression estimate (EstimationError otherwise)."""
+    d, g = data(), analysis_graph()
+    return _sensitivity(d.fingerprint, _key(g), est.method, json.dumps(adjustment_choice()),
+                        est.target, analysis_frame(), est)

@@ -1,0 +1,162 @@
+"""Plotly figures of refutation and sensitivity results; nothing is computed here.
+
+User-written names (columns, labels) reach the figures as plotly text, HTML-escaped first
+(plotly renders a few tags in text, so ``<b>`` in a column name must not become markup).
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> import causal_core as cc
+>>> from causal_core.refuters import refute
+>>> from causal_core.refute_plots import refutation_histogram
+>>> rng = np.random.default_rng(0)
+>>> w = rng.normal(size=500); t = w + rng.normal(size=500)
+>>> df = pd.DataFrame({"w": w, "t": t, "y": 2 * t + w + rng.normal(size=500)})
+>>> ident = cc.identify(cc.CausalGraph(edges=[("w", "t"), ("w", "y"), ("t", "y")]), "t", "y")
+>>> res = refute(df, ident, cc.estimate(df, ident), n_simulations=30)
+>>> "p = " in refutation_histogram(res).layout.title.text
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ._escape import plotly_text as _t
+from .exceptions import EstimationError
+from .refuters.base import RefutationResult
+from .sensitivity import OVBSensitivity
+
+__all__ = ["refutation_histogram", "confounder_heatmap", "sensitivity_contour"]
+
+_REF = "#d62728"
+_EST = "#1f77b4"
+_BENCH = "#ff7f0e"
+
+
+def refutation_histogram(result: RefutationResult) -> go.Figure:
+    """Histogram of the simulated estimates, the reference value and the original estimate.
+
+    The title gives the refuter, the verdict and the p-value.
+    """
+    if not isinstance(result, RefutationResult):
+        raise EstimationError(
+            f"refutation_histogram needs a RefutationResult (from cc.refute); got "
+            f"{type(result).__name__}."
+        )
+    fig = go.Figure()
+    fig.add_histogram(x=result.simulated.tolist(), name="simulated estimates",
+                      marker_color="#9e9e9e", opacity=0.8,
+                      hovertemplate="%{x}: %{y} simulations<extra></extra>")
+    lines = [(result.reference_value, "reference", _REF, "dash")]
+    if result.original_value != result.reference_value:
+        lines.append((result.original_value, "original estimate", _EST, "solid"))
+    for value, name, color, dash in lines:
+        fig.add_vline(x=value, line_color=color, line_dash=dash, line_width=2)
+        fig.add_scatter(x=[value], y=[0], mode="markers", name=f"{name} ({value:.4g})",
+                        marker={"color": color, "size": 9, "symbol": "diamond"},
+                        hovertemplate=f"{name}: %{{x}}<extra></extra>")
+    verdict = "passed" if result.passed else "failed"
+    fig.update_layout(
+        title=f"{_t(result.label)}: {verdict} (p = {result.p_value:.2f}, "
+        f"{result.n_simulations} simulations)",
+        xaxis_title=f"Estimated effect of {_t(result.treatment)} on {_t(result.outcome)}",
+        yaxis_title="Simulations", bargap=0.05, legend={"orientation": "h", "y": -0.25},
+    )
+    return fig
+
+
+def confounder_heatmap(result: RefutationResult) -> go.Figure:
+    """Heatmap of the effect under simulated confounders (``unobserved_common_cause``).
+
+    x: partial R² of the confounder with the treatment; y: with the outcome. The zero line
+    and the benchmark confounder are marked.
+    """
+    s = result.surface if isinstance(result, RefutationResult) else None
+    if s is None:
+        raise EstimationError(
+            "confounder_heatmap needs the result of the unobserved_common_cause refuter "
+            "(cc.refute(..., method='unobserved_common_cause'))."
+        )
+    z = s.effects.T
+    fig = go.Figure()
+    lim = float(np.nanmax(np.abs(z))) or 1.0
+    fig.add_heatmap(
+        x=list(s.r2_treatment), y=list(s.r2_outcome), z=z.tolist(), zmid=0.0, zmin=-lim,
+        zmax=lim, colorscale="RdBu", colorbar={"title": {"text": "effect"}},
+        hovertemplate="R² treatment %{x:.3f}<br>R² outcome %{y:.3f}<br>effect %{z:.4g}"
+        "<extra></extra>",
+    )
+    if len(s.r2_treatment) > 1 and len(s.r2_outcome) > 1:
+        fig.add_contour(x=list(s.r2_treatment), y=list(s.r2_outcome), z=z.tolist(),
+                        contours={"start": 0, "end": 0, "size": 1, "coloring": "none",
+                                  "showlabels": True}, line={"color": "black", "dash": "dash"},
+                        showscale=False, name="effect = 0", hoverinfo="skip")
+    fig.add_scatter(
+        x=[s.benchmark_r2_treatment], y=[s.benchmark_r2_outcome], mode="markers+text",
+        text=[_t(s.benchmark_label)], textposition="top right", name="benchmark",
+        marker={"color": _BENCH, "size": 12, "symbol": "diamond",
+                "line": {"color": "black", "width": 1}},
+        hovertemplate=f"benchmark: effect {s.benchmark_effect:.4g}<extra></extra>",
+    )
+    flip = ("no sign flip up to R² " + f"{s.max_r2_searched:g}" if s.sign_flip_r2 is None
+            else f"sign flips at R² = {s.sign_flip_r2:.3f}")
+    fig.update_layout(
+        title=f"Effect of {_t(result.treatment)} under a missing confounder ({flip})",
+        xaxis_title="Confounder's partial R² with the treatment",
+        yaxis_title="Confounder's partial R² with the outcome",
+        showlegend=False,
+    )
+    return fig
+
+
+def sensitivity_contour(sens: OVBSensitivity) -> go.Figure:
+    """Cinelli & Hazlett's contour plot of the adjusted estimate.
+
+    Contours of the bias-adjusted estimate over the confounder's partial R² with treatment
+    (x) and outcome (y); the zero contour dashed red, the unadjusted estimate, the robustness
+    value ``RV_q`` on the diagonal and the benchmark covariates marked.
+    """
+    if not isinstance(sens, OVBSensitivity):
+        raise EstimationError(
+            f"sensitivity_contour needs the result of cc.ovb_sensitivity; got "
+            f"{type(sens).__name__}."
+        )
+    x, y = list(sens.grid_r2dz), list(sens.grid_r2yz)
+    z = sens.grid_estimate.T.tolist()
+    fig = go.Figure()
+    fig.add_contour(x=x, y=y, z=z, colorscale="Greys", reversescale=True, opacity=0.6,
+                    contours={"showlabels": True, "coloring": "lines"}, name="adjusted estimate",
+                    colorbar={"title": {"text": "adjusted estimate"}},
+                    hovertemplate="R² treatment %{x:.3f}<br>R² outcome %{y:.3f}<br>"
+                    "adjusted %{z:.4g}<extra></extra>")
+    fig.add_contour(x=x, y=y, z=z, showscale=False, hoverinfo="skip", name="zero",
+                    contours={"start": 0, "end": 0, "size": 1, "coloring": "none"},
+                    line={"color": _REF, "dash": "dash", "width": 2})
+    fig.add_scatter(x=[0], y=[0], mode="markers+text", text=[f"unadjusted ({sens.estimate:.3g})"],
+                    textposition="top right", marker={"color": "black", "size": 9,
+                                                      "symbol": "triangle-up"},
+                    name="unadjusted", hoverinfo="skip")
+    fig.add_scatter(x=[sens.rv_q], y=[sens.rv_q], mode="markers+text",
+                    text=[f"RV = {sens.rv_q:.3f}"], textposition="bottom right",
+                    marker={"color": _REF, "size": 10, "symbol": "x"}, name="robustness value",
+                    hoverinfo="skip")
+    if sens.benchmarks:
+        b = sens.benchmarks
+        fig.add_scatter(
+            x=[v.r2dz_x for v in b], y=[v.r2yz_dx for v in b], mode="markers+text",
+            text=[f"{_t(v.label)} ({v.adjusted_estimate:.3g})" for v in b],
+            textposition="top right", name="benchmarks",
+            marker={"color": _BENCH, "size": 10, "symbol": "diamond",
+                    "line": {"color": "black", "width": 1}},
+            hovertemplate="R² treatment %{x:.3f}<br>R² outcome %{y:.3f}<extra></extra>",
+        )
+    fig.update_layout(
+        title=f"Sensitivity of the effect of {_t(sens.treatment)} on {_t(sens.outcome)} "
+        f"(RV = {sens.rv_q:.3f}, RV at {sens.alpha:g} = {sens.rv_qa:.3f})",
+        xaxis_title="Partial R² of the confounder with the treatment",
+        yaxis_title="Partial R² of the confounder with the outcome",
+        xaxis_range=[0, max(x)], yaxis_range=[0, max(y)], showlegend=False,
+    )
+    return fig

@@ -1,0 +1,58 @@
+"""Refuters: try to break an estimate, and say in plain words whether it held.
+
+Each refuter lives in its own module and registers itself; :func:`refute` is the entry point
+and :func:`list_refuters` describes the registry. All return a :class:`RefutationResult`.
+
+Examples
+--------
+>>> from causal_core.refuters import list_refuters
+>>> [r.name for r in list_refuters()]  # doctest: +NORMALIZE_WHITESPACE
+['placebo_treatment', 'random_common_cause', 'data_subset', 'bootstrap', 'dummy_outcome',
+ 'unobserved_common_cause']
+"""
+
+from __future__ import annotations
+
+from . import (  # noqa: F401  (registration)
+    bootstrap,
+    data_subset,
+    dummy_outcome,
+    placebo_treatment,
+    random_common_cause,
+    unobserved_common_cause,
+)
+from .api import refute
+from .base import (
+    ConfounderSurface,
+    RefutationResult,
+    Refuter,
+    RefuterInfo,
+    get_refuter_class,
+    list_refuters,
+    midpoint_p_value,
+    register_refuter,
+)
+from .bootstrap import Bootstrap
+from .data_subset import DataSubset
+from .dummy_outcome import DummyOutcome
+from .placebo_treatment import PlaceboTreatment
+from .random_common_cause import RandomCommonCause
+from .unobserved_common_cause import UnobservedCommonCause
+
+__all__ = [
+    "refute",
+    "list_refuters",
+    "get_refuter_class",
+    "register_refuter",
+    "midpoint_p_value",
+    "Refuter",
+    "RefuterInfo",
+    "RefutationResult",
+    "ConfounderSurface",
+    "PlaceboTreatment",
+    "RandomCommonCause",
+    "DataSubset",
+    "Bootstrap",
+    "DummyOutcome",
+    "UnobservedCommonCause",
+]

@@ -1,0 +1,409 @@
+"""The shared pieces of every refuter: the result type, the p-value, the registry.
+
+A refuter tries to break an estimate: it re-runs *the same estimation* (same method, same
+parameters, same adjustment set) on deliberately modified data and compares what comes out
+with a reference value — the original estimate (nothing should move) or zero (the effect
+should vanish). Every refuter returns the same frozen :class:`RefutationResult`.
+
+The p-value is the two-sided midpoint percentile of the reference value ``e`` among the
+simulated estimates ``s_1 .. s_S``::
+
+    h = mean(1[s_i > e] + 0.5 * 1[s_i = e])
+    p = 2 * min(h, 1 - h)
+
+It is exact at every number of simulations (no normal approximation), never above 1, and
+its resolution is ``1 / S``: ``p = 0`` means the reference lies outside every simulated value.
+
+Examples
+--------
+>>> from causal_core.refuters.base import midpoint_p_value
+>>> midpoint_p_value([1.0, 2.0, 3.0, 4.0], 2.0)
+0.75
+>>> midpoint_p_value([1.0, 2.0, 3.0, 4.0], 9.0)
+0.0
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import EstimationError
+
+__all__ = [
+    "midpoint_p_value",
+    "ConfounderSurface",
+    "RefutationResult",
+    "Refuter",
+    "RefuterInfo",
+    "register_refuter",
+    "get_refuter_class",
+    "list_refuters",
+]
+
+_REGISTRY: dict[str, type[Refuter]] = {}
+R = TypeVar("R", bound="type[Refuter]")
+
+
+def midpoint_p_value(simulated: Sequence[float] | np.ndarray, reference: float) -> float:
+    """Two-sided midpoint-percentile p-value of ``reference`` among ``simulated``.
+
+    ``h = mean(1[s > e] + ½·1[s = e])`` and ``p = 2·min(h, 1 − h)``, clipped to ``[0, 1]``.
+    Non-finite simulated values are ignored.
+
+    Parameters
+    ----------
+    simulated : array-like of float
+        The simulated estimates.
+    reference : float
+        The value they are compared against (``e``).
+
+    Returns
+    -------
+    float
+        In ``[0, 1]``; its resolution is ``1 / len(simulated)``.
+
+    Raises
+    ------
+    EstimationError
+        No finite simulated value, or a non-finite reference.
+
+    Examples
+    --------
+    >>> midpoint_p_value([0.0, 1.0], 0.5)
+    1.0
+    >>> midpoint_p_value([0.0, 1.0, 2.0, 3.0], 3.0)
+    0.25
+    """
+    s = np.asarray(simulated, dtype=float).ravel()
+    s = s[np.isfinite(s)]
+    e = float(reference)
+    if s.size == 0:
+        raise EstimationError(
+            "The p-value needs at least one finite simulated estimate; every simulation failed. "
+            "Check the warnings of the refutation or use more data."
+        )
+    if not math.isfinite(e):
+        raise EstimationError(f"The reference value must be a finite number; got {reference!r}.")
+    h = (np.count_nonzero(s > e) + 0.5 * np.count_nonzero(s == e)) / s.size
+    return float(min(1.0, max(0.0, 2.0 * min(h, 1.0 - h))))
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly copy: numpy to Python, tuples to lists, non-finite floats to None."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if hasattr(value, "to_dict"):
+            return value.to_dict()
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        value = float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _frozen_array(values: Any, ndim: int) -> np.ndarray:
+    arr = np.array(values, dtype=float, copy=True)
+    if arr.ndim != ndim:
+        raise EstimationError(f"Expected a {ndim}-dimensional array, got shape {arr.shape}.")
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class ConfounderSurface:
+    """The effect re-estimated under simulated unobserved confounders of varying strength.
+
+    Strengths are partial R² (Cinelli & Hazlett 2020): ``r2_treatment[i]`` is the share of
+    the treatment's residual variance (given the covariates) the confounder explains,
+    ``r2_outcome[j]`` the share of the outcome's residual variance (given treatment and
+    covariates). ``effects[i, j]`` is the estimate after adjusting for such a confounder.
+
+    Attributes
+    ----------
+    r2_treatment, r2_outcome : tuple of float
+        The grid axes.
+    effects, ci_low, ci_high : ndarray, shape (len(r2_treatment), len(r2_outcome))
+        Re-estimated effects and their confidence intervals (NaN where the estimator failed,
+        e.g. no overlap left after adjusting for a strong confounder).
+    sign_flip_r2 : float or None
+        Smallest equal strength ``r`` (both partial R² = r) at which the estimate changes
+        sign; None when it does not up to ``max_r2_searched``.
+    significance_flip_r2 : float or None
+        Smallest equal strength at which the interval includes zero (0.0 when the original
+        interval already does); None when it never does up to ``max_r2_searched``.
+    max_r2_searched : float
+        The strongest equal strength searched (0.95, or less when the estimator fails beyond).
+    benchmark_label : str
+        E.g. ``"1x W1"``: the confounder as strong as k times the strongest observed covariate.
+    benchmark_r2_treatment, benchmark_r2_outcome : float
+        Its strengths (Cinelli & Hazlett's bounds).
+    benchmark_effect, benchmark_ci_low, benchmark_ci_high : float
+        The estimate adjusted for the benchmark confounder.
+    """
+
+    r2_treatment: tuple[float, ...]
+    r2_outcome: tuple[float, ...]
+    effects: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    sign_flip_r2: float | None
+    significance_flip_r2: float | None
+    max_r2_searched: float
+    benchmark_label: str
+    benchmark_r2_treatment: float
+    benchmark_r2_outcome: float
+    benchmark_effect: float
+    benchmark_ci_low: float
+    benchmark_ci_high: float
+
+    def frame(self) -> pd.DataFrame:
+        """Long table: one row per grid cell (``r2 treatment``, ``r2 outcome``, ``effect``,...)."""
+        i, j = np.meshgrid(range(len(self.r2_treatment)), range(len(self.r2_outcome)),
+                           indexing="ij")
+        return pd.DataFrame({
+            "r2 treatment": np.asarray(self.r2_treatment)[i.ravel()],
+            "r2 outcome": np.asarray(self.r2_outcome)[j.ravel()],
+            "effect": self.effects.ravel(),
+            "ci lower": self.ci_low.ravel(),
+            "ci upper": self.ci_high.ravel(),
+        })
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly dictionary (matrices as nested lists)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ConfounderSurface):
+            return NotImplemented
+        return json.dumps(self.to_dict(), sort_keys=True) == json.dumps(other.to_dict(),
+                                                                        sort_keys=True)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, eq=False)
+class RefutationResult:
+    """What one refuter found, every number computed up front.
+
+    Attributes
+    ----------
+    method, label : str
+        Registry name and display name of the refuter.
+    estimator : str
+        Registry name of the estimator that was re-run.
+    treatment, outcome : str
+    original_value : float
+        The estimate under test.
+    reference_value : float
+        What the simulated estimates are compared against: the original estimate (it should
+        not move) or 0 (the effect should vanish).
+    simulated : ndarray
+        The simulated estimates (read-only). For ``unobserved_common_cause``: the effect
+        surface, flattened row by row, without cells where the estimator failed (see
+        ``surface``, where those cells are NaN).
+    p_value : float
+        In [0, 1]. Simulation refuters: the two-sided midpoint percentile of the reference
+        among the simulated estimates (:func:`midpoint_p_value`). ``unobserved_common_cause``:
+        the p-value of the estimate adjusted for the benchmark confounder.
+    passed : bool
+        True when the refuter found no problem (see ``null_hypothesis``).
+    alpha : float
+        The level ``passed`` is judged at (the estimate's ``alpha``).
+    null_hypothesis : str
+        What the test assumes, in words.
+    explanation : str
+        One plain sentence with the numbers.
+    n_simulations : int
+        Simulations that produced an estimate (failed ones are reported in ``warnings``).
+    params : dict
+        The refuter's parameters.
+    warnings : tuple of str
+    surface : ConfounderSurface or None
+        Only for ``unobserved_common_cause``.
+    """
+
+    method: str
+    label: str
+    estimator: str
+    treatment: str
+    outcome: str
+    original_value: float
+    reference_value: float
+    simulated: np.ndarray
+    p_value: float
+    passed: bool
+    alpha: float
+    null_hypothesis: str
+    explanation: str
+    n_simulations: int
+    params: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    surface: ConfounderSurface | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "simulated", _frozen_array(self.simulated, 1))
+        if not 0.0 <= self.p_value <= 1.0:
+            raise EstimationError(f"p_value must lie in [0, 1]; got {self.p_value!r}.")
+
+    def summary(self) -> pd.DataFrame:
+        """A tidy one-row table.
+
+        Columns: ``estimate``, ``reference``, ``simulated mean``, ``simulated sd``,
+        ``simulated lower 95%``, ``simulated upper 95%`` (the central ``1 - alpha`` range of
+        the simulated values), ``p``, ``passed``, ``n simulations``, ``estimator``.
+        """
+        lvl = f"{100.0 * (1.0 - self.alpha):.10g}%"
+        s = self.simulated[np.isfinite(self.simulated)]
+        q = np.quantile(s, [self.alpha / 2, 1 - self.alpha / 2]) if s.size else [np.nan] * 2
+        row = {
+            "refuter": self.label,
+            "estimate": self.original_value,
+            "reference": self.reference_value,
+            "simulated mean": float(s.mean()) if s.size else float("nan"),
+            "simulated sd": float(s.std(ddof=1)) if s.size > 1 else float("nan"),
+            f"simulated lower {lvl}": float(q[0]),
+            f"simulated upper {lvl}": float(q[1]),
+            "p": self.p_value,
+            "passed": self.passed,
+            "n simulations": self.n_simulations,
+            "estimator": self.estimator,
+        }
+        return pd.DataFrame([row]).set_index("refuter")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly dictionary of every field (non-finite numbers become ``None``)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RefutationResult):
+            return NotImplemented
+        return json.dumps(self.to_dict(), sort_keys=True) == json.dumps(other.to_dict(),
+                                                                        sort_keys=True)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class RefuterInfo:
+    """What one registered refuter does and where it applies."""
+
+    name: str
+    label: str
+    description: str
+    estimands: tuple[str, ...]
+    treatment_types: tuple[str, ...]
+    needs_covariates: bool
+    reference: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly dictionary."""
+        return _plain({f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
+
+
+class Refuter:
+    """Base class of every refuter (scikit-learn style: keyword-only, store-only ``__init__``).
+
+    Class attributes say where it applies: ``estimands`` (kinds of the estimate's estimand),
+    ``treatment_types``, ``needs_covariates`` (the estimator must adjust for covariates, so
+    that a covariate can be added), and ``reference`` (``"estimate"`` or ``"zero"``).
+    Subclasses implement :meth:`run`.
+    """
+
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    estimands: ClassVar[tuple[str, ...]] = ("backdoor", "frontdoor", "iv")
+    treatment_types: ClassVar[tuple[str, ...]] = ("binary", "continuous", "categorical")
+    needs_covariates: ClassVar[bool] = False
+    reference: ClassVar[str] = "estimate"
+    order: ClassVar[int] = 100
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        return [p.name for p in sig.parameters.values()
+                if p.name != "self" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The refuter's parameters, as given to ``__init__``."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> Refuter:
+        """Set parameters by name; unknown names raise :class:`EstimationError`."""
+        valid = self._param_names()
+        for key, value in params.items():
+            if key not in valid:
+                raise EstimationError(
+                    f"The {self.name} refuter has no parameter {key!r}. Its parameters are: "
+                    f"{', '.join(valid) or 'none'}."
+                )
+            setattr(self, key, value)
+        return self
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    def run(self, ctx: Any, *, n_simulations: int, rng: np.random.Generator,
+            progress: Any, n_jobs: int) -> RefutationResult:
+        """Run the refutation on a prepared context (see :mod:`._context`)."""
+        raise NotImplementedError
+
+
+def register_refuter(cls: R) -> R:
+    """Class decorator: add a :class:`Refuter` subclass to the registry under ``cls.name``."""
+    if not cls.name or (cls.name in _REGISTRY and _REGISTRY[cls.name] is not cls):
+        raise EstimationError(
+            f"Cannot register {cls.__name__}: its name {cls.name!r} is empty or already taken."
+        )
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def get_refuter_class(name: str) -> type[Refuter]:
+    """The registered refuter class called ``name``."""
+    try:
+        return _REGISTRY[name]
+    except (KeyError, TypeError):
+        raise EstimationError(
+            f"Unknown refutation method {name!r}. Use one of: {', '.join(sorted(_REGISTRY))} "
+            "(see cc.list_refuters()), or pass a Refuter object."
+        ) from None
+
+
+def list_refuters() -> list[RefuterInfo]:
+    """Every registered refuter: name, label, description, where it applies, its defaults.
+
+    Examples
+    --------
+    >>> import causal_core.refuters as r
+    >>> [i.name for i in r.list_refuters()][:2]
+    ['placebo_treatment', 'random_common_cause']
+    """
+    return [
+        RefuterInfo(name=name, label=cls.label, description=cls.description,
+                    estimands=cls.estimands, treatment_types=cls.treatment_types,
+                    needs_covariates=cls.needs_covariates, reference=cls.reference,
+                    params=cls().get_params())
+        for name, cls in sorted(_REGISTRY.items(), key=lambda kv: kv[1].order)
+    ]

@@ -1,0 +1,91 @@
+"""The right half of the Estimate page: every refuter's verdict and plot, then sensitivity."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import causal_core as cc
+from causal_core.plots import confounder_heatmap, refutation_histogram, sensitivity_contour
+from ui import state
+
+SLOW = {"aipw"}  # estimators whose 100 refits take tens of seconds: refute on request
+
+
+def show_refutations(est: cc.EffectEstimate) -> None:
+    """Run (or reuse) the refuters that fit ``est`` and draw their verdicts and plots."""
+    st.subheader("Can we break it?")
+    st.caption("Each test changes the data in a way that should (or should not) change the "
+               "answer. A failed test is a reason to doubt the estimate.")
+    n_sim = st.select_slider("Simulations per test", [50, 100, 200, 500], value=100)
+    infos = state.refuters_for(est)
+    if est.method in SLOW and not all(state.is_refuted_cached(i.name, est, n_sim) for i in infos):
+        if not st.button(f"Run the {len(infos)} tests (takes a while for {est.method_label})"):
+            return
+    done: list[tuple[cc.RefuterInfo, object]] = []
+    for info in infos:
+        bar = None
+        if not state.is_refuted_cached(info.name, est, n_sim):
+            bar = st.progress(0.0, text=f"{info.label}…")
+        try:
+            res = state.refute(info.name, est, n_sim, progress=_progress(bar, info.label))
+        except cc.CausalCoreError as err:
+            res = err
+        if bar is not None:
+            bar.empty()
+        done.append((info, res))
+    _summary(done)
+    for _, res in done:
+        if isinstance(res, cc.RefutationResult):
+            _one(res)
+    _sensitivity(est)
+
+
+def _progress(bar, label: str):
+    if bar is None:
+        return None
+    return lambda f: bar.progress(min(float(f), 1.0), text=label)
+
+
+def _summary(done) -> None:
+    rows = []
+    for info, res in done:
+        if isinstance(res, cc.RefutationResult):
+            rows.append({"test": info.label, "verdict": "passed" if res.passed else "FAILED",
+                         "p-value": res.p_value})
+        else:
+            rows.append({"test": info.label, "verdict": "not applicable", "p-value": None})
+    table = pd.DataFrame(rows)
+    failed = [r["test"] for r in rows if r["verdict"] == "FAILED"]
+    if failed:
+        st.error("Failed: " + ", ".join(failed) + ". Read these first.")
+    elif rows:
+        passed = sum(r["verdict"] == "passed" for r in rows)
+        st.success(f"The estimate survived all {passed} tests that apply.")
+    st.dataframe(table, hide_index=True, width="stretch")
+    for info, res in done:
+        if not isinstance(res, cc.RefutationResult):
+            st.caption(f"{info.label}: {res}")
+
+
+def _one(res: cc.RefutationResult) -> None:
+    with st.container(border=True):
+        badge = ":green-badge[passed]" if res.passed else ":red-badge[failed]"
+        st.markdown(f"**{res.label}** {badge}")
+        fig = confounder_heatmap(res) if res.surface is not None else refutation_histogram(res)
+        fig.update_layout(height=300, margin=dict(l=10, r=10, t=50, b=10))
+        st.plotly_chart(fig, width="stretch")
+        st.caption(res.explanation)
+
+
+def _sensitivity(est: cc.EffectEstimate) -> None:
+    st.subheader("How strong would a hidden confounder need to be?")
+    try:
+        sens = state.sensitivity(est)
+    except cc.CausalCoreError as err:
+        st.caption(f"The sensitivity contour needs a linear regression estimate ({err}).")
+        return
+    fig = sensitivity_contour(sens)
+    fig.update_layout(height=420)
+    st.plotly_chart(fig, width="stretch")
+    st.caption(sens.explanation)
