@@ -4,6 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 import causal_core as cc
+from causal_core.data import SUPPORTED_EXTENSIONS
 from causal_core.datasets import list_examples
 from ui import state
 from ui.widgets import show_error
@@ -26,9 +27,8 @@ def main() -> None:
                             format_func=lambda n: examples[n].title)
         info = examples[name]
         st.write(info.story)
-        truth = ("Known true effect: " + f"{info.true_effect:,.4g}") if info.true_effect is not None \
-            else "The true effect is not known (real data)."
-        st.caption(f"{info.treatment} → {info.outcome} · {info.n_rows:,} rows · {truth}")
+        st.caption(f"{info.treatment} → {info.outcome} · {info.n_rows:,} rows · {info.effect_label}")
+        st.info("Teaching point: " + info.teaching_point)
         if st.button("Load this example", type="primary",
                      disabled=current is not None and current.example is not None
                      and current.example.info.name == name):
@@ -37,7 +37,7 @@ def main() -> None:
 
     with src_upload:
         up = st.file_uploader("CSV, TSV, Excel (.xlsx) or Parquet",
-                              type=["csv", "tsv", "txt", "xlsx", "parquet"],
+                              type=[e.lstrip(".") for e in SUPPORTED_EXTENSIONS],
                               help="Delimiter, encoding and decimal commas are detected.")
         if up is not None and st.session_state.get("ce.upload_seen") != up.file_id:
             st.session_state["ce.upload_seen"] = up.file_id

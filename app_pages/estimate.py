@@ -50,10 +50,11 @@ def main() -> None:
         except cc.CausalCoreError as err:
             show_error(err)
             return
-        estimate_card(est, state.true_effect())
+        ref = state.reference_effect()
+        estimate_card(est, ref)
         runs = [(n, r) for n, r in state.estimate_all(target) if isinstance(r, cc.EffectEstimate)]
-        fig = forest_plot([r for _, r in runs], reference=state.true_effect(),
-                          reference_label="true effect")
+        fig = forest_plot([r for _, r in runs], reference=ref[0] if ref else None,
+                          reference_label=("true effect" if ref[2] else "benchmark") if ref else "")
         st.plotly_chart(fig, width="stretch")
         st.caption("Every applicable estimator with default parameters, and the naive association "
                    "(no adjustment) for comparison.")

@@ -52,9 +52,9 @@ def _summary(done) -> None:
     for info, res in done:
         if isinstance(res, cc.RefutationResult):
             rows.append({"test": info.label, "verdict": "passed" if res.passed else "FAILED",
-                         "p-value": res.p_value})
+                         "p-value": f"{res.p_value:.2f}" if res.p_value >= 0.01 else "< 0.01"})
         else:
-            rows.append({"test": info.label, "verdict": "not applicable", "p-value": None})
+            rows.append({"test": info.label, "verdict": "not applicable", "p-value": "–"})
     table = pd.DataFrame(rows)
     failed = [r["test"] for r in rows if r["verdict"] == "FAILED"]
     if failed:
@@ -73,7 +73,8 @@ def _one(res: cc.RefutationResult) -> None:
         badge = ":green-badge[passed]" if res.passed else ":red-badge[failed]"
         st.markdown(f"**{res.label}** {badge}")
         fig = confounder_heatmap(res) if res.surface is not None else refutation_histogram(res)
-        fig.update_layout(height=300, margin=dict(l=10, r=10, t=50, b=10))
+        fig.update_layout(height=360, margin=dict(l=10, r=10, t=50, b=10),
+                          legend=dict(orientation="h", yanchor="top", y=-0.28, x=0))
         st.plotly_chart(fig, width="stretch")
         st.caption(res.explanation)
 

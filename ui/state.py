@@ -242,15 +242,24 @@ def estimate(method: str, params: dict[str, Any] | None = None, target: str = "a
     return est
 
 
-def true_effect() -> float | None:
-    """The true effect when the loaded example knows it and the question is the example's."""
+def reference_effect() -> tuple[float, str, bool] | None:
+    """(value, label, is_truth) when the loaded example knows the answer to the posed question.
+
+    ``is_truth``: a true effect of synthetic data; otherwise a benchmark (LaLonde's experiment).
+    """
     d, g = data(), graph()
     if d is None or d.example is None or g is None:
         return None
     info = d.example.info
-    if (g.exposures, g.outcomes) != ((info.treatment,), (info.outcome,)):
+    if (g.exposures, g.outcomes) != ((info.treatment,), (info.outcome,)) or info.reference_effect is None:
         return None
-    return info.true_effect
+    return info.reference_effect, info.effect_label, info.true_effect is not None
+
+
+def true_effect() -> float | None:
+    """The true effect when the loaded example knows it and the question is the example's."""
+    ref = reference_effect()
+    return ref[0] if ref is not None and ref[2] else None
 
 
 # ------------------------------------------------------------------ estimation helpers

@@ -63,7 +63,7 @@ def param_panel(params: dict, key: str) -> dict:
     return out
 
 
-def estimate_card(est, truth: float | None) -> None:
+def estimate_card(est, reference: tuple[float, str, bool] | None) -> None:
     """The estimate in numbers and one plain sentence."""
     c1, c2 = st.columns(2)
     c1.metric("Estimated effect", f"{est.value:,.4g}",
@@ -72,9 +72,11 @@ def estimate_card(est, truth: float | None) -> None:
     st.markdown(f"**{est.level} interval:** {est.ci_low:,.4g} to {est.ci_high:,.4g} "
                 f"(standard error {est.se:,.3g})")
     st.write(sentence(est))
-    if truth is not None:
-        inside = est.ci_low <= truth <= est.ci_high
-        st.caption(f"This example's true effect is {truth:,.4g}: "
+    if reference is not None:
+        value, label, is_truth = reference
+        inside = est.ci_low <= value <= est.ci_high
+        what = "true effect" if is_truth else "benchmark"
+        st.caption(f"This example's {what} is {value:,.4g} ({label}): "
                    f"{'inside' if inside else 'outside'} the interval.")
     for w in est.warnings:
         st.warning(w)

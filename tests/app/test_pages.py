@@ -136,3 +136,24 @@ def test_identify_page_checks_a_users_own_set():
     at.multiselect(key="ce.own_set").set_value([ident.adjustment_sets[0][0]]).run()
     assert not at.exception
     assert at.success or at.error
+
+
+def test_refutation_verdicts_on_marketing():
+    at = goto(new_app(), "app_pages/estimate.py")
+    refs = at.session_state["ce.refutations"]
+    assert {"placebo_treatment", "random_common_cause", "data_subset", "bootstrap",
+            "dummy_outcome", "unobserved_common_cause"} <= set(refs)
+    assert all(r.passed for r in refs.values()), {k: r.explanation for k, r in refs.items()}
+    assert any("survived all 6 tests" in s.value for s in at.success)
+
+
+def test_a_wrong_graph_is_flagged_by_its_testable_implications():
+    """Drop the confounders' arrows: the graph now claims independencies the data contradict.
+
+    (Refuters test the estimate's stability, not missing arrows; the DAG check does.)"""
+    at = goto(new_app(), "app_pages/graph.py")
+    at.text_area[0].set_value("dag { marketing_spend [exposure]\nrevenue [outcome]\n"
+                              "marketing_spend -> revenue\nseasonality\ncompetitor_action }").run()
+    assert not at.exception
+    assert any("contradicted at the 5% level" in w.value and not w.value.startswith("No")
+               for w in at.warning), [w.value for w in at.warning]
