@@ -41,7 +41,7 @@ test: $(DEVSTAMP) chromium
 
 bench: $(DEVSTAMP)
 	$(BIN)/pip install -q -r requirements-bench.txt
-	$(BIN)/python benchmarks/bench_identify.py
+	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
