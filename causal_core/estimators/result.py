@@ -10,14 +10,12 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from .._json import plain as _plain
 from ..identify import Estimand
 
 __all__ = [
@@ -32,29 +30,6 @@ __all__ = [
 def level_label(alpha: float) -> str:
     """The confidence level as text, e.g. ``0.05 -> '95%'``."""
     return f"{100.0 * (1.0 - alpha):.10g}%"
-
-
-def _plain(value: Any) -> Any:
-    """Turn numpy scalars, arrays, tuples and dataclasses into JSON-friendly Python values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        if hasattr(value, "to_dict"):
-            return value.to_dict()
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()]
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        value = float(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 @dataclass(frozen=True)

@@ -29,13 +29,14 @@ import dataclasses
 import inspect
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import pandas as pd
 
+from .._json import plain as _plain
 from ..exceptions import EstimationError
 
 __all__ = [
@@ -95,29 +96,6 @@ def midpoint_p_value(simulated: Sequence[float] | np.ndarray, reference: float) 
         raise EstimationError(f"The reference value must be a finite number; got {reference!r}.")
     h = (np.count_nonzero(s > e) + 0.5 * np.count_nonzero(s == e)) / s.size
     return float(min(1.0, max(0.0, 2.0 * min(h, 1.0 - h))))
-
-
-def _plain(value: Any) -> Any:
-    """JSON-friendly copy: numpy to Python, tuples to lists, non-finite floats to None."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        if hasattr(value, "to_dict"):
-            return value.to_dict()
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()]
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        value = float(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _frozen_array(values: Any, ndim: int) -> np.ndarray:
