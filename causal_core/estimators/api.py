@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._registry import resolve
 from ..exceptions import DataError, EstimationError, IdentificationError
 from ..identify import Identification
 from .base import Estimator, get_estimator_class, methods_that_fit
@@ -29,26 +30,7 @@ def _single(names: Sequence[str], what: str) -> str:
 
 
 def _resolve_method(method: str | Estimator, params: dict[str, Any]) -> Estimator:
-    if isinstance(method, Estimator):
-        if params:
-            raise EstimationError(
-                f"Parameters {sorted(params)} were passed alongside the estimator object "
-                f"{method!r}; set them on the object instead (method.set_params(...))."
-            )
-        return method
-    if not isinstance(method, str):
-        raise EstimationError(
-            f"method must be a registry name or an Estimator object, got {type(method).__name__}."
-        )
-    cls = get_estimator_class(method)
-    valid = cls._param_names()
-    unknown = [k for k in params if k not in valid]
-    if unknown:
-        raise EstimationError(
-            f"Method {method!r} has no parameter {unknown[0]!r}. Its parameters are: "
-            f"{', '.join(valid) or 'none'}."
-        )
-    return cls(**params)
+    return resolve(method, params, Estimator, get_estimator_class, "estimator")
 
 
 def estimate(

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._registry import resolve
 from ..estimators import EffectEstimate
 from ..exceptions import EstimationError
 from ..identify import Identification
@@ -34,26 +35,7 @@ __all__ = ["refute"]
 
 
 def _resolve(method: str | Refuter, params: dict[str, Any]) -> Refuter:
-    if isinstance(method, Refuter):
-        if params:
-            raise EstimationError(
-                f"Parameters {sorted(params)} were passed alongside the refuter object "
-                f"{method!r}; set them on the object instead (method.set_params(...))."
-            )
-        return method
-    if not isinstance(method, str):
-        raise EstimationError(
-            f"method must be a refuter name or a Refuter object, got {type(method).__name__}."
-        )
-    cls = get_refuter_class(method)
-    valid = cls._param_names()
-    unknown = [k for k in params if k not in valid]
-    if unknown:
-        raise EstimationError(
-            f"Refuter {method!r} has no parameter {unknown[0]!r}. Its parameters are: "
-            f"{', '.join(valid) or 'none'}."
-        )
-    return cls(**params)
+    return resolve(method, params, Refuter, get_refuter_class, "refuter")
 
 
 def _check_int(value: Any, name: str, low: int, high: int) -> int:
