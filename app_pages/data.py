@@ -7,7 +7,7 @@ import causal_core as cc
 from causal_core.data import SUPPORTED_EXTENSIONS
 from causal_core.datasets import list_examples
 from ui import state
-from ui.widgets import show_error
+from ui.widgets import md, show_error
 
 
 def main() -> None:
@@ -49,7 +49,7 @@ def main() -> None:
                 st.session_state["ce.upload_error"] = None
                 st.rerun()
         if st.session_state.get("ce.upload_error"):
-            st.error(st.session_state["ce.upload_error"])
+            st.error(md(st.session_state["ce.upload_error"]))
             if state.data() is not None:
                 st.caption("Your previous data are still loaded.")
 
@@ -58,7 +58,7 @@ def main() -> None:
         st.info("Load an example or upload a file to begin.")
         return
 
-    st.subheader(f"Loaded: {d.name}")
+    st.subheader(md(f"Loaded: {d.name}"))
     st.caption(f"{len(d.frame):,} rows × {d.frame.shape[1]} columns")
     if d.report is not None:
         notes = list(d.report.coercions) + list(d.report.dropped) + list(d.report.warnings)

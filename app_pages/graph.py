@@ -4,7 +4,7 @@ import streamlit as st
 
 import causal_core as cc
 from ui import model_sync, state
-from ui.widgets import EXPORTS, show_error
+from ui.widgets import EXPORTS, md, show_error
 
 
 def main() -> None:
@@ -34,7 +34,7 @@ def main() -> None:
                      help="Edit and press Ctrl+Enter (or click outside) to apply. Also accepts DOT, GML, "
                           "JSON and one 'a -> b' per line.")
         if model_sync.text_error():
-            st.error(f"The text was not applied. {model_sync.text_error()}")
+            st.error(md(f"The text was not applied. {model_sync.text_error()}"))
         if g is not None and len(g.nodes) > 0:
             nodes = list(g.nodes)
             current_t = g.exposures[0] if len(g.exposures) == 1 else None
@@ -87,9 +87,9 @@ def main() -> None:
         unused = [c for c in d.frame.columns if c not in g]
         missing = state.missing_nodes()
         if missing:
-            st.warning("Not in the data, so treated as latent (unmeasured): " + ", ".join(missing))
+            st.warning(md("Not in the data, so treated as latent (unmeasured): " + ", ".join(missing)))
         if unused:
-            st.info("Columns not in the graph (ignored): " + ", ".join(map(str, unused)))
+            st.info(md("Columns not in the graph (ignored): " + ", ".join(map(str, unused))))
         with st.expander("Check the DAG against the data"):
             st.caption("Each missing arrow implies an independence the data can contradict. A small "
                        "p-value means the data disagree with the graph (partial correlation, Fisher z).")

@@ -4,7 +4,7 @@ import streamlit as st
 
 import causal_core as cc
 from ui import state
-from ui.widgets import paths_table, show_error
+from ui.widgets import md, paths_table, show_error
 
 
 def main() -> None:
@@ -22,17 +22,17 @@ def main() -> None:
     x, y = ident.treatment[0], ident.outcome[0]
     missing = state.missing_nodes()
     if missing:
-        st.caption("Treated as latent because the data lack them: " + ", ".join(missing))
+        st.caption(md("Treated as latent because the data lack them: " + ", ".join(missing)))
     for note in ident.notes:
-        st.info(note)
+        st.info(md(note))
 
     est = ident.estimand
     if est is None:
-        st.error(f"The effect of {x} on {y} is not identified by this graph.")
+        st.error(md(f"The effect of {x} on {y} is not identified by this graph."))
     else:
         st.subheader(f"The estimand ({est.kind})")
         st.latex(est.latex)
-        st.write(est.description)
+        st.write(md(est.description))
 
     left, right = st.columns(2, gap="large")
     with left:
@@ -43,15 +43,14 @@ def main() -> None:
         else:
             st.caption("Every **minimal** set of measured variables that blocks all biasing paths "
                        "without blocking the effect. Any of them gives an unbiased estimate.")
-            labels = ["{ } (no adjustment needed)" if not s else "{ " + ", ".join(s) + " }" for s in sets]
+            labels = ["{ } (no adjustment needed)" if not s else md("{ " + ", ".join(s) + " }") for s in sets]
             options = ["The estimand's choice"] + labels
             chosen = state.adjustment_choice()
             index = 0 if chosen is None or chosen not in sets else sets.index(chosen) + 1
             pick = st.radio("Adjust for", options, index=index)
             if ident.optimal_set is not None:
-                st.caption("Estimand's choice: the optimal set "
-                           "{ " + ", ".join(ident.optimal_set) + " } (smallest variance, "
-                           "Henckel et al. 2019).")
+                st.caption(md("Estimand's choice: the optimal set { " + ", ".join(ident.optimal_set)
+                              + " } (smallest variance, Henckel et al. 2019)."))
             if ident.truncated:
                 st.caption(f"Only the first {len(sets)} sets are listed.")
             new = None if pick == options[0] else sets[labels.index(pick)]
@@ -67,7 +66,7 @@ def main() -> None:
             except cc.CausalCoreError as err:
                 show_error(err)
             else:
-                (st.success if check.valid else st.error)(check.reason)
+                (st.success if check.valid else st.error)(md(check.reason))
                 if check.valid and st.button("Use this set for estimation"):
                     state.set_adjustment_choice(own)
                     st.rerun()
@@ -76,20 +75,20 @@ def main() -> None:
         st.subheader("Front-door sets")
         if ident.frontdoor_sets:
             for s in ident.frontdoor_sets:
-                st.write("• " + ", ".join(s))
+                st.write(md("• " + ", ".join(s)))
         else:
             st.write("None.")
         st.subheader("Instruments")
         if ident.instruments:
             for z, w in ident.instruments:
-                st.write(f"• {z}" + (f", given {', '.join(w)}" if w else ""))
+                st.write(md(f"• {z}" + (f", given {', '.join(w)}" if w else "")))
         else:
             st.write("None.")
 
-    st.subheader(f"Paths between {x} and {y}")
+    st.subheader(md(f"Paths between {x} and {y}"))
     z = state.effective_adjustment()
-    st.caption("Given the adjustment set { " + ", ".join(z) + " }: causal paths should stay open, "
-               "biasing (non-causal) paths should be blocked.")
+    st.caption(md("Given the adjustment set { " + ", ".join(z) + " }: causal paths should stay open, "
+                  "biasing (non-causal) paths should be blocked."))
     st.dataframe(paths_table(g, x, y, z), hide_index=True, width="stretch")
 
 

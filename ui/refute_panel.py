@@ -8,6 +8,7 @@ import streamlit as st
 import causal_core as cc
 from causal_core.plots import confounder_heatmap, refutation_histogram, sensitivity_contour
 from ui import state
+from ui.widgets import md
 
 SLOW = {"aipw"}  # estimators whose 100 refits take tens of seconds: refute on request
 
@@ -58,14 +59,14 @@ def _summary(done) -> None:
     table = pd.DataFrame(rows)
     failed = [r["test"] for r in rows if r["verdict"] == "FAILED"]
     if failed:
-        st.error("Failed: " + ", ".join(failed) + ". Read these first.")
+        st.error(md("Failed: " + ", ".join(failed) + ". Read these first."))
     elif rows:
         passed = sum(r["verdict"] == "passed" for r in rows)
         st.success(f"The estimate survived all {passed} tests that apply.")
     st.dataframe(table, hide_index=True, width="stretch")
     for info, res in done:
         if not isinstance(res, cc.RefutationResult):
-            st.caption(f"{info.label}: {res}")
+            st.caption(md(f"{info.label}: {res}"))
 
 
 def _one(res: cc.RefutationResult) -> None:
@@ -76,7 +77,7 @@ def _one(res: cc.RefutationResult) -> None:
         fig.update_layout(height=360, margin=dict(l=10, r=10, t=50, b=10),
                           legend=dict(orientation="h", yanchor="top", y=-0.28, x=0))
         st.plotly_chart(fig, width="stretch")
-        st.caption(res.explanation)
+        st.caption(md(res.explanation))
 
 
 def _sensitivity(est: cc.EffectEstimate) -> None:
@@ -84,9 +85,9 @@ def _sensitivity(est: cc.EffectEstimate) -> None:
     try:
         sens = state.sensitivity(est)
     except cc.CausalCoreError as err:
-        st.caption(f"The sensitivity contour needs a linear regression estimate ({err}).")
+        st.caption(md(f"The sensitivity contour needs a linear regression estimate ({err})."))
         return
     fig = sensitivity_contour(sens)
     fig.update_layout(height=420)
     st.plotly_chart(fig, width="stretch")
-    st.caption(sens.explanation)
+    st.caption(md(sens.explanation))

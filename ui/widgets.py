@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 import causal_core as cc
@@ -15,13 +17,23 @@ EXPORTS = [
 ]
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def md(text: object) -> str:
+    """Escape user text (column and node names, messages quoting them) for Streamlit markdown:
+    every markdown punctuation gets a backslash, so a name like ``[x](javascript:…)``, ``**b**``
+    or ``$x$`` shows as typed instead of becoming a link, bold text or math."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
 def show_error(err: BaseException, what: str | None = None) -> None:
     """Show an engine error as a plain message (never a traceback)."""
     prefix = f"{what}: " if what else ""
     if isinstance(err, UnicodeDecodeError):
-        st.error(f"{prefix}the file is not UTF-8 text. Save it as UTF-8 and try again.")
+        st.error(md(f"{prefix}the file is not UTF-8 text. Save it as UTF-8 and try again."))
     else:
-        st.error(prefix + str(err))
+        st.error(md(prefix + str(err)))
 
 
 def paths_table(g: cc.CausalGraph, x: str, y: str, z: list[str], max_paths: int = 300):
@@ -71,15 +83,15 @@ def estimate_card(est, reference: tuple[float, str, bool] | None) -> None:
     c2.metric("Rows used", f"{est.n_used:,}", delta=f"-{est.n_dropped:,} dropped" if est.n_dropped else None)
     st.markdown(f"**{est.level} interval:** {est.ci_low:,.4g} to {est.ci_high:,.4g} "
                 f"(standard error {est.se:,.3g})")
-    st.write(sentence(est))
+    st.write(md(sentence(est)))
     if reference is not None:
         value, label, is_truth = reference
         inside = est.ci_low <= value <= est.ci_high
         what = "true effect" if is_truth else "benchmark"
-        st.caption(f"This example's {what} is {value:,.4g} ({label}): "
-                   f"{'inside' if inside else 'outside'} the interval.")
+        st.caption(md(f"This example's {what} is {value:,.4g} ({label}): "
+                      f"{'inside' if inside else 'outside'} the interval."))
     for w in est.warnings:
-        st.warning(w)
+        st.warning(md(w))
 
 
 def sentence(est) -> str:

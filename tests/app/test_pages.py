@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -28,11 +29,20 @@ def goto(at: AppTest, page: str) -> AppTest:
     return at
 
 
+def shown(markdown: str) -> str:
+    """What a markdown string displays (the pages backslash-escape user text)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def errors(at: AppTest) -> str:
+    return " ".join(shown(e.value) for e in at.error)
+
+
 def all_text(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [e.value for e in at.error] + [w.value for w in at.warning] + [i.value for i in at.info]
     parts += [s.value for s in at.success] + [t.value for t in at.title] + [s.value for s in at.subheader]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(shown(str(p)) for p in parts)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -77,8 +87,8 @@ def test_bad_csv_shows_an_error_and_keeps_the_previous_data():
     at = new_app()
     at.file_uploader[0].set_value(("broken.csv", b"a,b\n1,2\n3,4,5,6\n", "text/csv")).run()
     assert not at.exception
-    errors = " ".join(e.value for e in at.error)
-    assert "broken.csv" in errors and "line" in errors.lower()
+    text = errors(at)
+    assert "broken.csv" in text and "line 3" in text.lower()
     assert at.session_state["ce.data"].example is not None  # the example is still loaded
 
 
@@ -116,14 +126,14 @@ def test_text_edit_keeps_positions_and_a_syntax_error_is_shown():
     assert all(after.positions[v] == before.positions[v] for v in before.nodes)
     at.text_area[0].set_value("dag { a -> }").run()
     assert not at.exception
-    assert any("Line 1" in e.value for e in at.error)
+    assert "Line 1" in errors(at)
     assert at.session_state["ce.graph"] == after  # nothing lost
 
 
 def test_cycle_in_text_is_refused_with_its_nodes():
     at = goto(new_app(), "app_pages/graph.py")
     at.text_area[0].set_value("a -> b -> c -> a").run()
-    assert any("'a' -> 'b' -> 'c' -> 'a'" in e.value for e in at.error)
+    assert "'a' -> 'b' -> 'c' -> 'a'" in errors(at)
 
 
 def test_identify_page_checks_a_users_own_set():
@@ -157,3 +167,14 @@ def test_a_wrong_graph_is_flagged_by_its_testable_implications():
     assert not at.exception
     assert any("contradicted at the 5% level" in w.value and not w.value.startswith("No")
                for w in at.warning), [w.value for w in at.warning]
+
+
+def test_markdown_in_column_names_is_shown_as_typed():
+    at = new_app()
+    csv = b'"[click](javascript:alert(1))","$x$",y\n' + b"".join(
+        f"{i % 5},{i % 3},{i % 7}\n".encode() for i in range(50))
+    at.file_uploader[0].set_value(("md.csv", csv, "text/csv")).run()
+    goto(at, "app_pages/graph.py")
+    info = " ".join(i.value for i in at.info)
+    assert r"\[click\]\(javascript\:alert\(1\)\)" in info and r"\$x\$" in info
+    assert shown(info).count("[click](javascript:alert(1))") == 1
