@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import difflib
 import math
-from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple, NoReturn
 
-from .exceptions import GraphError
 from .graph import CausalGraph
+from .graph_lexer import Token, describe, fail, is_name_char, tokenize
 
 __all__ = ["ROLE_WORDS", "SUPPORTED_FORMATS", "Token", "format_name", "is_name_char",
            "join_attributes", "parse_statements", "quote", "tokenize"]
@@ -43,145 +41,12 @@ SUPPORTED_FORMATS = (
 
 _HEADERS = ("dag", "digraph", "pdag", "graph")
 _RESERVED = frozenset(_HEADERS + ("strict", "node", "edge", "subgraph", "mag", "pag"))
-_EDGE_OPS = ("<->", "<-@", "@->", "--@", "@-@", "@--", "->", "<-", "--")
-_PUNCT = "{}[]=,;+"
 _FALSE = frozenset({"0", "false", "no", "off"})
 _EXAMPLES = {"pos": "1.5,-2", "label": "Age", "role": "exposure", "roles": "exposure",
              "observed": "no"}
 _ARROW_HINT = "Hint: an arrow needs a node on both sides, e.g. a -> b."
 _ROLE_LIST = ("exposure (e), outcome (o), latent (l, unobserved, u), adjusted (a), "
               "selected (s); source and target also mean exposure and outcome")
-
-
-class Token(NamedTuple):
-    """One token: ``kind`` is ``id``, ``edge``, a punctuation character, ``other`` or ``eof``."""
-
-    kind: str
-    text: str
-    line: int
-    column: int
-    quoted: bool = False
-
-
-def _fail(tok: Token, message: str) -> NoReturn:
-    raise GraphError(f"Line {tok.line}, column {tok.column}: {message}",
-                     line=tok.line, column=tok.column)
-
-
-def _describe(tok: Token) -> str:
-    if tok.kind == "eof":
-        return "the end of the text"
-    if tok.kind == "id":
-        return f'the name "{tok.text}"' if tok.quoted else f"'{tok.text}'"
-    return f"'{tok.text}'"
-
-
-def is_name_char(c: str) -> bool:
-    """True for the characters of a bare name: letters (any script), digits, ``_`` and ``.``."""
-    return c.isalnum() or c in "_."
-
-
-# ---------------------------------------------------------------------------------- lexer
-class _Lexer:
-    """Turns text into :class:`Token` objects, skipping whitespace and comments."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.i = 0
-        self.starts = [0] + [k + 1 for k, c in enumerate(text) if c == "\n"]
-        self.tokens: list[Token] = []
-
-    def at(self, i: int) -> tuple[int, int]:
-        line = bisect_right(self.starts, i)
-        return line, i - self.starts[line - 1] + 1
-
-    def token(self, kind: str, text: str, start: int, quoted: bool = False) -> None:
-        self.tokens.append(Token(kind, text, *self.at(start), quoted=quoted))
-
-    def run(self) -> list[Token]:
-        text = self.text
-        while self.i < len(text):
-            c = text[self.i]
-            if c.isspace() or c == "\ufeff":
-                self.i += 1
-            elif c == "#" or text.startswith("//", self.i):
-                end = text.find("\n", self.i)
-                self.i = len(text) if end < 0 else end
-            elif text.startswith("/*", self.i):
-                self.block_comment()
-            elif c == '"':
-                self.string()
-            else:
-                self.symbol()
-        self.token("eof", "", len(text))
-        return self.tokens
-
-    def block_comment(self) -> None:
-        end = self.text.find("*/", self.i + 2)
-        if end < 0:
-            line, col = self.at(self.i)
-            _fail(Token("other", "/*", line, col),
-                  "this comment '/*' is never closed; expected '*/' before the end of the text.")
-        self.i = end + 2
-
-    def symbol(self) -> None:
-        text, start = self.text, self.i
-        op = next((o for o in _EDGE_OPS if text.startswith(o, start)), None)
-        if op:
-            self.i += len(op)
-            self.token("edge", op, start)
-        elif text[start] in _PUNCT:
-            self.i += 1
-            self.token(text[start], text[start], start)
-        elif is_name_char(text[start]) or (
-                text[start] == "-" and start + 1 < len(text) and is_name_char(text[start + 1])):
-            self.bareword()
-        else:
-            self.i += 1
-            self.token("other", text[start], start)
-
-    def bareword(self) -> None:
-        text, start = self.text, self.i
-        self.i += 1
-        while self.i < len(text) and is_name_char(text[self.i]):
-            self.i += 1
-        prev = self.tokens[-1] if self.tokens else None
-        if text[start] == "-" and prev is not None and prev.kind == "id" and start > 0 \
-                and is_name_char(text[start - 1]):
-            word = prev.text + text[start:self.i]
-            _fail(prev, f"'-' inside the name '{word}'. Hint: quote names that contain '-' or "
-                        f'spaces, e.g. "{word}".')
-        self.token("id", text[start:self.i], start)
-
-    def string(self) -> None:
-        text, start = self.text, self.i
-        out: list[str] = []
-        self.i += 1
-        while self.i < len(text) and text[self.i] != '"':
-            c = text[self.i]
-            nxt = text[self.i + 1] if self.i + 1 < len(text) else ""
-            if c == "\\" and nxt in ('"', "\\"):
-                out.append(nxt)
-                self.i += 2
-            elif c == "\\" and nxt in ("\n", "\r"):
-                self.i += 1
-                while self.i < len(text) and text[self.i] in "\r\n":
-                    self.i += 1
-            else:
-                out.append(c)
-                self.i += 1
-        if self.i >= len(text):
-            line, col = self.at(start)
-            _fail(Token("other", '"', line, col),
-                  "this quoted name is never closed; expected a closing '\"'. "
-                  'Hint: write a quote inside a name as \\" and a backslash as \\\\.')
-        self.i += 1
-        self.token("id", "".join(out), start, quoted=True)
-
-
-def tokenize(text: str) -> list[Token]:
-    """Split ``text`` into tokens, ending with an ``eof`` token."""
-    return _Lexer(text).run()
 
 
 # ---------------------------------------------------------------------------------- builder
@@ -225,7 +90,7 @@ class _Parser:
     def expect(self, kind: str, after: str) -> Token:
         tok = self.peek()
         if tok.kind != kind:
-            _fail(tok, f"expected '{kind}' after {after}, found {_describe(tok)}.")
+            fail(tok, f"expected '{kind}' after {after}, found {describe(tok)}.")
         return self.next()
 
     # ------------------------------------------------------------ whole texts
@@ -241,8 +106,8 @@ class _Parser:
         self.statements(opener)
         tail = self.peek()
         if tail.kind != "eof":
-            _fail(tail, f"expected the end of the text after the closing '}}', found "
-                        f"{_describe(tail)}. Hint: put every statement inside the braces.")
+            fail(tail, f"expected the end of the text after the closing '}}', found "
+                        f"{describe(tail)}. Hint: put every statement inside the braces.")
 
     def statements(self, opener: Token | None) -> list[str]:
         """Parse statements up to the ``}`` closing ``opener`` (or the end); return the nodes."""
@@ -250,11 +115,11 @@ class _Parser:
         while True:
             tok = self.peek()
             if tok.kind == "eof" and opener is not None:
-                _fail(opener, "this '{' is never closed; expected '}' before the end of the text.")
+                fail(opener, "this '{' is never closed; expected '}' before the end of the text.")
             if tok.kind == "eof":
                 return list(members)
             if tok.kind == "}" and opener is None:
-                _fail(tok, "found '}' without a matching '{'.")
+                fail(tok, "found '}' without a matching '{'.")
             if tok.kind == "}":
                 self.next()
                 return list(members)
@@ -275,7 +140,7 @@ class _Parser:
             self.attr_lists()
             return []
         if tok.kind == "edge":
-            _fail(tok, f"expected a node name before '{tok.text}', found nothing. {_ARROW_HINT}")
+            fail(tok, f"expected a node name before '{tok.text}', found nothing. {_ARROW_HINT}")
         members = self.operand("a statement (a node name, an edge such as a -> b, or '}')", "")
         if self.peek().kind == "edge":
             return self.edge_chain(members)
@@ -296,7 +161,7 @@ class _Parser:
             return self.statements(self.next())
         if tok.kind == "id":
             return [self.name()]
-        _fail(tok, f"expected {expected}, found {_describe(tok)}.{hint}")
+        fail(tok, f"expected {expected}, found {describe(tok)}.{hint}")
 
     def text_value(self) -> tuple[Token, str]:
         """Read an id, joining DAGitty's ``"a" + "b"`` string concatenation."""
@@ -310,10 +175,10 @@ class _Parser:
     def name(self) -> str:
         tok, text = self.text_value()
         if text.strip() == "":
-            _fail(tok, "a node name is empty. Hint: give every node a non-blank name.")
+            fail(tok, "a node name is empty. Hint: give every node a non-blank name.")
         bad = [c for c in text if ord(c) < 32 or ord(c) == 127]
         if bad:
-            _fail(tok, f"the node name {text!r} contains the control character {bad[0]!r}. "
+            fail(tok, f"the node name {text!r} contains the control character {bad[0]!r}. "
                        "Hint: use a name without line breaks or tabs.")
         self.out.order.setdefault(text, None)
         return text
@@ -321,7 +186,7 @@ class _Parser:
     def value(self, key: Token) -> Token:
         tok = self.peek()
         if tok.kind != "id":
-            _fail(tok, f"expected a value after '{key.text}=', found {_describe(tok)}. "
+            fail(tok, f"expected a value after '{key.text}=', found {describe(tok)}. "
                        'Hint: quote values, e.g. pos="1,2".')
         start, text = self.text_value()
         return start._replace(text=text)
@@ -341,12 +206,12 @@ class _Parser:
                         val = self.value(key)
                     attrs.append((key, val))
                 elif tok.kind in ("eof", "edge", "{", "}", "["):
-                    _fail(opener, f"this '[' is never closed; expected ']' before "
-                                  f"{_describe(tok)} at line {tok.line}, column {tok.column}.")
+                    fail(opener, f"this '[' is never closed; expected ']' before "
+                                  f"{describe(tok)} at line {tok.line}, column {tok.column}.")
                 else:
-                    _fail(tok, f"expected an attribute (such as exposure or pos=\"1,2\") or ']' "
+                    fail(tok, f"expected an attribute (such as exposure or pos=\"1,2\") or ']' "
                                f"in the list opened at line {opener.line}, column "
-                               f"{opener.column}, found {_describe(tok)}.")
+                               f"{opener.column}, found {describe(tok)}.")
             self.next()
         return attrs
 
@@ -373,7 +238,7 @@ class _Parser:
                 else "has a PAG circle mark '@', which is not an edge of a causal DAG")
         extra = (" A DOT 'graph { }' is undirected: write 'digraph { a -> b }' instead."
                  if self.kind == "graph" else "")
-        _fail(op, f"the edge {shown} {what}. Hint: orient it as -> or use <-> for a latent "
+        fail(op, f"the edge {shown} {what}. Hint: orient it as -> or use <-> for a latent "
                   f"common cause.{extra}")
 
     def edge_direction(self, attrs: list[Attr]) -> bool:
@@ -382,7 +247,7 @@ class _Parser:
         for key, val in attrs:
             if key.text.lower() == "dir" and val is not None:
                 if val.text.lower() == "none":
-                    _fail(val, "'dir=none' makes the edge undirected. Hint: orient it as -> or "
+                    fail(val, "'dir=none' makes the edge undirected. Hint: orient it as -> or "
                                "use <-> for a latent common cause.")
                 both = val.text.lower() == "both"
         return both
@@ -391,7 +256,7 @@ class _Parser:
         for a in left:
             for b in right:
                 if a == b:
-                    _fail(op, f"the edge {_show_operand([a])} {op.text} {_show_operand([b])} "
+                    fail(op, f"the edge {_show_operand([a])} {op.text} {_show_operand([b])} "
                               "joins a node to itself: a variable cannot cause itself. "
                               "Hint: remove that edge.")
                 if both or op.text == "<->":
@@ -416,15 +281,15 @@ class _Parser:
             elif word == "label" and val is not None:
                 self.out.labels[node] = val.text
             elif word in ("pos", "label", "role", "roles", "observed"):
-                _fail(key, f"the attribute '{key.text}' of node '{node}' needs a value, "
+                fail(key, f"the attribute '{key.text}' of node '{node}' needs a value, "
                            f'e.g. {word}="{_EXAMPLES[word]}".')
             elif val is None:
-                _fail(key, _unknown_word(key.text, f"attribute word '{key.text}' for node "
+                fail(key, _unknown_word(key.text, f"attribute word '{key.text}' for node "
                                                    f"'{node}'"))
 
     def role_word(self, tok: Token, word: str) -> str:
         if word.lower() not in ROLE_WORDS:
-            _fail(tok, _unknown_word(word, f"role '{word}' in role=\"{tok.text}\""))
+            fail(tok, _unknown_word(word, f"role '{word}' in role=\"{tok.text}\""))
         return ROLE_WORDS[word.lower()]
 
     def add_role(self, node: str, role: str) -> None:
@@ -451,7 +316,7 @@ def parse_position(tok: Token, node: str) -> tuple[float, float]:
     except ValueError:
         x = y = math.nan
     if not (math.isfinite(x) and math.isfinite(y)):
-        _fail(tok, f"the position {tok.text!r} of node '{node}' is not two finite numbers. "
+        fail(tok, f"the position {tok.text!r} of node '{node}' is not two finite numbers. "
                    'Hint: write pos="x,y", e.g. pos="1.5,-2".')
     return x, y
 
@@ -469,7 +334,7 @@ def _check_foreign(tokens: list[Token]) -> None:
     if head.kind != "id" or head.quoted or len(tokens) < 3:
         return
     if tokens[1].kind == "{" or (tokens[1].kind == "id" and tokens[2].kind == "{"):
-        _fail(head, f"this text starts with '{head.text} {{', which is not a supported graph "
+        fail(head, f"this text starts with '{head.text} {{', which is not a supported graph "
                     f"type. Supported formats: {SUPPORTED_FORMATS}. DAGitty's 'mag' and 'pag' "
                     "graphs are not causal DAGs; write the model as 'dag { ... }'.")
 
