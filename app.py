@@ -18,6 +18,8 @@ PAGES = [
     st.Page("app_pages/graph.py", title="2 · Model"),
     st.Page("app_pages/identify.py", title="3 · Identify"),
     st.Page("app_pages/estimate.py", title="4 · Estimate & Refute"),
+    st.Page("app_pages/whatif.py", title="5 · What if"),
+    st.Page("app_pages/report.py", title="6 · Report"),
 ]
 
 page = st.navigation(PAGES)

@@ -12,6 +12,7 @@ Examples
 """
 
 from .adjustment import AdjustmentCheck, is_adjustment_set
+from .analysis import Analysis, AnalysisError
 from .citest import test_implications
 from .data import LoadReport, fingerprint, load_table, profile
 from .dsep import Path, d_separated, implied_independencies, list_paths
@@ -47,6 +48,7 @@ from .exceptions import (
 from .graph import ROLES, CausalGraph
 from .identify import NODE_ROLES, Estimand, Identification, identify
 from .refuters import ConfounderSurface, RefutationResult, RefuterInfo, list_refuters, refute
+from .report import to_html, to_script
 from .scm import InterventionEffect, Mechanism, NodeEffect, StructuralCausalModel, fit_scm
 from .sensitivity import (
     EValue,
@@ -119,4 +121,8 @@ __all__ = [
     "NodeEffect",
     "StructuralCausalModel",
     "fit_scm",
+    "Analysis",
+    "AnalysisError",
+    "to_html",
+    "to_script",
 ]

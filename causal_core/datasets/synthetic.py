@@ -128,9 +128,12 @@ def _make_hospital(n: int | None, rng: np.random.Generator) -> pd.DataFrame:
     transport = rng.binomial(1, _p_transport(age))
     call = rng.binomial(1, _p_call(age, transport))
     frailty = rng.uniform(0.0, 1.0, n)
-    risk = 0.08 + 0.004 * (age - 40) + 0.15 * (1 - transport) + _CALL_EFFECT * call * transport
+    # a continuous outcome, so a unit's own noise (its frailty) can be recovered from one
+    # observation: rung 3 (each patient's counterfactual) needs it; a 0/1 outcome hides it
+    risk = (0.10 + 0.004 * (age - 40) + 0.15 * (1 - transport) + _CALL_EFFECT * call * transport
+            + 0.08 * (frailty - 0.5))  # in [0, 0.49]: no clipping, so the truth is exact
     return pd.DataFrame({"age": age, "has_transport": transport, "followup_call": call,
-                         "readmitted": (frailty < risk).astype(int)})
+                         "readmission_risk": risk.round(4)})
 
 
 def _hospital_truth() -> dict[str, float]:
@@ -146,35 +149,37 @@ def _hospital_truth() -> dict[str, float]:
 _HOSP_TRUTH = _hospital_truth()
 register(Spec(
     info=ExampleInfo(
-        name="hospital", title="Follow-up calls → readmission", story=(
-            "A hospital phones some patients after discharge. Nurses call the older patients and "
-            "those without transport, who are the most likely to come back anyway. In the raw data "
-            "called patients are readmitted more often, yet the call helps patients who can get to "
-            "their follow-up appointment, and cannot fix a missing ride."),
-        teaching_point=("The three rungs: association says calls go with MORE readmissions; the "
-                        "intervention lowers readmission a little on average (only for patients "
-                        "with transport); and counterfactually a readmitted patient without "
-                        "transport would have been readmitted without the call too."),
-        treatment="followup_call", outcome="readmitted", true_effect=round(_HOSP_TRUTH["ATE"], 6),
-        effect_label=("ATE on the readmission probability: −0.06 for patients with transport, 0 "
-                      "without; on average −0.03 (3 percentage points fewer readmissions)"),
+        name="hospital", title="Follow-up calls → readmission risk", story=(
+            "A hospital phones some patients after discharge and scores each patient's 30-day "
+            "readmission risk. Nurses call the older patients and those without transport, who are "
+            "the most likely to come back anyway. In the raw data called patients have a higher "
+            "risk, yet the call helps patients who can get to their follow-up appointment, and "
+            "cannot fix a missing ride."),
+        teaching_point=("The three rungs: association says calls go with a HIGHER readmission risk; "
+                        "the intervention lowers the risk a little on average (only for patients "
+                        "with transport); and counterfactually a patient without transport would "
+                        "have had the same risk without the call."),
+        treatment="followup_call", outcome="readmission_risk", true_effect=round(_HOSP_TRUTH["ATE"], 6),
+        effect_label=("ATE on the readmission risk: −0.06 for patients with transport, 0 "
+                      "without; on average −0.03 (3 percentage points lower risk)"),
         reference_effect=round(_HOSP_TRUTH["ATE"], 6), n_rows=20_000,
-        tags=("synthetic", "binary treatment", "binary outcome", "heterogeneous effect", "confounding"),
+        tags=("synthetic", "binary treatment", "heterogeneous effect", "confounding"),
     ),
     dag=dagitty(
-        "age -> has_transport ; age -> followup_call ; age -> readmitted\n"
-        "has_transport -> followup_call ; has_transport -> readmitted\n"
-        "followup_call -> readmitted",
-        {"followup_call": "exposure", "readmitted": "outcome"},
-        {"age": (2, 0), "has_transport": (2, 1), "followup_call": (0, 2), "readmitted": (4, 2)}),
+        "age -> has_transport ; age -> followup_call ; age -> readmission_risk\n"
+        "has_transport -> followup_call ; has_transport -> readmission_risk\n"
+        "followup_call -> readmission_risk",
+        {"followup_call": "exposure", "readmission_risk": "outcome"},
+        {"age": (2, 0), "has_transport": (2, 1), "followup_call": (0, 2), "readmission_risk": (4, 2)}),
     equations=(
         "age ~ uniform whole years 40..90\n"
         "has_transport ~ Bernoulli(sigmoid(2 − 0.08·(age − 40)))     (half the patients overall)\n"
         "followup_call ~ Bernoulli(sigmoid(−2.5 + 0.05·(age − 40) + 1.5·(1 − has_transport)))\n"
-        "risk = 0.08 + 0.004·(age − 40) + 0.15·(1 − has_transport) − 0.06·followup_call·has_transport\n"
-        "readmitted = 1 if U < risk else 0,  U ~ Uniform(0, 1)  (the patient's own frailty)\n"
-        "Counterfactual: with the same U, a patient without transport has the same outcome with or "
-        "without the call."
+        "frailty ~ Uniform(0, 1)                                       (the patient's own, unmeasured)\n"
+        "readmission_risk = 0.10 + 0.004·(age − 40) + 0.15·(1 − has_transport)\n"
+        "                   − 0.06·followup_call·has_transport + 0.08·(frailty − 0.5)   (in 0..0.49)\n"
+        "Counterfactual: with the same frailty, a patient without transport has the same risk with or "
+        "without the call; one with transport would have had a risk 0.06 higher without it."
     ),
     make=_make_hospital, truth=_HOSP_TRUTH, adjustment_set=("age", "has_transport"),
 ))

@@ -151,16 +151,17 @@ def test_hospital_three_rungs():
     ex = load_example("hospital")
     d = ex.data
     called = d.followup_call == 1
-    naive = d.loc[called, "readmitted"].mean() - d.loc[~called, "readmitted"].mean()
-    assert naive > 0.03  # rung 1: calls go with MORE readmissions
+    naive = d.loc[called, "readmission_risk"].mean() - d.loc[~called, "readmission_risk"].mean()
+    assert naive > 0.03  # rung 1: calls go with a HIGHER readmission risk
     for transport, truth in ((1, -0.06), (0, 0.0)):
-        beta, se = ols(d[d.has_transport == transport], "readmitted", ["followup_call", "age"])
+        beta, se = ols(d[d.has_transport == transport], "readmission_risk", ["followup_call", "age"])
         assert 4 * se[1] < 0.06 and abs(beta[1] - truth) < 4 * se[1], (transport, beta[1], se[1])
     d = d.assign(call_x_transport=d.followup_call * d.has_transport)
-    beta, se = ols(d, "readmitted", ["followup_call", "call_x_transport", "age", "has_transport"])
+    beta, se = ols(d, "readmission_risk", ["followup_call", "call_x_transport", "age", "has_transport"])
     ate = beta[1] + beta[2] * d.has_transport.mean()
     assert abs(ate - ex.info.true_effect) < 4 * se[2]
     assert ex.truth["effect | has_transport=0"] == 0.0 and ex.truth["effect | has_transport=1"] == -0.06
+    assert d.readmission_risk.between(0, 0.49).all()  # a risk: no clipping needed, truth exact
     # age is symmetric around 65, where P(transport) = 1/2, so P(transport) = 1/2 exactly
     assert ex.info.true_effect == pytest.approx(-0.03, abs=1e-9)
 

@@ -1,0 +1,155 @@
+"""5 · What if: one question asked three ways (seeing, doing, imagining), side by side."""
+
+import numpy as np
+import streamlit as st
+
+import causal_core as cc
+from ui import state
+from ui import whatif_state as ws
+from ui.whatif_views import curve_figure, effects_histogram, fmt, gap_sentence, md, mechanism_table
+from ui.widgets import show_error
+
+
+def worked_example() -> int:
+    """The hospital story as the page's worked example; returns the unit to open on."""
+    d = state.data()
+    if d.example is None or d.example.info.name != "hospital":
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        left.caption("Worked example: the hospital story. Seeing follow-up calls goes with a higher "
+                     "readmission risk, doing shows what calls really do, and imagining shows that for "
+                     "a patient without transport a call changes nothing.")
+        if right.button("Open the hospital example"):
+            state.load_example_into_session("hospital")
+            st.rerun()
+        return 0
+    without, with_ = ws.hospital_units()
+    st.info(f"**Worked example.** {d.example.info.teaching_point} In Imagining, row {without} is a "
+            f"called patient without transport and row {with_} a called patient with transport.")
+    return without
+
+
+def pick_x(q: ws.Question) -> object:
+    key = f"whatif.x.{state.data().fingerprint}.{q.treatment}"
+    label = f"x: the value of {md(q.treatment)} to ask about"
+    if q.kind != "continuous":
+        return st.radio(label, list(q.levels), index=len(q.levels) - 1, key=key, format_func=fmt,
+                        horizontal=True)
+    step = float(10 ** np.floor(np.log10(max(q.hi - q.lo, 1e-12) / 100)))
+    lo, hi = float(np.floor(q.lo / step) * step), float(np.ceil(q.hi / step) * step)
+    return st.slider(label, lo, hi, float(np.clip(round(q.typical / step) * step, lo, hi)), step, key=key)
+
+
+def seeing(q: ws.Question, curve: ws.Curve, x: object) -> None:
+    st.subheader("1 · Seeing")
+    st.caption("What the data show: the mean outcome among units that happen to have x.")
+    st.metric(f"E[{md(q.outcome)} | {md(q.treatment)} = {fmt(x)}]", fmt(ws.seeing_at(curve, q, x)))
+    st.plotly_chart(curve_figure(q, curve, None, x), width="stretch", key="whatif.see")
+    how = ("binned means (20 bins of equal count); least-squares slope "
+           if q.kind == "continuous" else "group means; difference ")
+    st.caption(f"From the data alone: {how}{curve.effect:+,.4g}.")
+
+
+def doing(q: ws.Question, see: ws.Curve, curve: ws.Curve, x: object) -> None:
+    st.metric(f"E[{md(q.outcome)} | do({md(q.treatment)} = {fmt(x)})]", fmt(ws.doing_at(q, x)))
+    a, b = st.columns(2)
+    a.metric("Effect (model)", fmt(curve.effect), help="Per unit of the treatment (slope of the curve)"
+             if q.kind == "continuous" else "Average effect from the fitted model (20,000 draws)")
+    est = ws.adjusted_estimate()
+    if est is not None:
+        b.metric(f"Adjusted estimate ({est.target.upper()})", fmt(est.value),
+                 help=f"{est.method_label} on the Estimate page")
+        st.caption(f"{est.method_label}, {est.level} interval {est.ci_low:,.4g} to {est.ci_high:,.4g}.")
+        if not est.ci_low <= curve.effect <= est.ci_high:
+            st.caption("The model's effect is outside that interval: the regression assumes one effect "
+                       "for everyone, while the model's mechanisms may let it vary from unit to unit.")
+    truth = state.true_effect()
+    if truth is not None:
+        st.caption(f"This example's true effect is {truth:,.4g}.")
+    st.plotly_chart(curve_figure(q, see, curve, x), width="stretch", key="whatif.do")
+
+
+def imagining(q: ws.Question, x: object, default_row: int) -> None:
+    f = state.data().frame
+    row = int(st.number_input(f"Unit: a row number, 0 to {len(f) - 1:,}", 0, len(f) - 1, default_row, 1,
+                              key=f"whatif.row.{state.data().fingerprint}"))
+    preview = ws.unit_preview(q, row)
+    st.dataframe(preview, height=min(38 + 35 * len(preview), 300))
+    t_now, y_now, t_cf = ws.unit_values(q, row, x)
+    y_cf = ws.unit_counterfactual(q, row, t_cf)
+    a, b = st.columns(2)
+    a.metric("Actual outcome", fmt(y_now))
+    b.metric("Counterfactual", fmt(y_cf), delta=f"{y_cf - y_now:+,.3g}", delta_color="off")
+    st.markdown(f"Row {row} had {md(q.treatment)} = {md(fmt(t_now))} and {md(q.outcome)} = {fmt(y_now)}. "
+                f"Had {md(q.treatment)} been {md(fmt(t_cf))}, {md(q.outcome)} would have been "
+                f"**{fmt(y_cf)}** ({y_cf - y_now:+,.3g}).")
+    if ws.outcome_is_01(q):
+        st.caption("The outcome is 0/1: the counterfactual is a shift in the chance, so it may fall "
+                   "outside 0 and 1.")
+    contrast = ws.effect_contrast(q, x)
+    effects = ws.unit_effects_sample(q, x)
+    label = (f"change in {q.outcome} with +1 {q.treatment}" if contrast is None else
+             f"{q.outcome}: {q.treatment} = {fmt(contrast[0])} minus {fmt(contrast[1])}")
+    mine = ws.own_effect(q, row, x, y_cf)
+    st.plotly_chart(effects_histogram(q, effects, label, mine), width="stretch", key="whatif.units")
+    st.caption(f"Each unit's own effect (abduction, action, prediction) for {len(effects):,} "
+               + ("randomly chosen rows (seed 0)." if len(effects) < len(f) else "rows."))
+
+
+def main() -> None:
+    """Draw the page (returns early instead of st.stop(), so the sidebar can follow)."""
+    st.title("What if")
+    st.caption("One question asked three ways: seeing what the data show, doing what an intervention "
+               "would change, imagining what would have happened to one unit.")
+    if state.data() is None:
+        st.info("Load data on the Data page first.")
+        return
+    default_row = worked_example()
+    try:
+        q = ws.question()
+    except cc.CausalCoreError as err:
+        show_error(err)
+        return
+    if q is None:
+        st.info("Mark one treatment and one outcome, both columns of the data, on the Model page first.")
+        return
+    x = pick_x(q)
+    try:
+        see = ws.seeing_curve(q)
+    except cc.CausalCoreError as err:
+        show_error(err)
+        return
+    scm = curve = None
+    try:
+        scm = ws.fitted_scm(q)
+        curve = ws.doing_curve(q)
+        st.markdown(gap_sentence(q, see, curve, ws.confounders(q)))
+    except cc.CausalCoreError as err:
+        show_error(err, "Doing and imagining need a fitted structural causal model, and it cannot be "
+                   "fitted here")
+        if state.analysis_graph().latent:
+            st.caption("The Estimate page can still estimate the average effect where the graph "
+                       "identifies it (an instrument or the front door): that needs no model of every node.")
+    cols = st.columns(3, gap="large")
+    with cols[0]:
+        seeing(q, see, x)
+    with cols[1]:
+        if curve is not None:
+            st.subheader("2 · Doing")
+            st.caption("What an intervention would do: set x for everyone, in the fitted model.")
+            doing(q, see, curve, x)
+    with cols[2]:
+        if curve is not None:
+            st.subheader("3 · Imagining")
+            st.caption("What would have happened to one unit, with its own circumstances kept.")
+            try:
+                imagining(q, x, default_row)
+            except cc.CausalCoreError as err:
+                show_error(err, "Counterfactuals")
+    if scm is not None:
+        with st.expander("The fitted model: one mechanism per node"):
+            st.dataframe(mechanism_table(scm), hide_index=True)
+            st.caption("Each non-root node is f(parents) + noise; f is a linear model or gradient "
+                       "boosting, whichever has the better cross-validated score.")
+
+
+main()

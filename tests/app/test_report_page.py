@@ -1,0 +1,91 @@
+"""AppTest of the Report page: it launches, offers the downloads, restores a saved analysis."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import causal_core as cc
+from causal_core.analysis import Analysis, run_analysis
+from causal_core.datasets import load_example
+from ui.widgets import md
+
+ROOT = Path(__file__).parents[2]
+PAGE = "app_pages/report.py"
+
+
+def report_page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def upload(at: AppTest, name: str, raw: bytes) -> AppTest:
+    at.file_uploader[0].set_value((name, raw, "application/json")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture(scope="module")
+def saved() -> Analysis:
+    """The marketing example with one arrow removed and a single refutation."""
+    ex = load_example("marketing")
+    g = cc.CausalGraph.parse(ex.graph.to_dagitty().replace("competitor_action -> revenue\n", ""))
+    return run_analysis(ex.data, ex.info.title, g, refuters=["placebo_treatment"],
+                        n_simulations=20, example="marketing")
+
+
+def test_page_launches_on_the_seed_example_with_its_downloads():
+    at = report_page()
+    assert not at.error, [e.value for e in at.error]
+    assert any("Supported" in s.value for s in at.success)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["HTML report", "Python script", "Analysis (.json)", "Example data (.csv)"]
+    assert at.session_state["ce.estimates"]  # the defaults were estimated for the report
+    assert "placebo_treatment" in at.session_state["ce.refutations"]
+
+
+def test_uploading_a_saved_analysis_restores_it_without_recomputing(saved):
+    d = json.loads(saved.to_json())
+    d["estimates"]["linear_regression"]["value"] = 123.456  # only a restore can show this number
+    at = upload(report_page(), "saved.json", json.dumps(d).encode())
+    assert not at.error, [e.value for e in at.error]
+    assert any("Restored the analysis" in s.value for s in at.success)
+    assert not at.warning, [w.value for w in at.warning]  # same example data: same fingerprint
+    assert at.session_state["ce.graph"] == saved.causal_graph()
+    assert set(at.session_state["ce.refutations"]) == {"placebo_treatment"}
+    assert at.session_state["ce.estimates"]["linear_regression"].value == 123.456
+    assert any("123\\.5" in s.value for s in at.success)  # the report shows the saved number
+    restored = at.session_state["ce.report.analysis"][1]
+    assert restored.estimates["linear_regression"]["value"] == 123.456
+
+
+def test_a_restore_with_other_data_warns(saved):
+    ex = load_example("marketing")
+    other = run_analysis(ex.data.head(500), "mine.csv", ex.graph, refuters=[], compare=())
+    at = upload(report_page(), "other.json", other.to_json().encode())
+    assert any("not the table this analysis was saved with" in w.value for w in at.warning)
+    assert any("Load 'mine\\.csv' on the Data page" in w.value for w in at.warning)
+    assert any("mine\\.csv" in w.value for w in at.warning)
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("name, raw, words", [
+    ("broken.json", b'{"format": "causal-explorer-analysis", "schema_v', "not valid JSON"),
+    ("graph.json", cc.CausalGraph.parse("a -> b").to_json().encode(), "not a Causal Explorer"),
+    ("binary.json", bytes(range(256)), "not UTF-8"),
+])
+def test_corrupted_or_foreign_json_shows_an_error_and_keeps_the_analysis(name, raw, words):
+    at = report_page()
+    graph_before = at.session_state["ce.graph"]
+    at = upload(at, name, raw)
+    errors = [e.value for e in at.error]
+    assert errors and md(words) in errors[0] and md(name) in errors[0]
+    assert at.session_state["ce.graph"] == graph_before
+    assert at.get("download_button")  # the current analysis is still reported

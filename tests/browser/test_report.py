@@ -1,0 +1,95 @@
+"""The HTML report in headless Chromium: opened from file://, it renders and fetches nothing.
+
+Uses the ``browser`` fixture of conftest.py (Debian's chromium with --no-sandbox --disable-gpu
+--disable-background-networking); no Streamlit server is needed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import causal_core as cc
+from causal_core.analysis import run_analysis
+from causal_core.datasets import load_example
+from causal_core.report import to_html
+
+ROOT = Path(__file__).parents[2]
+SCREENSHOT = ROOT / "docs" / "screenshots" / "report.png"
+SCREENSHOT_PLOTS = ROOT / "docs" / "screenshots" / "report-estimates.png"
+LOCAL = ("file:", "data:", "blob:", "about:")
+
+
+def _open(browser, path: Path, viewport=(1280, 1700)):
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    page = context.new_page()
+    seen = {"requests": [], "dialogs": [], "errors": []}
+    page.on("request", lambda r: seen["requests"].append(r.url))
+    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
+    # anything that tries to leave the file is refused (and recorded above)
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(LOCAL)
+               else route.abort())
+    page.goto(path.as_uri())
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2",
+                           timeout=30_000)
+    page.wait_for_timeout(500)
+    return context, page, seen
+
+
+@pytest.fixture(scope="module")
+def seed_report(tmp_path_factory) -> Path:
+    ex = load_example("marketing")
+    a = run_analysis(ex.data, "marketing.csv", ex.graph, example="marketing",
+                     reference={"value": ex.info.true_effect, "label": "true effect",
+                                "is_truth": True})
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    path.write_text(to_html(a), encoding="utf-8")
+    return path
+
+
+def test_report_renders_offline_and_requests_nothing(browser, seed_report):
+    context, page, seen = _open(browser, seed_report)
+    try:
+        plots = page.locator(".js-plotly-plot").count()
+        assert plots >= 2, plots
+        assert plots == 8  # forest plot, six refutations, sensitivity contour
+        assert page.locator("svg.dag g.node").count() == 4
+        assert page.locator("svg.dag text").count() == 4
+        assert page.locator("#conclusion h2").inner_text().startswith("Conclusion: Supported")
+        outside = [u for u in seen["requests"] if not u.startswith(LOCAL)]
+        assert outside == [], outside
+        assert seen["errors"] == [] and seen["dialogs"] == []
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=False)
+        assert SCREENSHOT.stat().st_size > 50_000
+        top = page.locator("h2", has_text="Estimates").bounding_box()["y"]
+        page.screenshot(path=str(SCREENSHOT_PLOTS), full_page=True,
+                        clip={"x": 0, "y": top - 20, "width": 1280, "height": 1500})
+        assert SCREENSHOT_PLOTS.stat().st_size > 50_000
+    finally:
+        context.close()
+
+
+def test_hostile_names_run_no_script_in_the_browser(browser, tmp_path):
+    ex = load_example("marketing")
+    names = {"seasonality": "<img src=x onerror=alert(1)>",
+             "competitor_action": '"><svg onload=alert(2)>',
+             "marketing_spend": "</script><script>alert(3)</script>", "revenue": "revenue"}
+    df = ex.data.rename(columns=names)
+    g = cc.CausalGraph(edges=[(names[a], names[b]) for a, b in ex.graph.edges]).with_roles(
+        exposure=names["marketing_spend"], outcome="revenue")
+    a = run_analysis(df, "<img src=y onerror=alert(4)>.csv", g, n_simulations=20)
+    path = tmp_path / "hostile.html"
+    path.write_text(to_html(a), encoding="utf-8")
+    context, page, seen = _open(browser, path)
+    try:
+        assert seen["dialogs"] == []
+        assert page.locator("img").count() == 0
+        assert page.locator("svg.dag text").all_text_contents()[0].startswith("<img")
+        assert [u for u in seen["requests"] if not u.startswith(LOCAL)] == []
+    finally:
+        context.close()
