@@ -73,20 +73,13 @@ def _main_method(estimates: dict[str, Any], refutations: dict[str, Any]) -> str:
 
 
 def _requested_simulations(result: Any) -> int:
-    """How many simulations the refutation was asked for (the shared store's key knows)."""
-    for key, value in state._refutation_store().items():
-        if value is result:
-            return int(key[-1])
-    return int(result.n_simulations)
+    """How many simulations the refutation was asked for (recorded by ``state.refute``)."""
+    return int(state.results("refutation_requests").get(result.method, result.n_simulations))
 
 
 def _reference() -> dict[str, Any] | None:
-    ref = getattr(state, "reference_effect", None)
-    if ref is not None:
-        got = ref()
-        return None if got is None else {"value": got[0], "label": got[1], "is_truth": got[2]}
-    truth = state.true_effect()
-    return None if truth is None else {"value": truth, "label": "true effect", "is_truth": True}
+    got = state.reference_effect()
+    return None if got is None else {"value": got[0], "label": got[1], "is_truth": got[2]}
 
 
 def current_analysis() -> Analysis | None:

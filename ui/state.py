@@ -112,6 +112,7 @@ def results(kind: str) -> dict[str, Any]:
 def _clear_results() -> None:
     _set("estimates", {})
     _set("refutations", {})
+    _set("refutation_requests", {})
 
 
 def reset() -> None:
@@ -342,6 +343,7 @@ def refute(name: str, est: Any, n_simulations: int = 100, progress: Any = None) 
             store.pop(next(iter(store)))
         store[key] = result
     results("refutations")[name] = result
+    results("refutation_requests")[name] = n_simulations
     persist.save()
     return result
 
