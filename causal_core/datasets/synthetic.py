@@ -158,7 +158,10 @@ register(Spec(
         teaching_point=("The three rungs: association says calls go with a HIGHER readmission risk; "
                         "the intervention lowers the risk a little on average (only for patients "
                         "with transport); and counterfactually a patient without transport would "
-                        "have had the same risk without the call."),
+                        "have had the same risk without the call. Estimators differ here: a "
+                        "regression without an interaction weights the two groups' effects by "
+                        "their treatment variance (about −0.023), while IPW and AIPW estimate "
+                        "the average effect itself (about −0.03)."),
         treatment="followup_call", outcome="readmission_risk", true_effect=round(_HOSP_TRUTH["ATE"], 6),
         effect_label=("ATE on the readmission risk: −0.06 for patients with transport, 0 "
                       "without; on average −0.03 (3 percentage points lower risk)"),
@@ -246,7 +249,7 @@ register(Spec(
                         "(the random reminder) still identifies the effect."),
         treatment="app_usage", outcome="spending", true_effect=3.0,
         effect_label="ATE: +1 minute of weekly app use causes +3.0 $ of monthly spending",
-        reference_effect=3.0, n_rows=5000,
+        reference_effect=3.0, n_rows=10_000,
         tags=("synthetic", "continuous treatment", "instrument", "latent confounder"),
     ),
     dag=dagitty(
@@ -285,7 +288,7 @@ register(Spec(
                         "mediator, the front-door formula identifies the effect."),
         treatment="smoking", outcome="lung_damage", true_effect=1.0,
         effect_label="ATE: +1 cigarette a day causes +1.0 lung-damage points (0.5 tar × 2.0)",
-        reference_effect=1.0, n_rows=5000,
+        reference_effect=1.0, n_rows=10_000,
         tags=("synthetic", "continuous treatment", "front-door", "latent confounder"),
     ),
     dag=dagitty(
