@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import sys
 import time
 import warnings
@@ -61,8 +62,10 @@ def _dowhy_child(data: pd.DataFrame, n_cf: int, queue: Any) -> None:
     warnings.filterwarnings("ignore")
     import networkx as nx
     from dowhy import gcm
+    from dowhy.gcm.util.general import set_random_seed
 
     gcm.config.disable_progress_bars()
+    set_random_seed(0)  # DoWhy's model choice subsamples at random: seed it, as ours is
     scm = gcm.InvertibleStructuralCausalModel(nx.DiGraph(EDGES))
     secs, _ = timed(lambda: gcm.auto.assign_causal_mechanisms(scm, data))
     queue.put(("assign mechanisms", secs, None))
@@ -85,6 +88,14 @@ def _dowhy_child(data: pd.DataFrame, n_cf: int, queue: Any) -> None:
     secs, _ = timed(lambda: gcm.counterfactual_samples(scm, {"t": lambda x: 0.0}, observed_data=rows))
     queue.put((f"counterfactual, {n_cf:,} rows", secs, None))
     queue.put(("done", 0.0, None))
+    queue.close()
+    queue.join_thread()
+    # stop joblib's worker processes (DoWhy's model choice starts them): left idle, they live 300 s
+    # more and keep the terminal's output open; then exit without waiting for them
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=True, kill_workers=True)
+    os._exit(0)
 
 
 def time_dowhy(data: pd.DataFrame, n_cf: int, cap: float) -> dict[str, tuple[str, float | None]]:
@@ -105,7 +116,10 @@ def time_dowhy(data: pd.DataFrame, n_cf: int, cap: float) -> dict[str, tuple[str
             out["timed out"] = ("timed out", cap)
             return out
         if step == "done":
-            proc.join()
+            proc.join(10)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
             return out
         out[step] = ("ok", secs)
         if isinstance(value, str):
