@@ -16,6 +16,7 @@ import json
 from collections import Counter
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 import causal_core as cc
@@ -230,9 +231,17 @@ def script_text(analysis: Analysis) -> str:
     return to_script(analysis, data_filename(analysis), script_name="analysis.py")
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def _csv(fingerprint: str, _frame: pd.DataFrame) -> bytes:
+    return _frame.to_csv(index=False).encode("utf-8")
+
+
 def example_csv() -> bytes | None:
-    """The loaded example's table as CSV (the script's data file), or None for uploads."""
+    """The loaded example's table as CSV (the script's data file), or None for uploads.
+
+    Cached on the data's fingerprint: writing 100k rows as CSV on every rerun cost 0.3 s.
+    """
     d = state.data()
     if d is None or d.example is None:
         return None
-    return d.frame.to_csv(index=False).encode("utf-8")
+    return _csv(d.fingerprint, d.frame)
