@@ -60,8 +60,6 @@ def test_first_visit_opens_on_the_analysed_marketing_example():
 
 def test_estimate_covers_the_true_effect_on_marketing():
     at = goto(new_app(), "app_pages/estimate.py")
-    from ui import state  # noqa: F401  (the page stored it)
-
     est = at.session_state["ce.estimates"]["linear_regression"]
     truth = next(e for e in list_examples() if e.name == "marketing").true_effect
     assert est.ci_low <= truth <= est.ci_high
@@ -138,14 +136,11 @@ def test_cycle_in_text_is_refused_with_its_nodes():
 
 def test_identify_page_checks_a_users_own_set():
     at = goto(new_app(), "app_pages/identify.py")
-    g = at.session_state["ce.graph"]
-    x, y = g.exposures[0], g.outcomes[0]
-    ident = cc.identify(g, x, y)
-    assert ident.adjustment_sets
-    at.multiselect(key="ce.own_set").set_value([]).run()
-    at.multiselect(key="ce.own_set").set_value([ident.adjustment_sets[0][0]]).run()
+    at.multiselect(key="ce.own_set").set_value(["seasonality"]).run()
     assert not at.exception
-    assert at.success or at.error
+    assert "biasing path stays open" in errors(at) and "competitor_action" in errors(at)
+    at.multiselect(key="ce.own_set").set_value(["seasonality", "competitor_action"]).run()
+    assert any("blocked" in shown(x.value) for x in at.success)
 
 
 def test_refutation_verdicts_on_marketing():
