@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import causal_core as cc
 from causal_core.datasets import list_examples
 
 ROOT = Path(__file__).parents[2]
