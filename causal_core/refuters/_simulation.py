@@ -23,6 +23,7 @@ import numpy as np
 from ..exceptions import CausalCoreError, EstimationError
 from . import _ols
 from ._context import Progress, RefitContext, check_failures, run_simulations
+from ._ols import OLSParts, ols_parts
 from .base import RefutationResult, Refuter, midpoint_p_value
 
 __all__ = ["SimulationRefuter", "fmt"]
@@ -64,6 +65,14 @@ class SimulationRefuter(Refuter):
         raise NotImplementedError
 
     # ------------------------------------------------------------------ shared
+    @staticmethod
+    def ols(ctx: RefitContext) -> OLSParts:
+        """The regression pieces every batched simulation reuses (computed once per context)."""
+        if "ols" not in ctx.cache:
+            p = ctx.problem
+            ctx.cache["ols"] = ols_parts(p.t, p.y, p.x)
+        return ctx.cache["ols"]
+
     def reference_value(self, ctx: RefitContext) -> float:
         """0 for refuters that remove the effect; the original estimate otherwise."""
         return 0.0 if self.reference == "zero" else float(ctx.estimate.value)

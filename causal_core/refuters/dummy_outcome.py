@@ -29,7 +29,6 @@ import numpy as np
 
 from ..estimators.prepare import encode_columns
 from ._context import RefitContext
-from ._ols import ols_parts
 from ._simulation import SimulationRefuter
 from .base import register_refuter
 
@@ -84,8 +83,6 @@ class DummyOutcome(SimulationRefuter):
             coef = np.linalg.lstsq(np.column_stack([base, d]), p.y, rcond=None)[0]
             g = base @ coef[: base.shape[1]]
             ctx.cache["dummy"] = (g, p.y - g - d @ coef[base.shape[1]:])
-        if ctx.ols_fast and "ols" not in ctx.cache:
-            ctx.cache["ols"] = ols_parts(p.t, p.y, p.x)
 
     def one(self, ctx: RefitContext, rng: np.random.Generator) -> float:
         g, e = ctx.cache["dummy"]
@@ -94,7 +91,7 @@ class DummyOutcome(SimulationRefuter):
 
     def batch(self, ctx: RefitContext, rngs: list[np.random.Generator]) -> np.ndarray:
         perms = np.stack([r.permutation(ctx.problem.n) for r in rngs])
-        return ctx.cache["ols"].dummy_outcome(*ctx.cache["dummy"], perms) * ctx.scale
+        return self.ols(ctx).dummy_outcome(*ctx.cache["dummy"], perms) * ctx.scale
 
     def null_hypothesis(self, ctx: RefitContext) -> str:
         return ("An outcome made of the covariates' contribution plus shuffled residuals has no "

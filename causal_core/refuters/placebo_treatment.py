@@ -27,7 +27,6 @@ from dataclasses import replace
 import numpy as np
 
 from ._context import RefitContext
-from ._ols import ols_parts
 from ._simulation import SimulationRefuter
 from .base import register_refuter
 
@@ -52,11 +51,6 @@ class PlaceboTreatment(SimulationRefuter):
     def __init__(self) -> None:
         pass
 
-    def prepare(self, ctx: RefitContext) -> None:
-        if ctx.ols_fast and "ols" not in ctx.cache:
-            p = ctx.problem
-            ctx.cache["ols"] = ols_parts(p.t, p.y, p.x)
-
     def one(self, ctx: RefitContext, rng: np.random.Generator) -> float:
         p = ctx.problem
         perm = rng.permutation(p.n)
@@ -65,7 +59,7 @@ class PlaceboTreatment(SimulationRefuter):
 
     def batch(self, ctx: RefitContext, rngs: list[np.random.Generator]) -> np.ndarray:
         perms = np.stack([r.permutation(ctx.problem.n) for r in rngs])
-        return ctx.cache["ols"].placebo(perms) * ctx.scale
+        return self.ols(ctx).placebo(perms) * ctx.scale
 
     def null_hypothesis(self, ctx: RefitContext) -> str:
         what = "the treatment and the instrument together" if ctx.kind == "iv" else "the treatment"

@@ -25,7 +25,6 @@ from dataclasses import replace
 import numpy as np
 
 from ._context import RefitContext
-from ._ols import ols_parts
 from ._simulation import SimulationRefuter
 from .base import register_refuter
 
@@ -53,11 +52,6 @@ class RandomCommonCause(SimulationRefuter):
     def __init__(self) -> None:
         pass
 
-    def prepare(self, ctx: RefitContext) -> None:
-        if ctx.ols_fast and "ols" not in ctx.cache:
-            p = ctx.problem
-            ctx.cache["ols"] = ols_parts(p.t, p.y, p.x)
-
     def one(self, ctx: RefitContext, rng: np.random.Generator) -> float:
         p = ctx.problem
         u = rng.standard_normal(p.n)
@@ -66,7 +60,7 @@ class RandomCommonCause(SimulationRefuter):
 
     def batch(self, ctx: RefitContext, rngs: list[np.random.Generator]) -> np.ndarray:
         u = np.column_stack([r.standard_normal(ctx.problem.n) for r in rngs])
-        return ctx.cache["ols"].random_covariate(u) * ctx.scale
+        return self.ols(ctx).random_covariate(u) * ctx.scale
 
     def null_hypothesis(self, ctx: RefitContext) -> str:
         return ("Adjusting also for a covariate that is pure noise leaves the estimate "
