@@ -4,7 +4,7 @@ import streamlit as st
 
 import causal_core as cc
 from ui import state
-from ui.widgets import md, paths_table, show_error
+from ui.widgets import latex_display, md, paths_table, show_error
 
 
 def main() -> None:
@@ -31,7 +31,7 @@ def main() -> None:
         st.error(md(f"The effect of {x} on {y} is not identified by this graph."))
     else:
         st.subheader(f"The estimand ({est.kind})")
-        st.latex(est.latex)
+        st.latex(latex_display(est.latex))
         st.write(md(est.description))
 
     left, right = st.columns(2, gap="large")

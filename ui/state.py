@@ -128,6 +128,24 @@ def ensure_started() -> None:
         return
     _set("started", True)
     load_example_into_session(DEFAULT_EXAMPLE)
+    analyse_default()
+
+
+def analyse_default(n_simulations: int = 100) -> None:
+    """Estimate with the first fitting adjusted estimator and run its refuters, so that a first
+    visit finds the example already analysed (cached across sessions: only the first pays)."""
+    try:
+        methods = [m.name for m in fitting_methods() if m.name != "naive"]
+        if not methods:
+            return
+        est = estimate(methods[0])
+        for info in refuters_for(est):
+            try:
+                refute(info.name, est, n_simulations)
+            except cc.CausalCoreError:
+                continue  # the Estimate page says why it does not apply
+    except cc.CausalCoreError:
+        return  # the pages show the reason when the user gets there
 
 
 # ------------------------------------------------------------------ loading

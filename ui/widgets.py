@@ -108,3 +108,12 @@ def sentence(est) -> str:
             "The interval includes zero: the data are also consistent with no effect.")
     return (f"{change[0].upper() + change[1:]} {direction} {est.outcome} by about "
             f"{abs(est.value):,.3g} {who}, if the graph is right. {sure}")
+
+
+def latex_display(latex: str, width: int = 90) -> str:
+    """A long estimand broken after its ``=`` so that it fits the page (KaTeX does not wrap)."""
+    head, sep, tail = latex.partition(" = ")
+    if len(latex) <= width or not sep:
+        return latex
+    tail = tail.replace(r"\, P(", r" \\ \times P(", 1) if len(tail) > width else tail
+    return rf"\begin{{gathered}}{head} \\ = {tail}\end{{gathered}}"
