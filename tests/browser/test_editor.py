@@ -59,6 +59,20 @@ def text_box(s):
     return s.page.get_by_role("textbox", name="The same graph as text (DAGitty syntax)")
 
 
+def wait_text(s, *parts, timeout=30_000):
+    """Wait until the Python side has the change: the text box (drawn by Python) shows it.
+
+    The editor's own model updates at once; the rerun that turns it into the session's graph
+    comes a moment later, and a page change or reload before it would lose the edit.
+    """
+    import re
+
+    from playwright.sync_api import expect
+
+    for part in parts:
+        expect(text_box(s)).to_have_value(re.compile(re.escape(part)), timeout=timeout)
+
+
 def status(s):
     return s.editor.locator("#status").inner_text()
 
@@ -100,6 +114,7 @@ def test_draw_roles_by_keyboard_and_identify_follows(session):
     s.wait_idle()
     roles = {n: v["roles"] for n, v in model(s)["nodes"].items()}
     assert roles == {"a": ["exposure"], "b": ["outcome"]}
+    wait_text(s, "a [exposure", "b [outcome", "a -> b")
     s.goto("identify")
     s.page.get_by_text("no adjustment needed").first.wait_for()
     # the text editor on the Model page adds a confounder; the drawing follows
@@ -124,6 +139,7 @@ def test_positions_survive_a_reload(session):
     drag(s, node_point(s, "q"), canvas_point(s, 260, 140))
     moved = model(s)["nodes"]["q"]
     assert (moved["x"], moved["y"]) != (200, 0)
+    wait_text(s, f'q [pos="{float(moved["x"])!r},{float(moved["y"])!r}"]')
     s.page.reload()
     s.wait_idle()
     wait_editor(s, "() => 'q' in window.__dagEditor.model().nodes")
@@ -163,7 +179,7 @@ def test_hostile_names_load_draw_and_edit_as_plain_text(session, tmp_path):
     s.editor.locator("button[data-act='rename']").click()
     s.wait_idle()
     wait_editor(s, "() => '<b onmouseover=alert(2)>bold</b>' in window.__dagEditor.model().nodes")
-    assert "<b onmouseover=alert(2)>bold</b>" in text_box(s).input_value()
+    wait_text(s, "<b onmouseover=alert(2)>bold</b>")
     assert [d for d in s.dialogs if d[0] != "prompt"] == []
     assert s.unexpected_console_errors() == []
     assert_offline(s)
