@@ -6,6 +6,8 @@ Uses the ``browser`` fixture of conftest.py (Debian's chromium with --no-sandbox
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,8 +18,12 @@ from causal_core.datasets import load_example
 from causal_core.report import to_html
 
 ROOT = Path(__file__).parents[2]
-SCREENSHOT = ROOT / "docs" / "screenshots" / "report.png"
-SCREENSHOT_PLOTS = ROOT / "docs" / "screenshots" / "report-estimates.png"
+# The README's screenshots are refreshed only on request (UPDATE_SCREENSHOTS=1), so that a test
+# run never changes the working tree; otherwise they go to a temporary folder.
+SHOTS = (ROOT / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS")
+         else Path(tempfile.mkdtemp(prefix="ce-shots-")))
+SCREENSHOT = SHOTS / "report.png"
+SCREENSHOT_PLOTS = SHOTS / "report-estimates.png"
 LOCAL = ("file:", "data:", "blob:", "about:")
 
 
