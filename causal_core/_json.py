@@ -12,7 +12,8 @@ import numpy as np
 
 def plain(value: Any) -> Any:
     """JSON-friendly copy: numpy to Python, tuples to lists, dataclasses to dicts,
-    non-finite floats to None.
+    non-finite floats to None, anything else (e.g. a scikit-learn model given as a parameter)
+    to its text.
 
     Examples
     --------
@@ -21,7 +22,7 @@ def plain(value: Any) -> Any:
     """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if hasattr(value, "to_dict"):
-            return value.to_dict()
+            return plain(value.to_dict())
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
@@ -37,4 +38,6 @@ def plain(value: Any) -> Any:
         value = float(value)
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    return value
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    return str(value)

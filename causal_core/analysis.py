@@ -30,21 +30,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from ._json import plain
 from .data import fingerprint
 from .exceptions import CausalCoreError
 from .graph import CausalGraph
 
 __all__ = ["FORMAT", "SCHEMA_VERSION", "AnalysisError", "DataReference", "Analysis",
-           "build_analysis", "run_analysis", "plain"]
+           "build_analysis", "run_analysis"]
 
 #: The value of the ``"format"`` field of every saved analysis.
 FORMAT = "causal-explorer-analysis"
@@ -56,35 +55,6 @@ MAX_BYTES = 50_000_000
 
 class AnalysisError(CausalCoreError, ValueError):
     """A saved analysis cannot be read: not JSON, not ours, another schema, damaged fields."""
-
-
-def plain(value: Any) -> Any:
-    """A JSON-ready copy: numpy to Python, tuples to lists, non-finite floats to ``None``.
-
-    Examples
-    --------
-    >>> plain({"a": (1, float("nan")), "b": np.float64(0.5)})
-    {'a': [1, None], 'b': 0.5}
-    """
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return plain(value.to_dict() if hasattr(value, "to_dict") else dataclasses.asdict(value))
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return plain(value.tolist())
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        value = float(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, str | bool | int | float):
-        return value
-    return str(value)
 
 
 @dataclass(frozen=True)
