@@ -10,17 +10,17 @@ from causal_core.plots import confounder_heatmap, refutation_histogram, sensitiv
 from ui import state
 from ui.widgets import md
 
-SLOW = {"aipw"}  # estimators whose 100 refits take tens of seconds: refute on request
-
 
 def show_refutations(est: cc.EffectEstimate) -> None:
     """Run (or reuse) the refuters that fit ``est`` and draw their verdicts and plots."""
     st.subheader("Can we break it?")
     st.caption("Each test changes the data in a way that should (or should not) change the "
                "answer. A failed test is a reason to doubt the estimate.")
-    n_sim = st.select_slider("Simulations per test", [50, 100, 200, 500], value=100)
+    n_sim = st.select_slider("Simulations per test", [50, 100, 200, 500],
+                             value=state.DEFAULT_SIMULATIONS)
     infos = state.refuters_for(est)
-    if est.method in SLOW and not all(state.is_refuted_cached(i.name, est, n_sim) for i in infos):
+    cached = all(state.is_refuted_cached(i.name, est, n_sim) for i in infos)
+    if est.method in state.SLOW_TO_REFUTE and not cached:
         if not st.button(f"Run the {len(infos)} tests (takes a while for {est.method_label})"):
             return
     done: list[tuple[cc.RefuterInfo, object]] = []

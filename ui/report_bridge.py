@@ -26,8 +26,6 @@ from causal_core.report import to_html, to_script
 from ui import persist, state
 
 _KEY = "ce.report.analysis"   # (signature, Analysis) of the last restored or built analysis
-SLOW = {"aipw"}               # as the Estimate page: not refuted without asking
-N_SIMULATIONS = 100
 
 
 # ------------------------------------------------------------------ reading the session
@@ -44,25 +42,6 @@ def _signature() -> str:
 def session_signature() -> str:
     """Changes whenever the graph, the choices, the data or a result of the session change."""
     return _signature()
-
-
-def _ensure_estimates() -> None:
-    """Nothing estimated yet: the Estimate page's default estimate, the comparison, the tests."""
-    if state.results("estimates"):
-        return
-    methods = state.fitting_methods()
-    main = next((m.name for m in methods if m.name != "naive"), methods[0].name if methods else None)
-    if main is None:
-        return
-    est = state.estimate(main, {}, "ate")
-    state.estimate_all("ate")
-    if est.method in SLOW:
-        return
-    for info in state.refuters_for(est):
-        try:
-            state.refute(info.name, est, N_SIMULATIONS)
-        except cc.CausalCoreError:
-            continue
 
 
 def _main_method(estimates: dict[str, Any], refutations: dict[str, Any]) -> str:
@@ -94,7 +73,8 @@ def current_analysis() -> Analysis | None:
     d, g, ident = state.data(), state.graph(), state.identification()
     if d is None or g is None or ident is None or ident.estimand is None:
         return None
-    _ensure_estimates()
+    if not state.results("estimates"):
+        state.analyse_default(quiet=False)
     estimates = dict(state.results("estimates"))
     if not estimates:
         return None

@@ -131,21 +131,38 @@ def ensure_started() -> None:
     analyse_default()
 
 
-def analyse_default(n_simulations: int = 100) -> None:
-    """Estimate with the first fitting adjusted estimator and run its refuters, so that a first
-    visit finds the example already analysed (cached across sessions: only the first pays)."""
+#: Estimators whose 100 refits take tens of seconds: refuted only when the user asks.
+SLOW_TO_REFUTE = {"aipw"}
+#: Simulations per refuter when nobody chose another number.
+DEFAULT_SIMULATIONS = 100
+
+
+def analyse_default(*, quiet: bool = True) -> None:
+    """The Estimate page's defaults: the first fitting adjusted estimator, every applicable
+    estimator for the comparison, and the refuters (not for slow estimators). Results are
+    cached across sessions, so only the first session on the same data pays.
+
+    ``quiet``: swallow a failing default estimate (the pages show why when the user gets
+    there); otherwise raise it.
+    """
     try:
-        methods = [m.name for m in fitting_methods() if m.name != "naive"]
-        if not methods:
+        methods = [m.name for m in fitting_methods()]
+        main = next((m for m in methods if m != "naive"), methods[0] if methods else None)
+        if main is None:
             return
-        est = estimate(methods[0])
-        for info in refuters_for(est):
-            try:
-                refute(info.name, est, n_simulations)
-            except cc.CausalCoreError:
-                continue  # the Estimate page says why it does not apply
+        est = estimate(main)
+        estimate_all()
     except cc.CausalCoreError:
-        return  # the pages show the reason when the user gets there
+        if quiet:
+            return
+        raise
+    if est.method in SLOW_TO_REFUTE:
+        return
+    for info in refuters_for(est):
+        try:
+            refute(info.name, est, DEFAULT_SIMULATIONS)
+        except cc.CausalCoreError:
+            continue  # the Estimate page says why this test does not apply
 
 
 # ------------------------------------------------------------------ loading
