@@ -354,6 +354,13 @@ def _refutation_store() -> dict:
 _REFUTE_SLOTS = 512
 
 
+def _refute_key(name: str, est: Any, n_simulations: int) -> tuple:
+    """Everything a refutation result depends on: data, graph, estimate's choices, refuter."""
+    d, g = data(), analysis_graph()
+    return (d.fingerprint, _key(g), est.method, json.dumps(est.params, sort_keys=True, default=str),
+            json.dumps(adjustment_choice()), est.target, name, n_simulations)
+
+
 def refuters_for(est: Any) -> list[Any]:
     """The registered refuters that fit this estimate's estimand and treatment type."""
     return [r for r in cc.list_refuters()
@@ -366,9 +373,7 @@ def refute(name: str, est: Any, n_simulations: int = 100, progress: Any = None) 
     Cached in a bounded store rather than ``st.cache_data`` so that a cache miss can drive a
     progress bar (a callable cannot be part of a cache key).
     """
-    d, g = data(), analysis_graph()
-    key = (d.fingerprint, _key(g), est.method, json.dumps(est.params, sort_keys=True, default=str),
-           json.dumps(adjustment_choice()), est.target, name, n_simulations)
+    key = _refute_key(name, est, n_simulations)
     store = _refutation_store()
     result = store.get(key)
     if result is None:
@@ -385,10 +390,7 @@ def refute(name: str, est: Any, n_simulations: int = 100, progress: Any = None) 
 
 def is_refuted_cached(name: str, est: Any, n_simulations: int) -> bool:
     """True when this refutation is already in the shared store (no progress bar needed)."""
-    d, g = data(), analysis_graph()
-    key = (d.fingerprint, _key(g), est.method, json.dumps(est.params, sort_keys=True, default=str),
-           json.dumps(adjustment_choice()), est.target, name, n_simulations)
-    return key in _refutation_store()
+    return _refute_key(name, est, n_simulations) in _refutation_store()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
