@@ -132,7 +132,7 @@ def test_frontdoor_sets_match_brute_force(case):
 
 @settings(max_examples=100, deadline=None)
 @given(random_dags(max_nodes=8))
-def test_optimal_set_is_a_valid_set_no_larger_than_needed(case):
+def test_optimal_and_chosen_sets_are_valid(case):
     g, xs, ys, _ = case
     ident = cc.identify(g, xs, ys)
     if ident.optimal_set is not None:
