@@ -52,8 +52,11 @@ def _summary(done) -> None:
     rows = []
     for info, res in done:
         if isinstance(res, cc.RefutationResult):
+            p = f"{res.p_value:.2f}" if res.p_value >= 0.01 else "< 0.01"
+            if res.surface is not None:  # its p-value is the adjusted estimate's significance
+                p = "see the plot"
             rows.append({"test": info.label, "verdict": "passed" if res.passed else "FAILED",
-                         "p-value": f"{res.p_value:.2f}" if res.p_value >= 0.01 else "< 0.01"})
+                         "p-value": p})
         else:
             rows.append({"test": info.label, "verdict": "not applicable", "p-value": "–"})
     table = pd.DataFrame(rows)
