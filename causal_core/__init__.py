@@ -47,6 +47,7 @@ from .exceptions import (
 )
 from .graph import ROLES, CausalGraph
 from .identify import NODE_ROLES, Estimand, Identification, identify
+from .links import decode_state, encode_state
 from .refuters import ConfounderSurface, RefutationResult, RefuterInfo, list_refuters, refute
 from .report import to_html, to_script
 from .scm import InterventionEffect, Mechanism, NodeEffect, StructuralCausalModel, fit_scm
@@ -125,4 +126,6 @@ __all__ = [
     "AnalysisError",
     "to_html",
     "to_script",
+    "encode_state",
+    "decode_state",
 ]
