@@ -1,0 +1,71 @@
+"""The server's process pool: results, engine errors, progress, queue positions, cancel."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import causal_core as cc
+from tests.app import jobs_helpers as h
+from ui.jobs import Cancelled, JobPool, describe
+
+
+@pytest.fixture(scope="module")
+def pool():
+    p = JobPool(workers=1, slots=8)
+    yield p
+    p.shutdown()
+
+
+def test_result_comes_back_from_another_process(pool):
+    assert pool.submit(h.slow_sum, 1000).wait() == sum(range(1000))
+    assert pool.submit(h.pid).wait() != os.getpid()
+
+
+def test_engine_error_is_reraised_with_its_message(pool):
+    with pytest.raises(cc.EstimationError, match="one value"):
+        pool.submit(h.fails).wait()
+
+
+def test_progress_is_reported_while_running(pool):
+    seen = []
+    job = pool.submit(h.slow_sum, 100, label="sum")
+    job.wait(on_update=lambda j: seen.append(j.progress()), poll=0.05)
+    assert seen and max(seen) > 0 and seen == sorted(seen)
+    assert job.progress() == 1.0
+
+
+def test_queue_position_counts_jobs_ahead(pool):
+    first = pool.submit(h.sleeps, 0.6, label="first")
+    second = pool.submit(h.sleeps, 0.1, label="second")
+    third = pool.submit(h.sleeps, 0.1, label="third")
+    assert third.position() >= 1          # one worker: at least `second` is queued ahead
+    assert "ahead of you" in describe(third)
+    for j in (first, second, third):
+        assert j.wait() == "finished"
+    assert pool.pending() == 0
+
+
+def test_cancel_interrupts_a_running_job(pool):
+    job = pool.submit(h.sleeps, 30, label="long")
+    while not job.running():
+        pass
+    job.cancel()
+    with pytest.raises(Cancelled):
+        job.wait()
+    assert pool.submit(h.slow_sum, 10).wait() == 45   # the worker is free again
+
+
+def test_a_full_queue_is_refused_with_a_message():
+    from ui.jobs import Busy
+
+    p = JobPool(workers=1, slots=1)
+    try:
+        job = p.submit(h.sleeps, 0.2)
+        with pytest.raises(Busy, match="try again"):
+            p.submit(h.sleeps, 0.2)
+        job.wait()
+        assert p.submit(h.slow_sum, 10).wait() == 45   # the slot was given back
+    finally:
+        p.shutdown()

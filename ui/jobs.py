@@ -1,0 +1,218 @@
+"""Heavy work off the script threads: one bounded process pool per server, with a visible queue.
+
+Streamlit runs every session's script on a thread of one process, so CPU-bound engine work
+(refutations, model fits, AIPW) in a script thread holds the GIL: sixty sessions share one core
+and a page switch waits behind someone's 200 simulations. Here that work goes to a small pool
+of worker processes (one per core, spawned, BLAS limited to one thread each), so both cores are
+used and the server's own threads stay free to answer page switches.
+
+A job reports its queue position (jobs submitted before it that have not started), its
+progress (the engine's ``progress`` callback, written to shared memory) and can be cancelled
+(the worker's next progress call raises :class:`Cancelled`). The engine's own errors come back
+as they were raised. Nothing here computes statistics: it only runs ``causal_core`` callables.
+"""
+
+from __future__ import annotations
+
+import inspect
+import multiprocessing as mp
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+#: Worker processes: one per core (the machine a workshop runs on has two).
+WORKERS = max(1, min(4, os.cpu_count() or 1))
+#: Jobs that may be queued or running at once across the server (more are refused with a message).
+MAX_PENDING = 256
+
+_QUEUED, _RUNNING, _DONE = 0.0, 1.0, 2.0
+
+
+class Cancelled(Exception):
+    """The user cancelled the job."""
+
+
+class Busy(Exception):
+    """The server's job queue is full; the message says what to do."""
+
+
+# ------------------------------------------------------------------ worker side
+_shared: dict[str, Any] = {}
+
+
+def _init_worker(progress: Any, state: Any, cancel: Any) -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("MKL_NUM_THREADS", "1")
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except Exception:  # noqa: BLE001 - without threadpoolctl the env vars above still apply
+        pass
+    _shared.update(progress=progress, state=state, cancel=cancel)
+
+
+def _run(slot: int, fn: Callable[..., Any], args: tuple, kwargs: dict, wants_progress: bool) -> Any:
+    progress, state, cancel = _shared["progress"], _shared["state"], _shared["cancel"]
+    state[slot] = _RUNNING
+    if cancel[slot]:
+        raise Cancelled()
+
+    def report(fraction: float) -> None:
+        progress[slot] = float(fraction)
+        if cancel[slot]:
+            raise Cancelled()
+
+    try:
+        if wants_progress:
+            kwargs = {**kwargs, "progress": report}
+        return fn(*args, **kwargs)
+    finally:
+        state[slot] = _DONE
+
+
+def _warm() -> int:
+    import causal_core  # noqa: F401 - pays the import once per worker, before the first job
+
+    return os.getpid()
+
+
+# ------------------------------------------------------------------ server side
+@dataclass
+class Job:
+    """A submitted job: its future, its slot in shared memory, its place in the queue."""
+
+    future: Future
+    slot: int
+    serial: int
+    pool: JobPool
+    label: str
+
+    def position(self) -> int:
+        """How many jobs submitted before this one have not started yet (0: running or next)."""
+        return self.pool.queued_before(self)
+
+    def progress(self) -> float:
+        """The fraction done, as the engine reported it (0 before it starts)."""
+        return float(self.pool.progress[self.slot])
+
+    def running(self) -> bool:
+        return self.pool.state[self.slot] == _RUNNING
+
+    def cancel(self) -> None:
+        """Stop the job: dropped if still queued, interrupted at its next progress report otherwise."""
+        self.pool.cancel[self.slot] = 1
+        self.future.cancel()
+
+    def wait(self, on_update: Callable[[Job], Any] | None = None, poll: float = 0.25) -> Any:
+        """Block this script thread (without holding the GIL) until the result is in.
+
+        ``on_update(job)`` is called every ``poll`` seconds: draw the queue position and
+        progress there. The engine's exceptions are re-raised unchanged.
+        """
+        try:
+            while True:
+                try:
+                    return self.future.result(timeout=poll)
+                except TimeoutError:
+                    if on_update is not None:
+                        on_update(self)
+        finally:
+            self.pool.release(self)
+
+
+class JobPool:
+    """A process pool with shared-memory progress, cancel flags and queue positions."""
+
+    def __init__(self, workers: int = WORKERS, slots: int = MAX_PENDING) -> None:
+        ctx = mp.get_context("spawn")  # never fork a threaded server
+        self.progress = ctx.RawArray("d", slots)
+        self.state = ctx.RawArray("d", slots)
+        self.cancel = ctx.RawArray("b", slots)
+        self._executor = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                             initargs=(self.progress, self.state, self.cancel))
+        self._lock = threading.Lock()
+        self._free = list(range(slots))
+        self._pending: dict[int, Job] = {}
+        self._serial = 0
+        self.workers = workers
+        for _ in range(workers):
+            self._executor.submit(_warm)
+
+    def submit(self, fn: Callable[..., Any], *args: Any, label: str = "", **kwargs: Any) -> Job:
+        """Queue ``fn(*args, **kwargs)`` (a picklable, top-level engine function).
+
+        ``fn`` gets a ``progress`` callback when its signature has one.
+        """
+        wants = "progress" in inspect.signature(fn).parameters
+        with self._lock:
+            if not self._free:
+                raise Busy(f"The server is running {len(self._pending)} heavy jobs already. "
+                           "Wait a few seconds and try again.")
+            slot = self._free.pop()
+            self.progress[slot], self.state[slot], self.cancel[slot] = 0.0, _QUEUED, 0
+            self._serial += 1
+            try:
+                fut = self._executor.submit(_run, slot, fn, args, kwargs, wants)
+            except BrokenProcessPool:
+                self._free.append(slot)
+                raise
+            job = Job(fut, slot, self._serial, self, label)
+            self._pending[slot] = job
+        return job
+
+    def queued_before(self, job: Job) -> int:
+        with self._lock:
+            return sum(1 for j in self._pending.values()
+                       if j.serial < job.serial and self.state[j.slot] == _QUEUED and not j.future.done())
+
+    def release(self, job: Job) -> None:
+        with self._lock:
+            if self._pending.pop(job.slot, None) is not None:
+                self._free.append(job.slot)
+
+    def pending(self) -> int:
+        """Jobs queued or running now."""
+        with self._lock:
+            return len(self._pending)
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+_pool: JobPool | None = None
+_pool_lock = threading.Lock()
+
+
+def pool() -> JobPool:
+    """The server's one pool, started on first use (and restarted if a worker died)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool._executor._broken:  # noqa: SLF001 - restart a broken pool
+            _pool = JobPool()
+        return _pool
+
+
+def run(fn: Callable[..., Any], *args: Any, label: str = "", on_update: Callable[[Job], Any] | None = None,
+        **kwargs: Any) -> Any:
+    """Run one engine call in the pool and wait for it (the common case for a page)."""
+    job = pool().submit(fn, *args, label=label, **kwargs)
+    return job.wait(on_update)
+
+
+def describe(job: Job) -> str:
+    """The line a page shows while it waits: queue position or progress."""
+    pos = job.position()
+    if pos > 0:
+        return f"{job.label}: waiting, {pos} job{'s' if pos > 1 else ''} ahead of you on this server"
+    if not job.running():
+        return f"{job.label}: starting"
+    return f"{job.label}: {100 * job.progress():.0f} %"
+
+
+__all__ = ["Busy", "Cancelled", "Job", "JobPool", "describe", "pool", "run"]
