@@ -122,6 +122,12 @@ class Job:
                 except TimeoutError:
                     if on_update is not None:
                         on_update(self)
+        except BaseException as exc:
+            # A rerun or a closed tab interrupts the waiting script (Streamlit raises inside
+            # on_update): nobody will read this result, so free the worker for others.
+            if not self.future.done():
+                self.cancel()
+            raise exc
         finally:
             self.pool.release(self)
 
@@ -172,8 +178,14 @@ class JobPool:
                        if j.serial < job.serial and self.state[j.slot] == _QUEUED and not j.future.done())
 
     def release(self, job: Job) -> None:
+        """Give the job's slot back once its worker is done with it (a cancelled job may
+        still be starting: its slot must not be reused, or the new job's flags would be its)."""
+        if not job.future.done():
+            job.future.add_done_callback(lambda _f: self.release(job))
+            return
         with self._lock:
-            if self._pending.pop(job.slot, None) is not None:
+            if self._pending.get(job.slot) is job:
+                del self._pending[job.slot]
                 self._free.append(job.slot)
 
     def pending(self) -> int:

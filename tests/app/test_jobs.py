@@ -69,3 +69,15 @@ def test_a_full_queue_is_refused_with_a_message():
         assert p.submit(h.slow_sum, 10).wait() == 45   # the slot was given back
     finally:
         p.shutdown()
+
+
+def test_an_interrupted_wait_cancels_the_job(pool):
+    """A rerun interrupts the waiting script inside on_update: the worker must be freed."""
+    job = pool.submit(h.sleeps, 30, label="long")
+
+    def interrupt(_job):
+        raise KeyboardInterrupt  # stands for Streamlit's RerunException / StopException
+
+    with pytest.raises(KeyboardInterrupt):
+        job.wait(on_update=interrupt, poll=0.05)
+    assert pool.submit(h.slow_sum, 10).wait() == 45   # would wait 30 s if the job kept running
