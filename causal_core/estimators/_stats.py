@@ -1,97 +1,214 @@
-"""Small numerical helpers shared by the estimators: OLS with HC1, normal intervals, bootstrap.
+"""Small numerical helpers shared by the estimators: safe OLS with HC1, intervals, bootstrap.
+
+:func:`ols` centres and scales every column before solving (a covariate whose mean is a
+million times its spread is as safe as any other), selects columns in order and drops
+those that are (almost) linear combinations of earlier ones, naming them; columns marked
+``protect`` (the treatment) are never dropped: if one is determined by the others, an
+:class:`EstimationError` names the columns that determine it.
 
 Examples
 --------
 >>> import numpy as np
 >>> from causal_core.estimators._stats import ols
 >>> x = np.column_stack([np.ones(4), [0.0, 1.0, 2.0, 3.0]])
->>> round(float(ols(x, np.array([1.0, 3.0, 5.0, 7.0])).beta[1]), 6)
-2.0
+>>> round(float(ols(x, np.array([1.0, 3.0, 5.0, 7.1])).beta[1]), 6)
+2.03
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import linalg, stats
 
 from ..exceptions import EstimationError
 
-__all__ = ["OLSFit", "ols", "normal_ci", "bootstrap_se_ci", "weighted_smd"]
+__all__ = ["OLSFit", "ols", "scale_matrix", "normal_ci", "t_ci", "bootstrap_se_ci", "weighted_smd",
+           "COLLINEAR_TOL"]
+
+#: A column whose share of variance not explained by the columns before it is below this
+#: is treated as collinear (a variance inflation factor above 1e10).
+COLLINEAR_TOL = 1e-10
 
 
 @dataclass(frozen=True)
 class OLSFit:
-    """Coefficients, their HC1 covariance and the residuals of a least-squares fit."""
+    """Coefficients, their covariance, the residuals and what the fit had to leave out.
+
+    ``dropped`` lists the indices of collinear columns (coefficient 0, variance 0);
+    ``dof`` the residual degrees of freedom (rows minus kept columns minus absorbed ones).
+    """
 
     beta: np.ndarray
     cov: np.ndarray
     resid: np.ndarray
     rank: int
+    dof: int = 0
+    dropped: tuple[int, ...] = ()
 
     @property
     def se(self) -> np.ndarray:
-        """Robust standard errors of the coefficients."""
+        """Standard errors of the coefficients."""
         return np.sqrt(np.clip(np.diag(self.cov), 0.0, None))
 
 
-def ols(design: np.ndarray, y: np.ndarray, *, robust: bool = True) -> OLSFit:
-    """Least squares with heteroscedasticity-robust (HC1) or classical covariance.
+def scale_matrix(design: np.ndarray) -> np.ndarray:
+    """``A`` with ``design @ A`` centred (if there is a constant column) and unit-scaled."""
+    k = design.shape[1]
+    a = np.eye(k)
+    if design.shape[0] == 0:
+        return a
+    lo, hi = design.min(axis=0), design.max(axis=0)
+    const = np.flatnonzero((lo == hi) & (lo != 0))
+    mu = design.mean(axis=0)
+    if const.size:
+        c = int(const[0])
+        sd = design.std(axis=0)
+        for j in range(k):
+            if j == c or lo[j] == hi[j]:
+                a[j, j] = 1.0 / lo[j] if lo[j] != 0 else 1.0
+                continue
+            a[j, j] = 1.0 / sd[j]
+            a[c, j] = -mu[j] / sd[j] / design[0, c]
+    else:
+        rms = np.sqrt((design**2).mean(axis=0))
+        a[np.diag_indices(k)] = 1.0 / np.where(rms > 0, rms, 1.0)
+    return a
+
+
+def _select(gram: np.ndarray, order: Sequence[int]) -> tuple[list[int], list[int], np.ndarray]:
+    """Greedy column selection by incremental Cholesky: ``(kept, dropped, L)``."""
+    kept: list[int] = []
+    dropped: list[int] = []
+    chol = np.zeros((0, 0))
+    for j in order:
+        gjj = gram[j, j]
+        if gjj <= 0:
+            dropped.append(j)
+            continue
+        if kept:
+            lvec = linalg.solve_triangular(chol, gram[kept, j], lower=True)
+            resid = gjj - float(lvec @ lvec)
+        else:
+            lvec, resid = np.zeros(0), gjj
+        if resid <= COLLINEAR_TOL * gjj:
+            dropped.append(j)
+            continue
+        m = len(kept)
+        new = np.zeros((m + 1, m + 1))
+        new[:m, :m] = chol
+        new[m, :m] = lvec
+        new[m, m] = np.sqrt(resid)
+        chol = new
+        kept.append(j)
+    return kept, dropped, chol
+
+
+def _determined_by(gram: np.ndarray, j: int, kept: list[int], names: Sequence[str]) -> list[str]:
+    others = [i for i in kept if names[i] != "Intercept"]
+    if not others:
+        return []
+    coef = np.linalg.lstsq(gram[np.ix_(others, others)], gram[others, j], rcond=None)[0]
+    big = np.abs(coef) >= 0.1 * np.abs(coef).max()
+    return [names[i] for i, b in zip(others, big, strict=True) if b]
+
+
+def ols(
+    design: np.ndarray,
+    y: np.ndarray,
+    *,
+    robust: bool = True,
+    names: Sequence[str] | None = None,
+    protect: Sequence[int] = (),
+    absorbed_dof: int = 0,
+    order: Sequence[int] | None = None,
+) -> OLSFit:
+    """Least squares on centred and scaled columns, HC1 (or classical) covariance.
 
     Parameters
     ----------
     design : ndarray, shape (n, k)
-        The design matrix, intercept included.
+        The design matrix (intercept included, or columns already demeaned).
     y : ndarray, shape (n,)
     robust : bool
         HC1 sandwich covariance when True, classical ``s² (X'X)⁻¹`` otherwise.
+    names : sequence of str, optional
+        Column names, used in messages about collinear columns.
+    protect : sequence of int
+        Columns that must be estimated (the treatment); if one is determined by the other
+        columns an :class:`EstimationError` names those columns.
+    absorbed_dof : int
+        Degrees of freedom used up before the fit (absorbed fixed effects).
+    order : sequence of int, optional
+        The order in which columns are admitted (a later column collinear with earlier ones
+        is dropped); default: the unprotected columns, then the protected ones.
 
     Returns
     -------
     OLSFit
     """
     n, k = design.shape
-    if n <= k:
+    names = list(names) if names is not None else [f"column {j}" for j in range(k)]
+    if n <= k + absorbed_dof:
         raise EstimationError(
-            f"The regression has {k} terms but only {n} rows: it needs more rows than terms. "
-            "Use fewer covariates or more data."
+            f"The regression has {k + absorbed_dof} terms but only {n} rows: it needs more rows "
+            "than terms. Use fewer covariates or more data."
         )
-    xtx = design.T @ design
-    beta, rank, bread = solve_normal(xtx, design.T @ y, design, y)
-    resid = y - design @ beta
-    dof = max(n - rank, 1)
+    a = scale_matrix(design)
+    xs = design @ a
+    gram = xs.T @ xs / n
+    prot = [int(j) for j in protect]
+    if order is None:
+        order = [j for j in range(k) if j not in prot] + prot
+    kept, dropped, _ = _select(gram, order)
+    for j in prot:
+        if j in dropped:
+            before = list(order)[: list(order).index(j)]
+            by = _determined_by(gram, j, [i for i in kept if i in before], names)
+            raise EstimationError(
+                f"{names[j]!r} is (almost) fully determined by "
+                + (f"the covariates {by}" if by else "the other terms of the model")
+                + ": no variation is left to estimate its effect (a positivity violation). "
+                "Drop the covariate that duplicates the treatment, or check the data."
+            )
+    kept.sort()
+    q, r = np.linalg.qr(xs[:, kept])
+    beta_s = linalg.solve_triangular(r, q.T @ y)
+    resid = y - xs[:, kept] @ beta_s
+    rinv = linalg.solve_triangular(r, np.eye(len(kept)))
+    bread = rinv @ rinv.T
+    dof = max(n - len(kept) - int(absorbed_dof), 1)
     if robust:
-        meat = (design * (resid**2)[:, None]).T @ design
-        cov = bread @ meat @ bread * (n / dof)
+        root = q * resid[:, None]
+        meat_q = root.T @ root
+        cov_s = rinv @ meat_q @ rinv.T * (n / dof)
     else:
-        cov = bread * float(resid @ resid) / dof
-    return OLSFit(beta=beta, cov=cov, resid=resid, rank=int(rank))
+        cov_s = bread * float(resid @ resid) / dof
+    ak = a[:, kept]
+    return OLSFit(beta=ak @ beta_s, cov=ak @ cov_s @ ak.T, resid=resid, rank=len(kept),
+                  dof=int(dof), dropped=tuple(sorted(dropped)))
 
 
-def solve_normal(
-    xtx: np.ndarray, xty: np.ndarray, design: np.ndarray, y: np.ndarray
-) -> tuple[np.ndarray, int, np.ndarray]:
-    """``(beta, rank, (X'X)^-1)``: normal equations when well conditioned, else SVD."""
-    k = xtx.shape[0]
-    scale = np.sqrt(np.clip(np.diag(xtx), 1e-300, None))
-    scaled = xtx / np.outer(scale, scale)
-    if np.linalg.cond(scaled) < 1e8:
-        inv = np.linalg.inv(scaled) / np.outer(scale, scale)
-        return inv @ xty, k, inv
-    beta, _, rank, _ = np.linalg.lstsq(design, y, rcond=None)
-    return beta, int(rank), np.linalg.pinv(xtx)
+def t_ci(value: float, se: float, alpha: float, dof: float | None = None
+         ) -> tuple[float, float, float]:
+    """``(ci_low, ci_high, p_value)``: Student-t with ``dof`` degrees of freedom, or normal."""
+    if dof is None or not np.isfinite(dof):
+        dist = stats.norm
+    else:
+        dist = stats.t(df=max(float(dof), 1.0))
+    if not np.isfinite(se) or se <= 0:
+        p = 0.0 if value != 0 else 1.0
+        return value, value, p
+    q = float(dist.ppf(1.0 - alpha / 2.0))
+    p = float(2.0 * dist.sf(abs(value) / se))
+    return value - q * se, value + q * se, p
 
 
 def normal_ci(value: float, se: float, alpha: float) -> tuple[float, float, float]:
     """``(ci_low, ci_high, p_value)`` from a normal approximation."""
-    z = float(stats.norm.ppf(1.0 - alpha / 2.0))
-    if not np.isfinite(se) or se <= 0:
-        p = 0.0 if value != 0 else 1.0
-        return value, value, p
-    p = float(2.0 * stats.norm.sf(abs(value) / se))
-    return value - z * se, value + z * se, p
+    return t_ci(value, se, alpha, None)
 
 
 def bootstrap_se_ci(

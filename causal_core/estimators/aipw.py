@@ -25,7 +25,9 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import EstimationError
+from ._stats import ols
 from .base import Estimator, register
+from .positivity import overlap_notes
 from .prepare import Problem
 from .propensity import (
     PropensityFit,
@@ -46,7 +48,12 @@ def _fit_predict_outcome(model: Any, x_tr: np.ndarray, y_tr: np.ndarray, x_te: n
                 f"outcome_model must be 'linear' or a scikit-learn regressor; got {model!r}."
             )
         d_tr = np.hstack([np.ones((x_tr.shape[0], 1)), x_tr])
-        beta = np.linalg.lstsq(d_tr, y_tr, rcond=None)[0]
+        if d_tr.shape[0] <= d_tr.shape[1]:
+            raise EstimationError(
+                f"A cross-fitting fold has {d_tr.shape[0]} rows of one treatment group for "
+                f"{d_tr.shape[1]} outcome-model terms; use fewer folds or covariates."
+            )
+        beta = ols(d_tr, y_tr, robust=False).beta
         return np.hstack([np.ones((x_te.shape[0], 1)), x_te]) @ beta
     from sklearn.base import clone
 
@@ -122,14 +129,15 @@ class AIPW(Estimator):
         fold = np.empty(n, dtype=int)
         fold[rng.permutation(n)] = np.arange(n) % int(k)
         e, mu1, mu0 = np.empty(n), np.empty(n), np.empty(n)
-        notes: list[str] = []
+        overlap, notes = overlap_notes(problem, target)
+        ps_notes: list[str] = []
         for f in range(int(k)):
             te, tr = fold == f, fold != f
             t_tr = t[tr]
             if t_tr.min() == t_tr.max():
                 raise EstimationError("A cross-fitting fold has only one treatment group.")
             e[te], w = _fit_predict_ps(self.propensity_model, x[tr], t_tr, x[te], self.max_iter)
-            notes += list(w)
+            ps_notes += [m for m in w if m not in ps_notes]
             g1, g0 = tr & (t == 1), tr & (t == 0)
             mu1[te] = _fit_predict_outcome(self.outcome_model, x[g1], y[g1], x[te])
             mu0[te] = _fit_predict_outcome(self.outcome_model, x[g0], y[g0], x[te])
@@ -152,7 +160,9 @@ class AIPW(Estimator):
             infl = (num - (1 - t) * value) / p
         se = float(infl.std(ddof=1) / np.sqrt(n))
         w = balancing_weights(e, t, target)
-        fit = PropensityFit(e, np.zeros(0), np.zeros((0, 0)), not notes, 0, tuple(notes), 0.0)
+        notes += ps_notes
+        fit = PropensityFit(e, np.zeros(0), np.zeros((0, 0)), not ps_notes, 0, tuple(ps_notes),
+                            0.0)
         diag = propensity_diagnostics(
             fit, problem, w, n_clipped=int(clipped.sum()),
             weight_share_clipped=float(w[clipped].sum() / w.sum()),
@@ -166,5 +176,6 @@ class AIPW(Estimator):
             problem, value=value, se=se, target=target, alpha=alpha,
             ci_method=f"analytic: influence-function standard error ({int(k)}-fold "
             "cross-fitting), normal approximation",
-            warnings=notes, diagnostics={"propensity": diag, "n_folds": int(k)},
+            warnings=notes, diagnostics={"propensity": diag, "overlap": overlap,
+                                         "n_folds": int(k)},
         )

@@ -25,7 +25,8 @@ import numpy as np
 
 from ..exceptions import EstimationError
 from ..identify import Estimand, Identification
-from ._stats import normal_ci
+from ._stats import t_ci
+from .positivity import small_sample_warnings
 from .prepare import Problem, Roles
 from .result import EffectEstimate
 
@@ -171,8 +172,15 @@ class Estimator:
         subgroups: tuple = (),
         n_used: int | None = None,
         n_dropped_extra: int = 0,
+        dof: float | None = None,
     ) -> EffectEstimate:
-        """Build the :class:`EffectEstimate` (normal interval unless ``ci`` is given)."""
+        """Build the :class:`EffectEstimate`.
+
+        The interval is Student-t with ``dof`` degrees of freedom when given (linear
+        estimators), normal otherwise, unless ``ci`` is given. The small-sample rule
+        (:func:`~causal_core.estimators.positivity.small_sample_warnings`) adds its warning.
+        """
+
         value, se = float(value), float(se)
         if not np.isfinite(value):
             raise EstimationError(
@@ -180,7 +188,14 @@ class Estimator:
                 f"-> {problem.outcome!r}. The groups may not overlap or the data may be too few; "
                 "check the diagnostics or try another method."
             )
-        lo, hi, p = normal_ci(value, se, alpha)
+        if not np.isfinite(se) or se < 0:
+            raise EstimationError(
+                f"{self.label} produced no usable standard error (got {se}) for "
+                f"{problem.treatment!r} -> {problem.outcome!r}; the data may be too few or "
+                "degenerate. Check the diagnostics or try another method."
+            )
+        lo, hi, p = t_ci(value, se, alpha, dof)
+        small = small_sample_warnings(problem, linear=dof is not None)
         if ci is not None:
             lo, hi = float(ci[0]), float(ci[1])
         if contrast is None:
@@ -203,7 +218,7 @@ class Estimator:
             n_used=problem.n if n_used is None else int(n_used),
             n_dropped=problem.n_dropped + int(n_dropped_extra),
             ci_method=ci_method,
-            warnings=tuple(dict.fromkeys([*problem.warnings, *warnings])),
+            warnings=tuple(dict.fromkeys([*problem.warnings, *warnings, *small])),
             diagnostics=dict(diagnostics or {}),
             subgroups=tuple(subgroups),
             params=self.get_params(),

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..exceptions import EstimationError
 from .base import Estimator, register
+from .positivity import overlap_notes
 from .prepare import Problem
 from .propensity import (
     PropensityFit,
@@ -168,6 +169,7 @@ class InversePropensityWeighting(Estimator):
                 raise EstimationError(f"{nm} must be in [0, 0.5); got {v!r}.")
         t, y = problem.t, problem.y
         fit = fit_propensity(problem.x, t, max_iter=self.max_iter)
+        overlap, ov_notes = overlap_notes(problem, target, fit)
         e, free = fit.ps, np.ones(problem.n)
         w_raw = balancing_weights(e, t, target)
         n_clip, share_clip = 0, 0.0
@@ -195,7 +197,8 @@ class InversePropensityWeighting(Estimator):
             fit, problem, w, n_clipped=n_clip, n_trimmed=n_trim,
             weight_share_clipped=share_clip, weight_share_trimmed=share_trim,
         )
-        notes = list(fit.warnings) + weight_warnings(diag, diag.n_treated, diag.n_control)
+        notes = ov_notes + list(fit.warnings) + weight_warnings(
+            diag, diag.n_treated, diag.n_control)
         if n_trim:
             notes.append(
                 f"Trimming dropped {n_trim} rows (scores outside [{self.trim}, "
@@ -212,6 +215,6 @@ class InversePropensityWeighting(Estimator):
             problem, value=value, se=se, target=target, alpha=alpha,
             ci_method=f"analytic: M-estimation sandwich ({kind} weights, estimated propensity), "
             "normal approximation",
-            warnings=notes, diagnostics={"propensity": diag},
+            warnings=notes, diagnostics={"propensity": diag, "overlap": overlap},
             n_used=problem.n - n_trim, n_dropped_extra=n_trim,
         )

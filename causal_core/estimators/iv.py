@@ -28,7 +28,7 @@ import numpy as np
 
 from ..exceptions import EstimationError
 from ..identify import Estimand, Identification
-from ._stats import solve_normal
+from ._stats import ols, scale_matrix
 from .base import Estimator, contrast, methods_that_fit, register
 from .prepare import Problem, Roles
 from .result import EffectEstimate
@@ -47,21 +47,30 @@ def two_sls(
     one = np.ones((n, 1))
     exog = np.hstack([one, w])
     zfull = np.hstack([exog, z])
-    gamma = solve_normal(zfull.T @ zfull, zfull.T @ t, zfull, t)[0]
-    t_hat = zfull @ gamma
+    names = ["Intercept", *[f"covariate {j}" for j in range(w.shape[1])],
+             *[f"instrument {j}" for j in range(z.shape[1])]]
+    first = ols(zfull, t, robust=False, names=names)
+    t_hat = zfull @ first.beta
     rss_u = float(((t - t_hat) ** 2).sum())
-    g_r = solve_normal(exog.T @ exog, exog.T @ t, exog, t)[0]
+    g_r = ols(exog, t, robust=False).beta
     rss_r = float(((t - exog @ g_r) ** 2).sum())
     q = z.shape[1]
     dof = n - zfull.shape[1]
     f_stat = ((rss_r - rss_u) / q) / (rss_u / dof) if rss_u > 0 else np.inf
+    if not rss_r - rss_u > 1e-12 * max(rss_r, 1e-300):
+        raise EstimationError(
+            "The instruments do not move the treatment at all once the covariates are taken "
+            "into account (first-stage F = 0): no IV estimate is possible. Check the instrument."
+        )
     x_hat = np.hstack([one, t_hat[:, None], w])
     x = np.hstack([one, t[:, None], w])
-    bread = np.linalg.pinv(x_hat.T @ x_hat)
-    beta = bread @ (x_hat.T @ y)
+    a = scale_matrix(x_hat)
+    xs = x_hat @ a
+    bread_s = np.linalg.pinv(xs.T @ xs)
+    beta = a @ (bread_s @ (xs.T @ y))
     u = y - x @ beta
-    meat = (x_hat * (u**2)[:, None]).T @ x_hat
-    cov = bread @ meat @ bread * n / (n - x.shape[1])
+    meat = (xs * (u**2)[:, None]).T @ xs
+    cov = a @ (bread_s @ meat @ bread_s) @ a.T * n / (n - x.shape[1])
     return float(beta[1]), float(np.sqrt(max(cov[1, 1], 0.0))), float(f_stat), q
 
 

@@ -32,11 +32,16 @@ from scipy.special import logit
 from ..exceptions import EstimationError
 from ._stats import bootstrap_se_ci
 from .base import Estimator, register
+from .positivity import WARN_SHARE, overlap_notes
 from .prepare import Problem
 from .propensity import fit_propensity, propensity_diagnostics, require_both_groups
 from .result import EffectEstimate
 
-__all__ = ["PropensityMatching", "knn_1d"]
+__all__ = ["PropensityMatching", "knn_1d", "POOR_MATCH_SD"]
+
+#: A match farther than this many standard deviations of the logit score is "poor"; it is
+#: also the caliper customarily offered (Austin 2011).
+POOR_MATCH_SD = 0.2
 
 
 def knn_1d(sorted_ref: np.ndarray, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -62,6 +67,7 @@ class _Side:
     kept: np.ndarray  # query rows with at least one match
     k1: np.ndarray  # per reference row: sum over its uses of 1/M_j
     k2: np.ndarray  # per reference row: sum over its uses of 1/M_j^2
+    far: np.ndarray  # per query row: distance to its farthest used match (inf when none)
 
 
 def _match_side(
@@ -79,7 +85,8 @@ def _match_side(
         inv = np.where(ok, 1.0 / m[:, None], 0.0)
     k1 = np.bincount(idx.ravel(), weights=inv.ravel(), minlength=s_ref.size)
     k2 = np.bincount(idx.ravel(), weights=(inv**2).ravel(), minlength=s_ref.size)
-    return _Side(imputed, kept, k1, k2)
+    far = np.where(kept, np.where(ok, dist, -np.inf).max(axis=1), np.inf)
+    return _Side(imputed, kept, k1, k2, far)
 
 
 def _own_variance(score: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -158,7 +165,7 @@ class PropensityMatching(Estimator):
         need_c = target in ("atc", "ate")
         side_t = _match_side(s1, s0, y0, k, cal) if need_t else None  # treated -> controls
         side_c = _match_side(s0, s1, y1, k, cal) if need_c else None  # controls -> treated
-        out: dict = {"fit": fit, "score": score, "tr": tr}
+        out: dict = {"fit": fit, "score": score, "tr": tr, "score_sd": float(score.std())}
         if target == "att":
             assert side_t is not None
             d = y1[side_t.kept] - side_t.imputed[side_t.kept]
@@ -199,6 +206,19 @@ class PropensityMatching(Estimator):
             total += float((extra * sig1).sum())
         return float(np.sqrt(max(total, 0.0)) / n)
 
+    def _quality(self, res: dict, target: str) -> dict:
+        """Shares of the target units left unmatched and poorly matched (farther than
+        :data:`POOR_MATCH_SD` SD of the logit score), and the caliper used."""
+        far = np.concatenate([res[s].far for s in ("side_t", "side_c") if s in res])
+        limit = POOR_MATCH_SD * res["score_sd"]
+        matched = np.isfinite(far)
+        return {
+            "share_unmatched": float(1 - matched.mean()) if far.size else 0.0,
+            "share_poorly_matched": float((far[matched] > limit).mean()) if matched.any() else 0.0,
+            "poor_match_threshold_sd": POOR_MATCH_SD,
+            "caliper_sd": None if self.caliper is None else float(self.caliper),
+        }
+
     def _weights(self, problem: Problem, res: dict, target: str) -> np.ndarray:
         tr = res["tr"]
         w = np.zeros(problem.n)
@@ -216,11 +236,22 @@ class PropensityMatching(Estimator):
         self, problem: Problem, *, target: str, alpha: float, rng: np.random.Generator
     ) -> EffectEstimate:
         k = self._check(problem)
+        fit0 = fit_propensity(problem.x, problem.t, max_iter=self.max_iter)
+        overlap, notes = overlap_notes(problem, target, fit0)
         res = self._point(problem, target, k)
         fit = res["fit"]
         w = self._weights(problem, res, target)
         diag = propensity_diagnostics(fit, problem, w)
-        notes = list(fit.warnings)
+        notes += list(fit.warnings)
+        quality = self._quality(res, target)
+        if quality["share_poorly_matched"] > WARN_SHARE:
+            notes.append(
+                f"{100 * quality['share_poorly_matched']:.1f}% of the matched units have a "
+                f"match farther than {POOR_MATCH_SD} standard deviations of the logit propensity "
+                "score: their comparisons are poor and bias the estimate. Set "
+                f"caliper={POOR_MATCH_SD} to drop them (the estimate then describes the matched "
+                "units only), or use a doubly robust method."
+            )
         if res["dropped"]:
             notes.append(
                 f"{res['dropped']} rows found no match within the caliper "
@@ -246,7 +277,8 @@ class PropensityMatching(Estimator):
                    "normal approximation")
         return self.result(
             problem, value=res["value"], se=se, target=target, alpha=alpha, ci_method=how,
-            warnings=notes, diagnostics={"propensity": diag, "n_unmatched": res["dropped"],
-                                         "n_neighbors": k},
+            warnings=notes, diagnostics={"propensity": diag, "overlap": overlap,
+                                         "n_unmatched": res["dropped"], "n_neighbors": k,
+                                         **quality},
             n_used=problem.n - res["dropped"], n_dropped_extra=res["dropped"], **extra,
         )

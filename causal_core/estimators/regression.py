@@ -1,9 +1,19 @@
 """Linear regression adjustment with heteroscedasticity-robust (HC1) standard errors.
 
-``Y ~ 1 + T + X [+ E] [+ T:E]``: ``X`` the back-door covariates, ``E`` optional effect
-modifiers. The effect of the contrast ``t0 -> t1`` is the average, over the target rows,
-of the predicted outcome at ``t1`` minus that at ``t0``; it is linear in the coefficients,
-so its standard error is exact under HC1 (delta method), and so are the per-bin effects.
+``Y ~ 1 + T + X [+ E] [+ T:(X - x̄)] [+ T:(E - ē)]``: ``X`` the back-door covariates, ``E``
+optional effect modifiers, ``x̄``, ``ē`` their means over the target population (everyone
+for the ATE, the treated for the ATT, the controls for the ATC). With the interactions
+the treatment coefficient is the average effect over the target population, so the ATT
+and the ATC are what their names say even when effects differ between units (by default
+the ATT and ATC fit treatment × covariate interactions; the ATE does with
+``interactions=True``, Lin 2013). The standard error adds, to the HC1 delta-method
+variance, the sampling variance of the target means (``γ' S γ / m``). Intervals are
+Student-t with the residual degrees of freedom. The result's ``diagnostics["specification"]``
+says which model was fitted.
+
+Checks that can warn: the shared positivity diagnosis (binary treatment), a Wald test of
+heterogeneity when the additive model is used for the ATE, Ramsey's RESET for curvature,
+collinear covariates (named) and the small-sample rule.
 
 ``modifier_main_effects=False`` drops the ``E`` main effects: that is DoWhy's
 specification (``Y ~ T + X + T*E``, with ``E`` the outcome's causes that are not
@@ -31,9 +41,11 @@ import pandas as pd
 
 from ..exceptions import EstimationError
 from ..identify import Estimand, Identification
-from ._stats import normal_ci, ols
+from ._stats import OLSFit, ols, t_ci
 from .base import Estimator, contrast, register
+from .positivity import overlap_notes
 from .prepare import Problem, Roles
+from .regression_checks import heterogeneity_warning, reset_warning
 from .result import EffectEstimate, SubgroupEffect
 
 __all__ = ["LinearRegression", "outcome_only_causes"]
@@ -74,6 +86,11 @@ class LinearRegression(Estimator):
         Quantile bins for a numeric modifier's per-bin effects.
     control_value, treatment_value : optional
         The contrast ``t0 -> t1`` (default ``0 -> 1``: per unit for a continuous treatment).
+    interactions : bool or None
+        Treatment × covariate interactions over the adjustment set. ``None``: for the ATT
+        and ATC (so they are not the ATE under another name), not for the ATE (whose
+        additive model is then checked for heterogeneity); ``True``: always; ``False``:
+        never (the ATT and ATC then assume one common effect, and say so).
     """
 
     name = "linear_regression"
@@ -91,12 +108,14 @@ class LinearRegression(Estimator):
         n_bins: int = 4,
         control_value: Any = None,
         treatment_value: Any = None,
+        interactions: bool | None = None,
     ) -> None:
         self.effect_modifiers = effect_modifiers
         self.modifier_main_effects = modifier_main_effects
         self.n_bins = n_bins
         self.control_value = control_value
         self.treatment_value = treatment_value
+        self.interactions = interactions
 
     def roles(
         self, identification: Identification, adjustment_set: Sequence[str] | None
@@ -119,21 +138,54 @@ class LinearRegression(Estimator):
             )
         return Roles(covariates=roles.covariates, modifiers=tuple(mods), notes=roles.notes), estimand
 
-    def _design(self, problem: Problem, n_levels: int) -> tuple[np.ndarray, int, int]:
-        d = _treatment_terms(problem.t, problem.treatment_type, n_levels)
-        parts = [np.ones((problem.n, 1)), d, problem.x]
+    def _interact(self, problem: Problem, target: str) -> bool:
+        if self.interactions not in (None, True, False):
+            raise EstimationError(
+                f"interactions must be True, False or None (automatic); got {self.interactions!r}."
+            )
+        if self.interactions is None:
+            return target != "ate" and problem.x.shape[1] > 0
+        return bool(self.interactions) and problem.x.shape[1] > 0
+
+    def _model(self, problem: Problem, d: np.ndarray, rows: np.ndarray, interact: bool) -> dict:
+        """The design ``[1, D, X, E, D:(H - h̄)]`` with ``H = [X (if interact), E]``."""
+        n = problem.n
+        parts = [np.ones((n, 1)), d, problem.x]
+        names = ["Intercept", *self._tnames(problem), *problem.x_names]
         if problem.e.shape[1] and self.modifier_main_effects:
             fresh = [j for j, nm in enumerate(problem.e_names) if nm not in problem.x_names]
             parts.append(problem.e[:, fresh])
-        if problem.e.shape[1]:
-            parts.append((d[:, :, None] * problem.e[:, None, :]).reshape(problem.n, -1))
-        return np.hstack(parts), d.shape[1], sum(p.shape[1] for p in parts[:-1])
+            names += [problem.e_names[j] for j in fresh]
+        h_parts = ([problem.x] if interact else []) + [problem.e]
+        h = np.hstack(h_parts) if h_parts else np.zeros((n, 0))
+        h_names = [*(problem.x_names if interact else ()), *problem.e_names]
+        h_mean = h[rows].mean(axis=0) if h.shape[1] else np.zeros(0)
+        inter_at = sum(p.shape[1] for p in parts)
+        if h.shape[1]:
+            parts.append((d[:, :, None] * (h - h_mean)[:, None, :]).reshape(n, -1))
+            names += [f"{a}:{b}" for a in self._tnames(problem) for b in h_names]
+        design = np.hstack(parts)
+        n_t = d.shape[1]
+        tcols = list(range(1, 1 + n_t))
+        order = [j for j in range(inter_at) if j not in tcols] + tcols + list(
+            range(inter_at, design.shape[1]))
+        return {"design": design, "names": names, "h": h, "h_mean": h_mean,
+                "inter_at": inter_at, "tcols": tcols, "order": order}
 
-    def _gradient(self, dg: np.ndarray, e_mean: np.ndarray, k: int, inter_at: int) -> np.ndarray:
+    @staticmethod
+    def _tnames(problem: Problem) -> list[str]:
+        tn = problem.treatment
+        if problem.treatment_type == "categorical":
+            return [f"{tn}={lv}" for lv in problem.levels[1:]]
+        return [tn]
+
+    @staticmethod
+    def _gradient(dg: np.ndarray, shift: np.ndarray, k: int, inter_at: int) -> np.ndarray:
+        """Coefficient weights of the effect at interaction offset ``shift`` (h - h̄)."""
         c = np.zeros(k)
         c[1 : 1 + dg.size] = dg
-        if e_mean.size:
-            c[inter_at:] = np.outer(dg, e_mean).ravel()
+        if shift.size:
+            c[inter_at:] = np.outer(dg, shift).ravel()
         return c
 
     def _estimate(
@@ -148,20 +200,9 @@ class LinearRegression(Estimator):
                 f"The {target.upper()} needs a binary treatment (who is 'treated'?); "
                 f"{problem.treatment!r} is continuous. Use target='ate'."
             )
+        interact = self._interact(problem, target)
+        overlap, notes = overlap_notes(problem, target)
         n_levels = len(problem.levels)
-        design, n_t, inter_at = self._design(problem, n_levels)
-        if not problem.e.shape[1]:
-            inter_at = design.shape[1]
-        fit = ols(design, problem.y)
-        notes: list[str] = []
-        if fit.rank < design.shape[1]:
-            notes.append(
-                "Some covariates are collinear (the design matrix is rank deficient); the "
-                "treatment coefficient is still estimated if the treatment varies beyond them."
-            )
-            _check_treatment_varies(problem, design, n_t)
-        g = _treatment_terms(np.array([t0, t1]), kind, n_levels)
-        dg = g[1] - g[0]
         rows = np.ones(problem.n, dtype=bool)
         if target == "att":
             rows = problem.t == t1
@@ -172,46 +213,108 @@ class LinearRegression(Estimator):
                 f"No rows have {problem.treatment!r} = {(l1 if target == 'att' else l0)!r}: "
                 f"the {target.upper()} has no population to average over."
             )
-        e_mean = problem.e[rows].mean(axis=0) if problem.e.shape[1] else np.zeros(0)
-        c = self._gradient(dg, e_mean, design.shape[1], inter_at)
+        d = _treatment_terms(problem.t, kind, n_levels)
+        mod = self._model(problem, d, rows, interact)
+        design, inter_at = mod["design"], mod["inter_at"]
+        fit = ols(design, problem.y, names=mod["names"], protect=mod["tcols"],
+                  order=mod["order"])
+        if fit.dropped:
+            shown = ", ".join(repr(mod["names"][j]) for j in fit.dropped)
+            notes.append(
+                f"Collinear terms left out of the regression (each is a linear combination of "
+                f"the terms before it in the rows used): {shown}."
+            )
+        g = _treatment_terms(np.array([t0, t1]), kind, n_levels)
+        dg = g[1] - g[0]
+        k = design.shape[1]
+        c = self._gradient(dg, np.zeros(mod["h"].shape[1]), k, inter_at)
         value = float(c @ fit.beta)
-        se = float(np.sqrt(max(c @ fit.cov @ c, 0.0)))
-        subgroups = self._subgroups(problem, fit, dg, design.shape[1], inter_at, rows, alpha)
-        spec = "OLS"
-        if problem.e.shape[1]:
-            spec += " with treatment × " + ", ".join(problem.roles.modifiers) + " interactions"
-            if not self.modifier_main_effects:
-                spec += " (no modifier main effects: DoWhy's specification)"
+        var = float(c @ fit.cov @ c) + self._mean_variance(fit, mod, dg, rows)
+        se = float(np.sqrt(max(var, 0.0)))
+        notes += self._checks(problem, target, interact, design, fit, mod)
+        subgroups = self._subgroups(problem, fit, dg, mod, rows, alpha)
         diagnostics = {
-            "specification": spec,
-            "coefficients": dict(zip(self._names(problem, n_levels), fit.beta.tolist(),
-                                     strict=False)),
+            "specification": self._spec(problem, target, interact),
+            "coefficients": dict(zip(mod["names"], fit.beta.tolist(), strict=True)),
             "r_squared": float(1 - fit.resid.var() / problem.y.var()) if problem.y.var() else 1.0,
+            "residual_dof": fit.dof,
+            "collinear_terms": [mod["names"][j] for j in fit.dropped],
         }
+        if overlap is not None:
+            diagnostics["overlap"] = overlap
         return self.result(
             problem, value=value, se=se, target=target, alpha=alpha,
-            ci_method="analytic: HC1 robust standard errors (delta method), normal approximation",
+            ci_method=f"analytic: HC1 robust standard errors (delta method), Student-t with "
+            f"{fit.dof} degrees of freedom",
             contrast=(l0, l1), warnings=notes, diagnostics=diagnostics, subgroups=subgroups,
+            dof=fit.dof,
         )
 
-    def _names(self, problem: Problem, n_levels: int) -> list[str]:
-        tn = problem.treatment
-        tnames = (
-            [f"{tn}={lv}" for lv in problem.levels[1:]]
-            if problem.treatment_type == "categorical" else [tn]
-        )
-        names = ["Intercept", *tnames, *problem.x_names]
-        if problem.e.shape[1] and self.modifier_main_effects:
-            names += [nm for nm in problem.e_names if nm not in problem.x_names]
-        names += [f"{a}:{b}" for a in tnames for b in problem.e_names]
-        return names
+    @staticmethod
+    def _mean_variance(fit: OLSFit, mod: dict, dg: np.ndarray, rows: np.ndarray) -> float:
+        """Sampling variance of the target means of the interacted columns: ``γ' S γ / m``."""
+        h = mod["h"]
+        if not h.shape[1]:
+            return 0.0
+        gamma = fit.beta[mod["inter_at"]:].reshape(dg.size, h.shape[1]).T @ dg
+        m = int(rows.sum())
+        if m < 2:
+            return 0.0
+        s = np.atleast_2d(np.cov(h[rows], rowvar=False))
+        return float(gamma @ s @ gamma) / m
+
+    def _checks(self, problem: Problem, target: str, interact: bool, design: np.ndarray,
+                fit: OLSFit, mod: dict) -> list[str]:
+        notes: list[str] = []
+        if target != "ate" and not interact and problem.x.shape[1]:
+            notes.append(
+                f"interactions=False: the {target.upper()} is the treatment coefficient of the "
+                "additive model, which assumes the effect is the same for everyone (then it "
+                "equals the ATE). Leave interactions on to let it differ."
+            )
+        if target == "ate" and not interact and problem.x.shape[1] and \
+                problem.treatment_type != "continuous":
+            alt = self._model(problem, mod["design"][:, mod["tcols"]], np.ones(problem.n, bool),
+                              True)
+            try:
+                big = ols(alt["design"], problem.y, names=alt["names"], protect=alt["tcols"],
+                          order=alt["order"])
+            except EstimationError:
+                big = None
+            if big is not None:
+                cols = list(range(alt["inter_at"], alt["design"].shape[1]))
+                cols = cols[: len(alt["tcols"]) * problem.x.shape[1]]
+                w = heterogeneity_warning(big, cols)
+                if w:
+                    notes.append(w)
+        w = reset_warning(design, problem.y, fit)
+        if w:
+            notes.append(w)
+        return notes
+
+    def _spec(self, problem: Problem, target: str, interact: bool) -> str:
+        spec = "OLS of the outcome on the treatment"
+        if problem.x_names:
+            spec += " and the covariates"
+        pop = {"ate": "all units", "att": "the treated", "atc": "the controls"}[target]
+        if interact:
+            spec += (f", with treatment × covariate interactions centred at the means of {pop}: "
+                     f"the treatment coefficient is the {target.upper()}")
+        elif problem.x_names:
+            spec += ", additive (one common effect)"
+        if problem.e.shape[1]:
+            spec += "; treatment × " + ", ".join(problem.roles.modifiers) + " interactions"
+            if not self.modifier_main_effects:
+                spec += " (no modifier main effects: DoWhy's specification)"
+        return spec
 
     def _subgroups(
-        self, problem: Problem, fit: Any, dg: np.ndarray, k: int, inter_at: int,
-        rows: np.ndarray, alpha: float,
+        self, problem: Problem, fit: OLSFit, dg: np.ndarray, mod: dict, rows: np.ndarray,
+        alpha: float,
     ) -> tuple[SubgroupEffect, ...]:
         out: list[SubgroupEffect] = []
         frame = problem.modifier_frame
+        k, h, h_mean = mod["design"].shape[1], mod["h"], mod["h_mean"]
         for col in frame.columns:
             s = frame[col]
             if pd.api.types.is_numeric_dtype(s) and s.nunique() > int(self.n_bins):
@@ -221,22 +324,9 @@ class LinearRegression(Estimator):
             bins_arr = bins.to_numpy()
             for label in pd.unique(bins_arr[rows]):
                 mask = rows & (bins_arr == label)
-                c = self._gradient(dg, problem.e[mask].mean(axis=0), k, inter_at)
+                c = self._gradient(dg, h[mask].mean(axis=0) - h_mean, k, mod["inter_at"])
                 v = float(c @ fit.beta)
                 se = float(np.sqrt(max(c @ fit.cov @ c, 0.0)))
-                lo, hi, _ = normal_ci(v, se, alpha)
+                lo, hi, _ = t_ci(v, se, alpha, fit.dof)
                 out.append(SubgroupEffect(str(col), str(label), int(mask.sum()), v, se, lo, hi))
         return tuple(out)
-
-
-def _check_treatment_varies(problem: Problem, design: np.ndarray, n_t: int) -> None:
-    others = np.delete(design, np.s_[1 : 1 + n_t], axis=1)
-    d = design[:, 1 : 1 + n_t]
-    coef = np.linalg.lstsq(others, d, rcond=None)[0]
-    resid = d - others @ coef
-    if np.all(resid.var(axis=0) <= 1e-12 * max(d.var(), 1e-300)):
-        raise EstimationError(
-            f"The treatment {problem.treatment!r} is fully determined by the covariates "
-            f"{list(problem.roles.covariates)}: no variation is left to estimate its effect "
-            "(a positivity violation). Drop the covariate that duplicates the treatment."
-        )

@@ -28,8 +28,9 @@ import numpy as np
 from ..exceptions import EstimationError
 from ._stats import bootstrap_se_ci
 from .base import Estimator, register
+from .positivity import overlap_notes
 from .prepare import Problem
-from .propensity import fit_propensity, propensity_diagnostics, require_both_groups
+from .propensity import PropensityFit, fit_propensity, propensity_diagnostics, require_both_groups
 from .result import EffectEstimate
 
 __all__ = ["PropensityStratification"]
@@ -73,8 +74,9 @@ class PropensityStratification(Estimator):
         self.n_bootstrap = n_bootstrap
         self.max_iter = max_iter
 
-    def _point(self, problem: Problem, target: str) -> dict:
-        fit = fit_propensity(problem.x, problem.t, max_iter=self.max_iter)
+    def _point(self, problem: Problem, target: str, fit: PropensityFit | None = None) -> dict:
+        if fit is None:
+            fit = fit_propensity(problem.x, problem.t, max_iter=self.max_iter)
         ps, t, y = fit.ps, problem.t, problem.y
         base = {"ate": ps, "att": ps[t == 1], "atc": ps[t == 0]}[target]
         edges = np.unique(np.quantile(base, np.linspace(0, 1, int(self.n_strata) + 1)[1:-1]))
@@ -119,9 +121,11 @@ class PropensityStratification(Estimator):
         if self.ci not in ("analytic", "bootstrap"):
             raise EstimationError(f"ci must be 'analytic' or 'bootstrap'; got {self.ci!r}.")
         require_both_groups(problem, min_rows=max(2, int(self.min_per_group)))
-        res = self._point(problem, target)
+        fit = fit_propensity(problem.x, problem.t, max_iter=self.max_iter)
+        overlap, notes = overlap_notes(problem, target, fit)
+        res = self._point(problem, target, fit)
         diag = propensity_diagnostics(res["fit"], problem, res["w"])
-        notes = list(res["fit"].warnings)
+        notes += list(res["fit"].warnings)
         if res["dropped_strata"]:
             notes.append(
                 f"{res['dropped_strata']} of {res['n_strata']} strata lacked {self.min_per_group} "
@@ -143,6 +147,7 @@ class PropensityStratification(Estimator):
             how = f"bootstrap: percentile interval, {self.n_bootstrap} resamples (re-fit score)"
         diagnostics = {
             "propensity": diag,
+            "overlap": overlap,
             "n_strata": res["n_strata"],
             "strata_dropped": res["dropped_strata"],
             "rows_in_dropped_strata": res["dropped_rows"],

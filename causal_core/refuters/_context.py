@@ -146,6 +146,9 @@ def build_context(
         estimate.method in ("linear_regression", "naive")
         and problem.e.shape[1] == 0
         and problem.treatment_type in ("binary", "continuous")
+        # the additive model only: the ATT/ATC and interactions=True fit T x covariate terms
+        and (estimate.method == "naive" or (estimate.target == "ate"
+                                            and not params.get("interactions")))
     )
     scale = 1.0
     if ols_fast:

@@ -164,9 +164,13 @@ def test_weak_instrument_warns():
 
 
 def test_non_convergence_is_a_warning():
-    d = DATA.assign(W1=DATA["T"] * 10.0 + 1e-3 * DATA["W1"])
-    est = estimate(d, IDENT, method="ipw", max_iter=2)
+    d = DATA.assign(W1=DATA["T"] * 3.0 + DATA["W1"])  # strong, but the groups overlap
+    est = estimate(d, IDENT, method="ipw", max_iter=1)
     assert any("did not converge" in w for w in est.warnings)
+    # a covariate that separates the groups perfectly is no longer a warning but an error
+    sep = DATA.assign(W1=DATA["T"] * 10.0 + 1e-3 * DATA["W1"])
+    with pytest.raises(EstimationError, match="No comparison is possible"):
+        estimate(sep, IDENT, method="ipw", max_iter=2)
 
 
 def test_data_errors_are_clear():
