@@ -14,11 +14,14 @@ as they were raised. Nothing here computes statistics: it only runs ``causal_cor
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import multiprocessing as mp
 import os
+import sys
 import threading
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -83,6 +86,23 @@ def _warm() -> int:
 
 
 # ------------------------------------------------------------------ server side
+@contextlib.contextmanager
+def _no_main_module() -> Iterator[None]:
+    """Start workers without re-running ``__main__`` in them.
+
+    A spawned worker re-imports the parent's ``__main__`` by path; under Streamlit (and AppTest)
+    that is the app script itself, which would open the app inside every worker. A stub
+    ``__main__`` without ``__file__`` while the workers start makes them skip it. Put back only
+    if nobody replaced it meanwhile (Streamlit sets its own at each script run).
+    """
+    stub = types.ModuleType("__main__")
+    old = sys.modules.get("__main__")
+    sys.modules["__main__"] = stub
+    try:
+        yield
+    finally:
+        if sys.modules.get("__main__") is stub and old is not None:
+            sys.modules["__main__"] = old
 @dataclass
 class Job:
     """A submitted job: its future, its slot in shared memory, its place in the queue."""
@@ -147,8 +167,9 @@ class JobPool:
         self._pending: dict[int, Job] = {}
         self._serial = 0
         self.workers = workers
-        for _ in range(workers):
-            self._executor.submit(_warm)
+        with _no_main_module():  # every worker starts here, once: submit() spawns none later
+            for _ in range(workers):
+                self._executor.submit(_warm)
 
     def submit(self, fn: Callable[..., Any], *args: Any, label: str = "", **kwargs: Any) -> Job:
         """Queue ``fn(*args, **kwargs)`` (a picklable, top-level engine function).

@@ -45,7 +45,7 @@ def show_refutations(est: cc.EffectEstimate) -> None:
 def _progress(bar, label: str):
     if bar is None:
         return None
-    return lambda f: bar.progress(min(float(f), 1.0), text=label)
+    return lambda f, text=label: bar.progress(min(float(f), 1.0), text=text)
 
 
 def _summary(done) -> None:

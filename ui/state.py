@@ -9,6 +9,7 @@ data is reused only for byte-identical data.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ import streamlit as st
 
 import causal_core as cc
 from causal_core.datasets import Example, load_example
-from ui import persist
+from ui import jobs, persist
 
 DEFAULT_EXAMPLE = "marketing"
 _P = "ce."  # every key this app keeps in session_state starts with this
@@ -263,8 +264,8 @@ def _estimate(fp: str, graph_json: str, method: str, params_json: str, adjustmen
               target: str, _frame: pd.DataFrame) -> Any:
     ident = _identify(graph_json)
     z = json.loads(adjustment_json)
-    return cc.estimate(_frame, ident, method=method, target=target, random_state=0,
-                       adjustment_set=z, **json.loads(params_json))
+    return jobs.run(cc.estimate, _frame, ident, label="Estimating", method=method, target=target,
+                    random_state=0, adjustment_set=z, **json.loads(params_json))
 
 
 def estimate(method: str, params: dict[str, Any] | None = None, target: str = "ate") -> Any:
@@ -352,6 +353,7 @@ def _refutation_store() -> dict:
 
 
 _REFUTE_SLOTS = 512
+_REFUTE_LOCK = threading.Lock()  # sessions' script threads share the store
 
 
 def _refute_key(name: str, est: Any, n_simulations: int) -> tuple:
@@ -375,13 +377,19 @@ def refute(name: str, est: Any, n_simulations: int = 100, progress: Any = None) 
     """
     key = _refute_key(name, est, n_simulations)
     store = _refutation_store()
-    result = store.get(key)
+    with _REFUTE_LOCK:
+        result = store.get(key)
     if result is None:
-        result = cc.refute(analysis_frame(), identification(), est, method=name,
-                           n_simulations=n_simulations, random_state=0, progress=progress)
-        if len(store) >= _REFUTE_SLOTS:
-            store.pop(next(iter(store)))
-        store[key] = result
+        def update(job: jobs.Job) -> None:
+            if progress is not None:
+                progress(job.progress(), jobs.describe(job))
+
+        result = jobs.run(cc.refute, analysis_frame(), identification(), est, label=name,
+                          on_update=update, method=name, n_simulations=n_simulations, random_state=0)
+        with _REFUTE_LOCK:
+            if len(store) >= _REFUTE_SLOTS:
+                store.pop(next(iter(store)))
+            store[key] = result
     results("refutations")[name] = result
     results("refutation_requests")[name] = n_simulations
     persist.save()
