@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 PORT ?= 8501
 
-.PHONY: run test lint bench clean chromium
+.PHONY: run test lint bench clean chromium postgresql
 
 $(BIN)/python:
 	$(PY) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version'
@@ -32,10 +32,19 @@ chromium:
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || \
 	  echo "Could not install chromium: run 'apt-get install chromium' (the browser tests need it)."; }
 
+# The room store's tests start a throwaway PostgreSQL cluster from Debian's package.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  echo "Installing Debian's postgresql for the room store tests..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo -n"; fi; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null || \
+	  echo "Could not install postgresql: run 'apt-get install postgresql' (the room tests need it)."; }
+
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check .
 
-test: $(DEVSTAMP) chromium
+test: $(DEVSTAMP) chromium postgresql
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -n 2 --doctest-modules causal_core tests
 
