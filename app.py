@@ -8,7 +8,7 @@ deep link or reload into a fresh server would run a page without this router.
 import streamlit as st
 
 import causal_core as cc
-from ui import persist, state
+from ui import classroom, persist, state
 from ui.sidebar import show_status
 
 st.set_page_config(page_title="Causal Explorer", page_icon="🪜", layout="wide")
@@ -22,9 +22,17 @@ PAGES = [
     st.Page("app_pages/report.py", title="6 · Report"),
 ]
 
-page = st.navigation(PAGES)
+CLASSROOM = [
+    st.Page("app_pages/exercises.py", title="Exercises"),
+    st.Page("app_pages/playground.py", title="Bias playground"),
+    st.Page("app_pages/room.py", title="Room (teacher)"),
+    st.Page("app_pages/presenter.py", title="Presenter view"),
+]
+
+page = st.navigation({"Analysis": PAGES, "Classroom": CLASSROOM})
 persist.restore_or_create()
 state.ensure_started()
+classroom.apply_link()  # a lesson link (?s=...) opens its page, exercise, example or DAG
 page.run()
 # after the page, so the checklist shows what the page just did (pages return, never st.stop)
 show_status(PAGES)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import networkx as nx
 
@@ -86,7 +86,8 @@ def _clip(cx: float, cy: float, w: float, tx: float, ty: float) -> tuple[float, 
     return cx + dx * s, cy + dy * s
 
 
-def dag_svg(g: CausalGraph, roles: Mapping[str, str] | None = None, width: int = 900) -> str:
+def dag_svg(g: CausalGraph, roles: Mapping[str, str] | None = None, width: int = 900,
+            highlight: Iterable[tuple[str, str]] = ()) -> str:
     """The graph as an ``<svg>`` string, every name escaped.
 
     Parameters
@@ -97,7 +98,11 @@ def dag_svg(g: CausalGraph, roles: Mapping[str, str] | None = None, width: int =
         Nodes marked latent are drawn dashed whatever their role.
     width : int
         Maximum displayed width in pixels (the drawing scales down, never up).
+    highlight : iterable of (str, str)
+        Edges drawn thick and orange (a hint's path); a pair matches a directed edge either way
+        round and a bidirected edge.
     """
+    marked = {frozenset(e) for e in highlight}
     roles = dict(roles or {})
     for n in g.nodes:
         if "exposure" in g.roles.get(n, ()):
@@ -126,8 +131,9 @@ def dag_svg(g: CausalGraph, roles: Mapping[str, str] | None = None, width: int =
         (ax, ay), (bx, by) = pos[a], pos[b]
         sx, sy = _clip(ax, ay, widths[a], bx, by)
         ex, ey = _clip(bx, by, widths[b], ax, ay)
+        ink, thick = ("#e6550d", 4.5) if frozenset((a, b)) in marked else ("#333", 1.6)
         parts.append(f'<line class="edge" x1="{sx:.1f}" y1="{sy:.1f}" x2="{ex:.1f}" '
-                     f'y2="{ey:.1f}" stroke="#333" stroke-width="1.6" '
+                     f'y2="{ey:.1f}" stroke="{ink}" stroke-width="{thick}" '
                      f'marker-end="url(#dag-arrow)"/>')
     for a, b in g.bidirected:
         (ax, ay), (bx, by) = pos[a], pos[b]
@@ -137,8 +143,9 @@ def dag_svg(g: CausalGraph, roles: Mapping[str, str] | None = None, width: int =
         nx_, ny_ = -(ey - sy), ex - sx
         norm = math.hypot(nx_, ny_) or 1.0
         cx, cy = mx + 40 * nx_ / norm, my + 40 * ny_ / norm
+        ink, thick = ("#e6550d", 4.5) if frozenset((a, b)) in marked else ("#777", 1.4)
         parts.append(f'<path class="bidirected" d="M{sx:.1f},{sy:.1f} Q{cx:.1f},{cy:.1f} '
-                     f'{ex:.1f},{ey:.1f}" fill="none" stroke="#777" stroke-width="1.4" '
+                     f'{ex:.1f},{ey:.1f}" fill="none" stroke="{ink}" stroke-width="{thick}" '
                      f'stroke-dasharray="5,4" marker-start="url(#dag-arrow)" '
                      f'marker-end="url(#dag-arrow)"/>')
     for n in g.nodes:

@@ -36,7 +36,7 @@ from typing import Any
 
 from ..exceptions import DataError
 
-__all__ = ["Answer", "ENV_URL", "MAX_ANSWER_CHARS", "MAX_STUDENTS", "Room", "RoomStore"]
+__all__ = ["Answer", "ENV_URL", "check_code", "MAX_ANSWER_CHARS", "MAX_STUDENTS", "Room", "RoomStore"]
 
 ENV_URL = "CAUSAL_EXPLORER_DATABASE_URL"
 #: Room codes: 6 characters without look-alikes (no 0/O, 1/I/L).
@@ -175,7 +175,7 @@ class RoomStore:
         DataError
             A malformed code, or no such room.
         """
-        code = _check_code(code)
+        code = check_code(code)
         row = self._one("room", (code,))
         if row is None:
             raise DataError(f"There is no room {code}. Check the code on the teacher's screen.")
@@ -212,7 +212,7 @@ class RoomStore:
 
     def answers(self, code: str, exercise_id: str | None = None) -> list[Answer]:
         """Every stored answer in the room (of one exercise, if given), oldest first."""
-        code = _check_code(code)
+        code = check_code(code)
         with self._connect() as cur:
             cur.execute(_SQL["answers"], (code,))
             rows = cur.fetchall()
@@ -239,7 +239,7 @@ class _PgCursor(_SqliteCursor):
         self._cur.execute(sql.replace("?", "%s"), tuple(params))
 
 
-def _check_code(code: Any) -> str:
+def check_code(code: Any) -> str:
     text = str(code).strip().upper() if isinstance(code, str) else ""
     if not _CODE.fullmatch(text):
         raise DataError(f"A room code is {CODE_LENGTH} letters and digits (like 'K7PQ2M'); got "

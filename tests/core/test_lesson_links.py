@@ -1,0 +1,56 @@
+"""Lesson links: every state round-trips exactly; anything else is refused clearly."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from causal_core.classroom import list_exercises, list_scenarios
+from causal_core.classroom.lesson import LESSON_PAGES, LessonState, lesson_link, read_lesson_link
+from causal_core.classroom.store import CODE_ALPHABET, CODE_LENGTH
+from causal_core.datasets import list_examples
+from causal_core.exceptions import DataError
+from causal_core.links import encode_state
+
+_states = st.builds(
+    LessonState,
+    page=st.sampled_from(LESSON_PAGES),
+    exercise=st.none() | st.sampled_from([e.id for e in list_exercises()]),
+    example=st.none() | st.sampled_from([e.name for e in list_examples()]),
+    seed=st.none() | st.integers(0, 2**31 - 1),
+    dag=st.none() | st.sampled_from([s.graph.to_dagitty() for s in list_scenarios()]),
+    room=st.none() | st.text(st.sampled_from(CODE_ALPHABET), min_size=CODE_LENGTH,
+                             max_size=CODE_LENGTH),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_states)
+def test_every_lesson_state_round_trips_exactly(state):
+    text = lesson_link(state)
+    assert read_lesson_link(text) == state
+    assert len(text) < 2000
+
+
+def test_a_link_shows_its_graph():
+    dag = list_scenarios()[0].graph
+    assert LessonState(page="model", dag=dag.to_dagitty()).graph() == dag
+    assert LessonState(page="model", example="hospital").graph().exposures == ("followup_call",)
+    assert LessonState(page="exercises").graph() is None
+
+
+@pytest.mark.parametrize(("state", "message"), [
+    ({"page": "nowhere"}, "page must be one of"),
+    ({"exercise": "adjust_one:example:marketing"}, "names no page"),
+    ({"page": "exercises", "exercise": "nope"}, "There is no exercise"),
+    ({"page": "data", "example": "nope"}, "There is no example"),
+    ({"page": "model", "dag": "a -> b -> a"}, "does not parse"),
+    ({"page": "model", "seed": -1}, "seed must be"),
+    ({"page": "model", "seed": True}, "seed must be"),
+    ({"page": "room", "room": "<script>"}, "A room code"),
+    ({"page": "room", "admin": True}, "unknown field 'admin'"),
+])
+def test_bad_lesson_states_are_refused(state, message):
+    with pytest.raises(DataError, match=message):
+        read_lesson_link(encode_state(state))
