@@ -8,7 +8,7 @@ deep link or reload into a fresh server would run a page without this router.
 import streamlit as st
 
 import causal_core as cc
-from ui import classroom, persist, state
+from ui import classroom, model_sync, persist, state
 from ui.sidebar import show_status
 
 st.set_page_config(page_title="Causal Explorer", page_icon="🪜", layout="wide")
@@ -33,6 +33,7 @@ page = st.navigation({"Analysis": PAGES, "Classroom": CLASSROOM})
 persist.restore_or_create()
 state.ensure_started()
 classroom.apply_link()  # a lesson link (?s=...) opens its page, exercise, example or DAG
+model_sync.apply_pending_edit()  # the editor's last batch lands whatever page comes next
 page.run()
 # after the page, so the checklist shows what the page just did (pages return, never st.stop)
 show_status(PAGES)

@@ -1,6 +1,7 @@
 """Keep the drawing, the DAGitty text and the session's graph in step, both ways.
 
-- Drawing → graph: each edit the editor sends (a new ``seq``) becomes the session's graph.
+- Drawing → graph: each batch of edits the editor sends (a new ``seq``) becomes the session's
+  graph at the start of the next run, whatever page that run draws.
 - Text → graph: a parsed text replaces the graph; nodes keep their drawn positions.
 - Graph → text: whenever the graph changed by other means, the text box shows it anew;
   while the text has a syntax error, the user's text is kept, never overwritten.
@@ -13,12 +14,15 @@ import streamlit as st
 import causal_core as cc
 from ui import state
 from ui.dag_editor import dag_editor, editor_payload, graph_from_value
+from ui.dag_editor.styling import biasing_paths, question
+from ui.widgets import md
 
 TEXT_KEY = "ce.graph_text_widget"
 EDITOR_KEY = "ce.editor"
 _SYNCED = "ce.text_synced_to"     # the graph the text box last showed
 _ERROR = "ce.text_error"
-_SEEN = "ce.editor_seen"          # the last editor value turned into a graph
+_SEEN = "ce.editor_seen"          # {"inst", "seq"} of the last editor batch turned into a graph
+_EDIT_ERROR = "ce.editor_error"   # why the last batch could not be used
 
 
 def text_error() -> str | None:
@@ -54,20 +58,28 @@ def prepare_text_box() -> None:
         st.session_state[_SYNCED] = g
 
 
-def draw_editor(ident: cc.Identification | None, *, do_view: bool, readonly: bool = False) -> None:
-    """Draw the editor and apply the user's latest edit (then rerun so every widget agrees)."""
-    g = state.graph() or cc.CausalGraph()
-    payload = editor_payload(g, ident, adjustment_set=state.effective_adjustment(),
-                             do_view=do_view, version=state.graph_version())
-    value = dag_editor(payload, key=EDITOR_KEY, readonly=readonly)
-    if not value or value == st.session_state.get(_SEEN):
+def apply_pending_edit() -> None:
+    """Turn the editor's latest batch into the session's graph, once, at the start of a run.
+
+    Called by the router before any page draws (not by the editor's page), so a batch that
+    arrives together with a click on the navigation still lands, and the page that follows
+    already shows it. A batch is applied once: it is identified by the editor instance that
+    sent it and its sequence number.
+    """
+    value = st.session_state.get(EDITOR_KEY)
+    if not isinstance(value, dict) or "nodes" not in value:
         return
-    st.session_state[_SEEN] = value
+    stamp = {"inst": str(value.get("inst", "")), "seq": value.get("seq")}
+    if stamp == st.session_state.get(_SEEN):
+        return
+    st.session_state[_SEEN] = stamp
+    g = state.graph() or cc.CausalGraph()
     try:
         new = graph_from_value(value, g)
     except cc.GraphError as err:
-        st.error(f"The drawing could not be used: {err}")
+        st.session_state[_EDIT_ERROR] = str(err)
         return
+    st.session_state[_EDIT_ERROR] = None
     if value.get("action") == "relayout":
         new = cc.CausalGraph(new.nodes, new.edges, new.bidirected,
                              roles={n: sorted(r) for n, r in new.roles.items()}, labels=dict(new.labels))
@@ -75,4 +87,31 @@ def draw_editor(ident: cc.Identification | None, *, do_view: bool, readonly: boo
     else:
         state.set_graph(new, external=False)
     st.session_state[_ERROR] = None
-    st.rerun()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _paths(graph_json: str, treatment: str, outcome: str, z: tuple[str, ...]) -> list:
+    """The biasing paths depend on the structure only: cached like every engine call."""
+    return biasing_paths(cc.CausalGraph.parse(graph_json), treatment, outcome, list(z))
+
+
+def draw_editor(ident: cc.Identification | None, *, do_view: bool, readonly: bool = False,
+                columns: list[str] | None = None,
+                highlight: list[str | tuple[str, str]] | None = None, highlight_label: str = "") -> None:
+    """Draw the editor (its edits were applied by :func:`apply_pending_edit` before the page).
+
+    ``columns``: the data's columns, offered as nodes when not in the graph. ``highlight``:
+    nodes and (a, b) edges drawn distinctly (e.g. a hedge), named by ``highlight_label``.
+    """
+    apply_pending_edit()  # the router already did; this keeps the page usable on its own
+    g = state.graph() or cc.CausalGraph()
+    z = state.effective_adjustment()
+    q = question(ident)
+    paths = [] if q is None else _paths(state.structure_key(g), *q, tuple(z))
+    payload = editor_payload(g, ident, adjustment_set=z, paths=paths,
+                             do_view=do_view, version=state.graph_version(), columns=columns,
+                             highlight=highlight, highlight_label=highlight_label,
+                             ack=st.session_state.get(_SEEN))
+    if st.session_state.get(_EDIT_ERROR):
+        st.error(md(f"The drawing could not be used: {st.session_state[_EDIT_ERROR]}"))
+    dag_editor(payload, key=EDITOR_KEY, readonly=readonly)

@@ -194,8 +194,14 @@ def load_upload(raw: bytes, filename: str) -> DataRef:
 
 
 # ------------------------------------------------------------------ cached engine calls
-def _key(g: cc.CausalGraph) -> str:
-    return g.to_json()
+def structure_key(g: cc.CausalGraph) -> str:
+    """The graph in the analysis caches' keys: structure, roles and labels, never the drawing
+    positions (moving a node must not recompute anything)."""
+    return cc.CausalGraph(g.nodes, g.edges, g.bidirected, roles={n: sorted(r) for n, r in g.roles.items()},
+                          labels=dict(g.labels)).to_json()
+
+
+_key = structure_key
 
 
 def missing_nodes() -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pyvis.network import Network
@@ -23,6 +24,8 @@ ROLE_TEXT: dict[str, str] = {
     "outcome cause": "causes the outcome only", "irrelevant": "not on any path that matters",
     "latent": "latent (unmeasured)",
 }
+#: Border and edge colour of what the ``highlight`` argument marks (the editor's MARK_COLOUR).
+MARK_COLOUR = "#6b46c1"
 OPTIONS: dict[str, Any] = {
     "physics": {"enabled": False},
     "interaction": {"hover": True, "multiselect": True, "keyboard": False, "dragView": True,
@@ -44,19 +47,37 @@ def bidirected_id(a: str, b: str) -> str:
     return json.dumps(["<->", *sorted((a, b))], ensure_ascii=False, separators=(",", ":"))
 
 
-def layered_layout(graph: CausalGraph, dx: float = 170.0,
-                   dy: float = 120.0) -> dict[str, tuple[float, float]]:
-    """Positions with every cause above its effects: layer = longest path from a root."""
+def layered_layout(graph: CausalGraph, dx: float = 170.0, dy: float = 120.0,
+                   max_row: int = 20) -> dict[str, tuple[float, float]]:
+    """Positions with every cause above its effects, computed once in Python (the editor keeps
+    physics off, so a 500-node graph draws without simulating).
+
+    Layer = longest path from a root; within a layer nodes are ordered by the mean position of
+    their parents (one barycentre sweep, fewer crossings); a layer wider than ``max_row`` nodes
+    wraps onto several rows, so the drawing stays roughly as wide as it is tall.
+    """
     depth: dict[str, int] = {}
     for v in graph.topological_order():
         depth[v] = max((depth[p] + 1 for p in graph.parents(v)), default=0)
     layers: dict[int, list[str]] = {}
     for v in graph.nodes:
         layers.setdefault(depth[v], []).append(v)
+    rank: dict[str, float] = {}
     pos: dict[str, tuple[float, float]] = {}
-    for d, members in layers.items():
+    row = 0
+    for d in sorted(layers):
+        members = layers[d]
+        if d > 0:
+            order = {v: i for i, v in enumerate(members)}
+            members = sorted(members, key=lambda v: (
+                sum(rank[p] for p in graph.parents(v)) / max(len(graph.parents(v)), 1), order[v]))
         for i, v in enumerate(members):
-            pos[v] = ((i - (len(members) - 1) / 2) * dx, d * dy)
+            rank[v] = i / max(len(members) - 1, 1)
+        for start in range(0, len(members), max_row):
+            chunk = members[start:start + max_row]
+            for i, v in enumerate(chunk):
+                pos[v] = ((i - (len(chunk) - 1) / 2) * dx, row * dy)
+            row += 1
     return pos
 
 
@@ -82,38 +103,100 @@ def display_positions(graph: CausalGraph) -> dict[str, tuple[float, float]]:
     return pos
 
 
-def _highlight(graph: CausalGraph, ident: Identification | None, z: list[str]) -> dict[str, list[str]]:
-    """For each node on an open biasing path (given z), the ids of that path's edges."""
-    if ident is None or len(ident.treatment) != 1 or len(ident.outcome) != 1:
-        return {}
+def biasing_paths(graph: CausalGraph, treatment: str, outcome: str, z: list[str]) -> list[list[Any]]:
+    """For each node on an open biasing path (given z): [node, the vis ids of that path's edges].
+
+    A list of pairs, never an object keyed by node names (a name such as ``constructor`` or
+    ``__proto__`` would collide with JavaScript's object machinery).
+    """
     out: dict[str, set[str]] = {}
-    for p in list_paths(graph, ident.treatment[0], ident.outcome[0], z, max_paths=300):
+    for p in list_paths(graph, treatment, outcome, z, max_paths=300):
         if not p.biasing:
             continue
         ids = set()
         for (a, b), arrow in zip(zip(p.nodes, p.nodes[1:], strict=False), p.arrows, strict=True):
             if arrow == "<->":
-                ids.add(bidirected_id(a, b))
+                ids.add("b:" + bidirected_id(a, b))
             else:
-                ids.add(edge_id(a, b) if arrow == "->" else edge_id(b, a))
+                ids.add("e:" + (edge_id(a, b) if arrow == "->" else edge_id(b, a)))
         for v in p.nodes:
             out.setdefault(v, set()).update(ids)
-    return {v: sorted(ids) for v, ids in out.items()}
+    return [[v, sorted(ids)] for v, ids in out.items()]
 
 
-def _legend(roles: list[str], adjusted: bool) -> list[dict[str, str]]:
+def question(ident: Identification | None) -> tuple[str, str] | None:
+    """(treatment, outcome) when the identification poses one single question, else None."""
+    if ident is None or len(ident.treatment) != 1 or len(ident.outcome) != 1:
+        return None
+    return ident.treatment[0], ident.outcome[0]
+
+
+def _default_paths(graph: CausalGraph, ident: Identification | None, z: list[str]) -> list[list[Any]]:
+    q = question(ident)
+    return [] if q is None else biasing_paths(graph, *q, z)
+
+
+def mark_payload(graph: CausalGraph, highlight: Iterable[str | Sequence[str]] | None,
+                 label: str = "") -> dict[str, Any]:
+    """What ``highlight`` asks to draw distinctly: node names, and edges as (a, b) pairs.
+
+    A pair is the directed edge a -> b when the graph has it, else the bidirected a <-> b. An
+    item the graph does not have is ignored (a stale highlight never breaks the drawing).
+    """
+    nodes: list[str] = []
+    edges: list[list[str]] = []
+    bidirected: list[list[str]] = []
+    directed = set(graph.edges)
+    bi = {frozenset(e): e for e in graph.bidirected}
+    for item in highlight or ():
+        if isinstance(item, str):
+            if item in graph:
+                nodes.append(item)
+            continue
+        a, b = (str(v) for v in item)
+        if (a, b) in directed:
+            edges.append([a, b])
+        elif frozenset((a, b)) in bi:
+            bidirected.append(list(bi[frozenset((a, b))]))
+    return {"nodes": nodes, "edges": edges, "bidirected": bidirected, "label": label}
+
+
+def _legend(roles: list[str], adjusted: bool, mark: str | None) -> list[dict[str, str]]:
     order = [r for r in ROLE_COLOURS if r in roles]
     items = [{"label": r, "colour": ROLE_COLOURS[r], "style": "dashed" if r == "latent" else ""}
              for r in order]
     if adjusted:
         items.append({"label": "adjusted for (thick border)", "colour": "#ffffff", "style": "thick"})
+    if mark is not None:
+        items.append({"label": mark or "highlighted", "colour": "#ffffff", "style": "thick",
+                      "border": MARK_COLOUR})
     return items
 
 
 def editor_payload(graph: CausalGraph, ident: Identification | None = None, *,
                    adjustment_set: list[str] | None = None, do_view: bool = False,
-                   height: int = 480, message: str = "", version: int = 0) -> dict[str, Any]:
-    """The component's arguments: pyvis-styled nodes and edges, options, highlights."""
+                   height: int = 480, message: str = "", version: int = 0,
+                   highlight: Iterable[str | Sequence[str]] | None = None, highlight_label: str = "",
+                   columns: Iterable[Any] | None = None, ack: Mapping[str, Any] | None = None,
+                   paths: list[list[Any]] | None = None) -> dict[str, Any]:
+    """The component's arguments: pyvis-styled nodes and edges, options, highlights.
+
+    Parameters
+    ----------
+    highlight
+        Nodes (names) and edges ((a, b) pairs) drawn distinctly, e.g. a hedge or a biasing
+        path; ``highlight_label`` names it in the legend and the tooltips.
+    columns
+        The data's columns: those not in the drawing are offered as nodes (one click each, or
+        all at once), added in the browser.
+    ack
+        The last editor batch Python applied (``{"inst", "seq"}``): the editor keeps newer
+        local edits over a render that answers an older batch.
+    version
+        Bumped whenever the graph changed from outside the drawing; the editor then adopts it.
+    paths
+        :func:`biasing_paths`, when the caller caches it (it depends on the structure only).
+    """
     graph = with_layout(graph)
     roles = ident.node_roles if ident is not None else {}
     z = list(adjustment_set or [])
@@ -149,6 +232,10 @@ def editor_payload(graph: CausalGraph, ident: Identification | None = None, *,
         n["roles"] = sorted(graph.roles.get(n["id"], ()))
         nodes.append(n)
     edges = [dict(e) for e in net.edges]
+    mark = mark_payload(graph, highlight, highlight_label)
+    marked = bool(mark["nodes"] or mark["edges"] or mark["bidirected"])
     return {"nodes": nodes, "edges": edges, "options": OPTIONS, "height": height,
-            "legend": _legend(shown_roles, any_adjusted),
-            "highlight": _highlight(graph, ident, z), "message": message, "version": version}
+            "legend": _legend(shown_roles, any_adjusted, highlight_label if marked else None),
+            "paths": _default_paths(graph, ident, z) if paths is None else paths, "mark": mark,
+            "columns": [str(c) for c in columns or ()], "message": message, "version": version,
+            "ack": dict(ack) if ack else None}

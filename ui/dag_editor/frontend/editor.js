@@ -1,29 +1,66 @@
 /* Causal Explorer DAG editor: vis-network (from the installed pyvis package) inside a
  * bidirectional Streamlit component, written without a build step.
  *
- * Python sends (args): nodes and edges styled by pyvis, options, height, readonly, and a
- * highlight map (node -> edge ids of its open biasing paths). The editor keeps its own model
- * {nodes: {id: {roles, x, y}}, edges: [[a, b]], bidirected: [[a, b]]} and sends it back after
- * every edit with a sequence number. Node names are untrusted text: they only ever reach the
- * DOM through textContent or vis-network's canvas labels and plain-text titles.
+ * Python sends (args): nodes and edges styled by pyvis, options, height, readonly, the biasing
+ * paths through each node (`paths`, a list of [node, [edge vis ids]]), a `mark` to draw distinctly
+ * (e.g. a hedge), the data's `columns` (offered as nodes), `version` (bumped on every change
+ * from outside the drawing) and `ack` (the last edit Python applied).
+ *
+ * Any name works: the model keeps nodes in a Map and vis-network only ever sees prefixed ids
+ * ("n:" + name, "e:"/"b:" + JSON), so `__proto__`, `constructor` or `toString` are names like
+ * any other. Names reach the DOM only through textContent or canvas labels, with bidirectional
+ * control characters shown as visible tags so a name cannot reverse the text around it.
+ *
+ * Edits apply in the browser at once and are sent to Python in batches: after a short idle,
+ * and at once when the pointer or focus leaves the editor (so a click on the app's navigation
+ * never loses the last edit). A rerun that answers an older batch never overwrites newer
+ * local edits.
  */
 (function () {
   "use strict";
 
   const ROLE_KEYS = { e: "exposure", o: "outcome", u: "latent", a: "adjusted" };
   const EXCLUSIVE = { exposure: "outcome", outcome: "exposure" };
+  const IDLE_MS = 400;
+  const INST = Math.random().toString(36).slice(2) + Date.now().toString(36);
+  const MARK_COLOUR = "#6b46c1";
+  const PATH_COLOUR = "#d53f8c";
+  // bidirectional controls and invisible separators, shown as tags (e.g. "⟦U+202E⟧")
+  const INVISIBLE = /[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
 
   let network = null;
   let nodesDS = null;
   let edgesDS = null;
-  let model = { nodes: {}, edges: [], bidirected: [] };
+  let model = emptyModel();
   let undoStack = [];
   let redoStack = [];
-  let seq = 0;
+  let seq = 0;            // number of the last batch sent
+  let dirty = 0;          // local edits not yet sent
+  let actions = [];       // what the pending batch did
+  let timer = null;
   let lastArgsKey = null;
-  let highlight = {};
-  let baseEdgeStyle = {};
+  let lastVersion = null;
+  let paths = new Map();  // node name -> edge vis ids of its open biasing paths
+  let mark = { nodes: new Set(), edges: new Set() };
+  let styled = { nodes: new Map(), edges: new Map() };  // Python's styles by name / edge key
+  let columns = [];
   let readonly = false;
+  const timing = { renders: [], lastRenderMs: 0 };
+
+  // ---------------------------------------------------------------- ids and names
+  function emptyModel() { return { nodes: new Map(), edges: [], bidirected: [] }; }
+  function nid(name) { return "n:" + name; }
+  function nameOf(visId) { return String(visId).slice(2); }
+  function edgeKey(a, b) { return JSON.stringify([a, b]); }
+  function biKey(a, b) { return JSON.stringify(["<->"].concat([a, b].sort())); }
+  function eid(a, b) { return "e:" + edgeKey(a, b); }
+  function bid(a, b) { return "b:" + biKey(a, b); }
+  function shown(text) {
+    return String(text).replace(INVISIBLE, function (c) {
+      return "\u27e6U+" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") + "\u27e7";
+    });
+  }
+  function q(name) { return "\u201c" + shown(name) + "\u201d"; }
 
   // ---------------------------------------------------------------- Streamlit protocol
   function post(type, extra) {
@@ -32,19 +69,34 @@
   function setHeight() {
     post("streamlit:setFrameHeight", { height: document.body.scrollHeight + 4 });
   }
-  function send(action) {
+  function modelValue() {
+    const nodes = [];
+    model.nodes.forEach(function (n, id) { nodes.push({ id: id, roles: n.roles.slice().sort(), x: n.x, y: n.y }); });
+    return { nodes: nodes, edges: model.edges.map(function (e) { return e.slice(); }),
+      bidirected: model.bidirected.map(function (e) { return e.slice(); }) };
+  }
+  function flush() {
+    if (timer !== null) { window.clearTimeout(timer); timer = null; }
+    if (!dirty || readonly) return;
     seq += 1;
-    const value = {
-      seq: seq,
-      action: action,
-      nodes: Object.keys(model.nodes).map(function (id) {
-        const n = model.nodes[id];
-        return { id: id, roles: n.roles.slice().sort(), x: n.x, y: n.y };
-      }),
-      edges: model.edges.slice(),
-      bidirected: model.bidirected.slice(),
-    };
+    const value = Object.assign({ inst: INST, seq: seq, base: lastVersion,
+      action: actions[actions.length - 1], actions: actions.slice(-50), edits: dirty }, modelValue());
+    dirty = 0;
+    actions = [];
     post("streamlit:setComponentValue", { value: value, dataType: "json" });
+    showSync();
+  }
+  function changed(action, now) {
+    dirty += 1;
+    actions.push(action);
+    if (timer !== null) window.clearTimeout(timer);
+    if (now) { flush(); return; }
+    timer = window.setTimeout(flush, IDLE_MS);
+    showSync();
+  }
+  function showSync() {
+    const el = document.getElementById("sync");
+    el.textContent = dirty ? dirty + " edit(s) not yet sent" : "";
   }
 
   // ---------------------------------------------------------------- status line
@@ -55,9 +107,18 @@
   }
 
   // ---------------------------------------------------------------- model helpers
-  function clone(m) { return JSON.parse(JSON.stringify(m)); }
-  function edgeId(a, b) { return JSON.stringify([a, b]); }
-  function biId(a, b) { return JSON.stringify(["<->"].concat([a, b].sort())); }
+  function clone(m) {
+    const nodes = new Map();
+    m.nodes.forEach(function (n, id) { nodes.set(id, { roles: n.roles.slice(), x: n.x, y: n.y }); });
+    return { nodes: nodes, edges: m.edges.map(function (e) { return e.slice(); }),
+      bidirected: m.bidirected.map(function (e) { return e.slice(); }) };
+  }
+  function sameModel(a, b) {
+    return JSON.stringify(plain(a)) === JSON.stringify(plain(b));
+  }
+  function plain(m) {
+    return [Array.from(m.nodes.entries()), m.edges, m.bidirected];
+  }
   function snapshot() {
     undoStack.push(clone(model));
     if (undoStack.length > 100) undoStack.shift();
@@ -66,80 +127,108 @@
   }
   function pathBetween(from, to) {
     // a directed path from -> ... -> to in the current model, or null (for cycle messages)
-    const children = {};
-    model.edges.forEach(function (e) { (children[e[0]] = children[e[0]] || []).push(e[1]); });
-    const prev = {}; const seen = {}; const queue = [from]; seen[from] = true;
-    while (queue.length) {
-      const v = queue.shift();
+    const children = new Map();
+    model.edges.forEach(function (e) {
+      if (!children.has(e[0])) children.set(e[0], []);
+      children.get(e[0]).push(e[1]);
+    });
+    const prev = new Map(); const seen = new Set([from]); const queue = [from];
+    for (let i = 0; i < queue.length; i++) {
+      const v = queue[i];
       if (v === to) {
         const path = [to]; let w = to;
-        while (w !== from) { w = prev[w]; path.unshift(w); }
+        while (w !== from) { w = prev.get(w); path.unshift(w); }
         return path;
       }
-      (children[v] || []).forEach(function (c) { if (!seen[c]) { seen[c] = true; prev[c] = v; queue.push(c); } });
+      (children.get(v) || []).forEach(function (c) {
+        if (!seen.has(c)) { seen.add(c); prev.set(c, v); queue.push(c); }
+      });
     }
     return null;
   }
   function validName(name) {
-    if (name === null) return null;
-    const trimmed = name.trim();
+    if (name === null || name === undefined) return null;
+    const trimmed = String(name).trim();
     if (!trimmed) { say("A node needs a name that is not blank.", true); return null; }
     if (/[\u0000-\u001f\u007f]/.test(trimmed)) { say("Names cannot contain line breaks or control characters.", true); return null; }
-    if (Object.prototype.hasOwnProperty.call(model.nodes, trimmed)) {
-      say("There is already a node named \u201c" + trimmed + "\u201d. Pick another name.", true);
+    if (model.nodes.has(trimmed)) {
+      say("There is already a node named " + q(trimmed) + ". Pick another name.", true);
       return null;
     }
     return trimmed;
   }
 
   // ---------------------------------------------------------------- drawing
-  function visNode(id, styled) {
-    const n = model.nodes[id];
-    const base = styled || {};
-    return Object.assign({}, base, { id: id, label: base.label || id, x: n.x, y: n.y,
-      title: base.title || id, physics: false });
+  function visNode(id) {
+    const n = model.nodes.get(id);
+    const base = styled.nodes.get(id) || {};
+    const out = Object.assign({}, base, { id: nid(id), label: shown(base.label || id), x: n.x, y: n.y,
+      title: shown(base.title || id), physics: false });
+    delete out.roles;
+    if (mark.nodes.has(id)) {
+      out.borderWidth = 5;
+      out.color = Object.assign({}, base.color || {}, { border: MARK_COLOUR });
+      out.shadow = { enabled: true, color: "rgba(107,70,193,0.55)", size: 12, x: 0, y: 0 };
+      out.title = out.title + "\n" + (mark.label || "highlighted");
+    }
+    return out;
   }
-  function redrawFromModel(styledNodes, styledEdges) {
-    const styledById = {};
-    (styledNodes || []).forEach(function (n) { styledById[n.id] = n; });
-    const wanted = Object.keys(model.nodes).map(function (id) {
-      return visNode(id, styledById[id] || nodesDS.get(id) || { label: id, title: id });
-    });
-    const keep = {};
-    wanted.forEach(function (n) { keep[n.id] = true; });
-    nodesDS.remove(nodesDS.getIds().filter(function (id) { return !keep[id]; }));
-    nodesDS.update(wanted);
-    const edgeStyle = {};
-    (styledEdges || []).forEach(function (e) { edgeStyle[e.id] = e; });
+  function visEdge(kind, a, b) {
+    const key = kind === "e" ? edgeKey(a, b) : biKey(a, b);
+    const base = styled.edges.get(kind + key) || {};
+    const out = Object.assign(kind === "e" ? { arrows: "to" } : { arrows: "to, from", dashes: true },
+      base, { id: kind + ":" + key, from: nid(a), to: nid(b) });
+    delete out.bidirected;
+    if (mark.edges.has(out.id)) {
+      out.color = { color: MARK_COLOUR };
+      out.width = 4;
+      out.title = (base.title ? base.title + "\n" : "") + (mark.label || "highlighted");
+    }
+    return out;
+  }
+  function redraw() {
+    const wantN = [];
+    model.nodes.forEach(function (_n, id) { wantN.push(visNode(id)); });
+    const keep = new Set(wantN.map(function (n) { return n.id; }));
+    nodesDS.remove(nodesDS.getIds().filter(function (id) { return !keep.has(id); }));
+    nodesDS.update(wantN);
     const want = [];
-    model.edges.forEach(function (e) {
-      const id = edgeId(e[0], e[1]);
-      want.push(Object.assign({ arrows: "to" }, baseEdgeStyle[id] || {}, edgeStyle[id] || {},
-        { id: id, from: e[0], to: e[1] }));
-    });
-    model.bidirected.forEach(function (e) {
-      const id = biId(e[0], e[1]);
-      want.push(Object.assign({ arrows: "to, from", dashes: true }, baseEdgeStyle[id] || {}, edgeStyle[id] || {},
-        { id: id, from: e[0], to: e[1] }));
-    });
-    const keepE = {};
-    want.forEach(function (e) { keepE[e.id] = true; });
-    edgesDS.remove(edgesDS.getIds().filter(function (id) { return !keepE[id]; }));
+    model.edges.forEach(function (e) { want.push(visEdge("e", e[0], e[1])); });
+    model.bidirected.forEach(function (e) { want.push(visEdge("b", e[0], e[1])); });
+    const keepE = new Set(want.map(function (e) { return e.id; }));
+    edgesDS.remove(edgesDS.getIds().filter(function (id) { return !keepE.has(id); }));
     edgesDS.update(want);
+    drawColumns();
   }
 
   // ---------------------------------------------------------------- edits
   function commit(action, message) {
-    redrawFromModel();
-    send(action);
+    redraw();
+    changed(action, action === "relayout");
     if (message) say(message, false);
   }
   function addNodeAt(x, y) {
     const name = validName(window.prompt("Name of the new variable (a column name to match the data):", ""));
     if (name === null) return;
     snapshot();
-    model.nodes[name] = { roles: [], x: Math.round(x), y: Math.round(y) };
-    commit("add-node", "Added \u201c" + name + "\u201d.");
+    model.nodes.set(name, { roles: [], x: Math.round(x), y: Math.round(y) });
+    commit("add-node", "Added " + q(name) + ".");
+  }
+  function freeSpot(i) {
+    // below the drawing, in rows of eight
+    let maxY = -Infinity; let minX = Infinity;
+    model.nodes.forEach(function (n) { if (n.y > maxY) maxY = n.y; if (n.x < minX) minX = n.x; });
+    if (maxY === -Infinity) { maxY = -120; minX = 0; }
+    return { x: Math.round(minX + (i % 8) * 170), y: Math.round(maxY + 120 * (1 + Math.floor(i / 8))) };
+  }
+  function addColumns(names) {
+    const fresh = names.filter(function (c) { return !model.nodes.has(c); });
+    if (!fresh.length) return;
+    snapshot();
+    const spots = fresh.map(function (_c, i) { return freeSpot(i); });
+    fresh.forEach(function (c, i) { model.nodes.set(c, { roles: [], x: spots[i].x, y: spots[i].y }); });
+    commit("add-columns", "Added " + (fresh.length === 1 ? q(fresh[0]) : fresh.length + " columns") + " as nodes.");
+    network.fit({ animation: false });
   }
   function tryAddEdge(from, to) {
     if (from === to) { say("An arrow from a variable to itself is a self-loop: refused.", true); return false; }
@@ -148,65 +237,69 @@
     }
     const back = pathBetween(to, from);
     if (back) {
-      say("Refused: " + from + " \u2192 " + to + " would close the cycle " + back.concat([to]).join(" \u2192 ") +
-          ". A causal DAG cannot loop back.", true);
+      say("Refused: " + shown(from) + " \u2192 " + shown(to) + " would close the cycle " +
+          back.concat([to]).map(shown).join(" \u2192 ") + ". A causal DAG cannot loop back.", true);
       return false;
     }
     snapshot();
     model.edges.push([from, to]);
-    commit("add-edge", "Added " + from + " \u2192 " + to + ".");
+    commit("add-edge", "Added " + shown(from) + " \u2192 " + shown(to) + ".");
     return true;
   }
   function deleteSelection() {
     const sel = network.getSelection();
     if (!sel.nodes.length && !sel.edges.length) { say("Select a node or an arrow first.", true); return; }
     snapshot();
-    const gone = {};
-    sel.nodes.forEach(function (id) { gone[id] = true; delete model.nodes[id]; });
-    const goneE = {};
-    sel.edges.forEach(function (id) { goneE[id] = true; });
+    const gone = new Set(sel.nodes.map(nameOf));
+    gone.forEach(function (id) { model.nodes.delete(id); });
+    const goneE = new Set(sel.edges.map(String));
     model.edges = model.edges.filter(function (e) {
-      return !gone[e[0]] && !gone[e[1]] && !goneE[edgeId(e[0], e[1])];
+      return !gone.has(e[0]) && !gone.has(e[1]) && !goneE.has(eid(e[0], e[1]));
     });
     model.bidirected = model.bidirected.filter(function (e) {
-      return !gone[e[0]] && !gone[e[1]] && !goneE[biId(e[0], e[1])];
+      return !gone.has(e[0]) && !gone.has(e[1]) && !goneE.has(bid(e[0], e[1]));
     });
     network.unselectAll();
     commit("delete", "Deleted " + (sel.nodes.length ? sel.nodes.length + " node(s)" : sel.edges.length + " arrow(s)") + ".");
   }
+  function selectedNames() { return network.getSelectedNodes().map(nameOf); }
   function renameSelected() {
-    const sel = network.getSelectedNodes();
+    const sel = selectedNames();
     if (sel.length !== 1) { say("Select one node to rename.", true); return; }
     const old = sel[0];
-    const name = validName(window.prompt("New name for \u201c" + old + "\u201d:", old));
+    const name = validName(window.prompt("New name for " + q(old) + ":", old));
     if (name === null) return;
     snapshot();
-    model.nodes[name] = model.nodes[old];
-    delete model.nodes[old];
-    model.edges = model.edges.map(function (e) { return e.map(function (v) { return v === old ? name : v; }); });
-    model.bidirected = model.bidirected.map(function (e) { return e.map(function (v) { return v === old ? name : v; }); });
-    nodesDS.remove(old);
-    commit("rename", "Renamed \u201c" + old + "\u201d to \u201c" + name + "\u201d.");
+    const nodes = new Map();
+    model.nodes.forEach(function (n, id) { nodes.set(id === old ? name : id, n); });  // keeps the order
+    model.nodes = nodes;
+    const swap = function (e) { return e.map(function (v) { return v === old ? name : v; }); };
+    model.edges = model.edges.map(swap);
+    model.bidirected = model.bidirected.map(swap);
+    if (styled.nodes.has(old)) {
+      const st = Object.assign({}, styled.nodes.get(old)); delete st.label; delete st.title;
+      styled.nodes.set(name, st);
+    }
+    commit("rename", "Renamed " + q(old) + " to " + q(name) + ".");
+    network.selectNodes([nid(name)]);
   }
   function toggleRole(role) {
-    const sel = network.getSelectedNodes();
+    const sel = selectedNames();
     if (sel.length !== 1) { say("Select one node, then press e, o, u or a.", true); return; }
     const id = sel[0];
     snapshot();
-    const roles = model.nodes[id].roles;
+    const roles = model.nodes.get(id).roles;
     const at = roles.indexOf(role);
     if (at >= 0) {
       roles.splice(at, 1);
     } else {
       if (role === "exposure" || role === "outcome") {  // one exposure and one outcome, like DAGitty's keys
-        Object.keys(model.nodes).forEach(function (k) {
-          const r = model.nodes[k].roles; const i = r.indexOf(role); if (i >= 0) r.splice(i, 1);
-        });
+        model.nodes.forEach(function (n) { const i = n.roles.indexOf(role); if (i >= 0) n.roles.splice(i, 1); });
         const other = roles.indexOf(EXCLUSIVE[role]); if (other >= 0) roles.splice(other, 1);
       }
       roles.push(role);
     }
-    commit("role", (at >= 0 ? "Removed " : "Marked ") + "\u201c" + id + "\u201d " + (at >= 0 ? "from " : "as ") + role + ".");
+    commit("role", (at >= 0 ? "Removed " : "Marked ") + q(id) + " " + (at >= 0 ? "from " : "as ") + role + ".");
   }
   function undo() {
     if (!undoStack.length) return;
@@ -222,14 +315,48 @@
   }
 
   // ---------------------------------------------------------------- highlight biasing paths
-  function showHighlight(nodeId) {
-    const ids = highlight[nodeId] || [];
-    const on = {}; ids.forEach(function (id) { on[id] = true; });
-    edgesDS.update(edgesDS.getIds().map(function (id) {
-      const base = baseEdgeStyle[id] || {};
-      return on[id] ? { id: id, color: { color: "#d53f8c" }, width: 4 } : { id: id, color: base.color || null, width: base.width || 1.5 };
-    }));
-    if (nodeId && ids.length) say("Highlighted: the open biasing paths through \u201c" + nodeId + "\u201d.", false);
+  function showPaths(name) {
+    const on = new Set(name === null ? [] : (paths.get(name) || []));
+    const updates = [];
+    edgesDS.forEach(function (e) {
+      if (on.has(e.id)) { updates.push({ id: e.id, color: { color: PATH_COLOUR }, width: 4 }); return; }
+      const kind = e.id.charAt(0); const k = e.id.slice(2);
+      const pair = JSON.parse(k);
+      const a = kind === "e" ? pair[0] : pair[1]; const b = kind === "e" ? pair[1] : pair[2];
+      const base = visEdge(kind, a, b);
+      updates.push({ id: e.id, color: base.color || null, width: base.width || 1.5 });
+    });
+    edgesDS.update(updates);
+    if (name !== null && on.size) say("Highlighted: the open biasing paths through " + q(name) + ".", false);
+  }
+
+  // ---------------------------------------------------------------- the data's columns
+  function drawColumns() {
+    const box = document.getElementById("columns");
+    while (box.firstChild) box.removeChild(box.firstChild);
+    const missing = readonly ? [] : columns.filter(function (c) { return !model.nodes.has(c); });
+    const wasHidden = box.hidden;
+    box.hidden = !missing.length;
+    if (!missing.length) { if (!wasHidden) setHeight(); return; }
+    const lead = document.createElement("span"); lead.className = "lead";
+    lead.textContent = "Columns not in the graph:";
+    box.appendChild(lead);
+    missing.slice(0, 60).forEach(function (c) {
+      const b = document.createElement("button"); b.className = "chip"; b.type = "button";
+      b.textContent = "+ " + shown(c); b.title = "Add " + shown(c) + " as a node";
+      b.addEventListener("click", function () { addColumns([c]); });
+      box.appendChild(b);
+    });
+    if (missing.length > 60) {
+      const more = document.createElement("span"); more.textContent = "\u2026 and " + (missing.length - 60) + " more";
+      box.appendChild(more);
+    }
+    const all = document.createElement("button"); all.className = "chip all"; all.type = "button";
+    all.setAttribute("data-act", "add-columns");
+    all.textContent = "Add these columns as nodes (" + missing.length + ")";
+    all.addEventListener("click", function () { addColumns(missing); });
+    box.appendChild(all);
+    setHeight();
   }
 
   // ---------------------------------------------------------------- setup
@@ -244,7 +371,7 @@
       addNode: function (data, callback) { callback(null); addNodeAt(data.x, data.y); },
       addEdge: function (data, callback) {
         callback(null);
-        tryAddEdge(String(data.from), String(data.to));
+        tryAddEdge(nameOf(data.from), nameOf(data.to));
         stayInArrowMode();
       },
     };
@@ -253,14 +380,14 @@
       if (!params.nodes.length || readonly) return;
       const pos = network.getPositions(params.nodes);
       let moved = false;
-      params.nodes.forEach(function (id) {
-        const p = pos[id]; const n = model.nodes[id];
-        if (n && (Math.round(p.x) !== n.x || Math.round(p.y) !== n.y)) {
+      params.nodes.forEach(function (vid) {
+        const p = pos[vid]; const n = model.nodes.get(nameOf(vid));
+        if (n && p && (Math.round(p.x) !== n.x || Math.round(p.y) !== n.y)) {
           if (!moved) { snapshot(); moved = true; }
           n.x = Math.round(p.x); n.y = Math.round(p.y);
         }
       });
-      if (moved) send("move");
+      if (moved) changed("move", false);
     });
     network.on("doubleClick", function (params) {
       if (readonly) return;
@@ -268,8 +395,8 @@
         addNodeAt(params.pointer.canvas.x, params.pointer.canvas.y);
       }
     });
-    network.on("selectNode", function (p) { showHighlight(p.nodes[0]); });
-    network.on("deselectNode", function () { showHighlight(null); });
+    network.on("selectNode", function (p) { showPaths(nameOf(p.nodes[0])); });
+    network.on("deselectNode", function () { showPaths(null); });
     document.getElementById("toolbar").addEventListener("click", function (ev) {
       const btn = ev.target.closest("button"); if (!btn) return;
       const act = btn.getAttribute("data-act");
@@ -287,6 +414,7 @@
       if (readonly || ev.target.tagName === "INPUT" || ev.target.tagName === "TEXTAREA") return;
       if ((ev.ctrlKey || ev.metaKey) && ev.key.toLowerCase() === "z") { ev.preventDefault(); undo(); return; }
       if ((ev.ctrlKey || ev.metaKey) && ev.key.toLowerCase() === "y") { ev.preventDefault(); redo(); return; }
+      if ((ev.ctrlKey || ev.metaKey) && ev.key.toLowerCase() === "s") { ev.preventDefault(); flush(); return; }
       if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
       const k = ev.key.toLowerCase();
       if (ROLE_KEYS[k]) { ev.preventDefault(); toggleRole(ROLE_KEYS[k]); }
@@ -295,10 +423,24 @@
       else if (k === "r") { ev.preventDefault(); renameSelected(); }
       else if (k === "f") { ev.preventDefault(); network.fit(); }
     });
+    // the last edit is sent before anything outside the editor can act on the page
+    document.documentElement.addEventListener("mouseleave", flush);
+    window.addEventListener("blur", flush);
+    window.addEventListener("pagehide", flush);
+    document.addEventListener("visibilitychange", function () { if (document.hidden) flush(); });
     updateButtons();
-    // read-only handle for tests and debugging (the model is user data, nothing executable)
-    window.__dagEditor = { network: network, nodes: nodesDS, edges: edgesDS,
-      model: function () { return clone(model); } };
+    // a handle for tests and debugging (the model is user data, nothing executable)
+    window.__dagEditor = { network: network, nodes: nodesDS, edges: edgesDS, nid: nid, timing: timing,
+      model: function () {
+        const v = modelValue(); const nodes = {};
+        // Object.defineProperty: a node named "__proto__" is an own key like any other
+        v.nodes.forEach(function (n) {
+          Object.defineProperty(nodes, n.id, { value: { roles: n.roles, x: n.x, y: n.y }, enumerable: true });
+        });
+        return { nodes: nodes, names: v.nodes.map(function (n) { return n.id; }), edges: v.edges, bidirected: v.bidirected };
+      },
+      pending: function () { return dirty; }, sent: function () { return seq; }, inst: INST,
+      flush: flush, addColumns: addColumns };
   }
   function arrowModeOn() {
     const btn = document.querySelector('[data-act="add-edge"]');
@@ -316,7 +458,7 @@
     else if (act === "undo") undo();
     else if (act === "redo") redo();
     else if (act === "fit") network.fit();
-    else if (act === "relayout") { snapshot(); send("relayout"); say("Laid out again.", false); }
+    else if (act === "relayout") { snapshot(); changed("relayout", true); say("Laid out again.", false); }
   }
 
   function drawLegend(items) {
@@ -326,37 +468,68 @@
       const item = document.createElement("span"); item.className = "item";
       const sw = document.createElement("span"); sw.className = "swatch" + (it.style ? " " + it.style : "");
       sw.style.background = it.colour;
-      const label = document.createElement("span"); label.textContent = it.label;
+      if (it.border) sw.style.borderColor = it.border;
+      const label = document.createElement("span"); label.textContent = shown(it.label);
       item.appendChild(sw); item.appendChild(label); box.appendChild(item);
     });
   }
 
+  function adoptStyles(args) {
+    styled = { nodes: new Map(), edges: new Map() };
+    (args.nodes || []).forEach(function (n) { styled.nodes.set(String(n.id), n); });
+    (args.edges || []).forEach(function (e) {
+      styled.edges.set(e.bidirected ? "b" + biKey(e.from, e.to) : "e" + edgeKey(e.from, e.to), e);
+    });
+    paths = new Map();
+    (args.paths || []).forEach(function (p) { paths.set(String(p[0]), p[1].map(String)); });
+    const m = args.mark || {};
+    mark = { nodes: new Set((m.nodes || []).map(String)),
+      edges: new Set((m.edges || []).map(function (e) { return eid(e[0], e[1]); })
+        .concat((m.bidirected || []).map(function (e) { return bid(e[0], e[1]); }))),
+      label: m.label || "" };
+    columns = (args.columns || []).map(String);
+  }
+  function modelFromArgs(args) {
+    const m = emptyModel();
+    (args.nodes || []).forEach(function (n) { m.nodes.set(String(n.id), { roles: (n.roles || []).slice(), x: n.x, y: n.y }); });
+    (args.edges || []).forEach(function (e) {
+      if (e.bidirected) m.bidirected.push([e.from, e.to]); else m.edges.push([e.from, e.to]);
+    });
+    return m;
+  }
+
   function onRender(args) {
+    const t0 = performance.now();
     window.__dagEditorArgs = args;
     readonly = !!args.readonly;
     document.body.classList.toggle("readonly", readonly);
-    if (!network) setup(args);
-    const key = JSON.stringify([args.nodes, args.edges, args.highlight, args.version]);
+    const first = network === null;
+    if (first) setup(args);
+    const key = JSON.stringify([args.nodes, args.edges, args.paths, args.mark, args.columns,
+      args.version, args.ack]);
     if (key === lastArgsKey) { setHeight(); return; }
-    const first = lastArgsKey === null;
     lastArgsKey = key;
-    // Python's graph is the truth after every rerun: adopt it (positions included).
-    const m = { nodes: {}, edges: [], bidirected: [] };
-    (args.nodes || []).forEach(function (n) { m.nodes[n.id] = { roles: (n.roles || []).slice(), x: n.x, y: n.y }; });
-    baseEdgeStyle = {};
-    (args.edges || []).forEach(function (e) {
-      if (e.bidirected) { m.bidirected.push([e.from, e.to]); baseEdgeStyle[biId(e.from, e.to)] = e; }
-      else { m.edges.push([e.from, e.to]); baseEdgeStyle[edgeId(e.from, e.to)] = e; }
-    });
-    if (!first && JSON.stringify(m) !== JSON.stringify(model) && args.external) { snapshot(); }
-    model = m;
-    highlight = args.highlight || {};
+    const external = args.version !== lastVersion;
+    const ack = args.ack || {};
+    const answered = ack.inst === INST && ack.seq === seq;
+    adoptStyles(args);
+    // Python's graph is the truth when it changed from outside the drawing, or when it has
+    // applied every batch this editor sent; otherwise this render answers an older batch and
+    // the newer local edits stay (they are on their way).
+    if (first || external || (answered && !dirty)) {
+      const m = modelFromArgs(args);
+      if (!first && external && !sameModel(m, model)) snapshot();
+      model = m;
+    }
+    lastVersion = args.version;
     drawLegend(args.legend);
-    redrawFromModel(args.nodes, args.edges);
+    redraw();
     if (first) { network.fit({ animation: false }); }
     if (arrowModeOn()) stayInArrowMode();
     if (args.message) say(args.message, !!args.message_is_error);
     setHeight();
+    timing.lastRenderMs = performance.now() - t0;
+    timing.renders.push(timing.lastRenderMs);
   }
 
   window.addEventListener("message", function (event) {

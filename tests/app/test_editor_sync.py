@@ -1,0 +1,102 @@
+"""The editor's Python side (AppTest cannot run its JavaScript; a batch is set as its value):
+a drag never calls the engine, a batch lands whatever page the run draws, a batch is applied
+once, and the payload keeps names out of JavaScript object keys."""
+
+from __future__ import annotations
+
+import inspect
+from collections import Counter
+
+import causal_core as cc
+from tests.app.test_pages import goto, new_app
+from ui.dag_editor.styling import editor_payload, layered_layout, mark_payload
+
+
+def _batch(g: cc.CausalGraph, seq: int, *, move: dict | None = None, extra_edge=None, inst="t") -> dict:
+    pos = {**g.positions, **(move or {})}
+    return {"inst": inst, "seq": seq, "action": "move" if move else "add-edge",
+            "nodes": [{"id": v, "roles": sorted(g.roles.get(v, ())), "x": pos[v][0], "y": pos[v][1]}
+                      for v in g.nodes],
+            "edges": [list(e) for e in g.edges] + ([list(extra_edge)] if extra_edge else []),
+            "bidirected": [list(e) for e in g.bidirected]}
+
+
+def _count_engine_calls(monkeypatch) -> Counter:
+    """Wrap every public function of causal_core: the calls the app makes through ``cc.``."""
+    calls: Counter = Counter()
+    for name, fn in list(vars(cc).items()):
+        if name.startswith("_") or not inspect.isfunction(fn):
+            continue
+
+        def counted(*a, __fn=fn, __name=name, **k):
+            calls[__name] += 1
+            return __fn(*a, **k)
+
+        monkeypatch.setattr(cc, name, counted)
+    return calls
+
+
+def test_a_drag_calls_no_engine_function_and_an_arrow_does(monkeypatch):
+    at = goto(new_app(), "app_pages/graph.py")
+    g = at.session_state["ce.graph"]
+    assert g.exposures and g.outcomes  # the analysed example: identification is on the page
+    calls = _count_engine_calls(monkeypatch)
+    v = g.nodes[0]
+    x, y = g.positions[v]
+    at.session_state["ce.editor"] = _batch(g, 1, move={v: (x + 240.0, y + 90.0)})
+    at.run()
+    assert not at.exception
+    moved = at.session_state["ce.graph"]
+    assert moved.positions[v] == (x + 240.0, y + 90.0)  # the drag landed ...
+    assert sum(calls.values()) == 0, calls               # ... and nothing was recomputed
+    # the counter does see engine calls: a new arrow changes the structure
+    free = next((a, b) for a in moved.nodes for b in moved.nodes
+                if a != b and (a, b) not in moved.edges and b not in moved.ancestors([a])
+                and (b, a) not in moved.edges)
+    at.session_state["ce.editor"] = _batch(moved, 2, extra_edge=free)
+    at.run()
+    assert not at.exception
+    assert free in at.session_state["ce.graph"].edges
+    assert calls["identify"] >= 1, calls
+
+
+def test_a_batch_lands_on_whatever_page_the_run_draws_and_only_once():
+    at = goto(new_app(), "app_pages/graph.py")
+    g = at.session_state["ce.graph"]
+    v = g.nodes[0]
+    at.session_state["ce.editor"] = _batch(g, 1, move={v: (1234.0, 567.0)})
+    goto(at, "app_pages/identify.py")  # the batch arrives with the click on the navigation
+    assert at.session_state["ce.graph"].positions[v] == (1234.0, 567.0)
+    assert at.session_state["ce.editor_seen"] == {"inst": "t", "seq": 1}
+    # a text edit afterwards is not undone by the same (already applied) batch on a later run
+    goto(at, "app_pages/graph.py")
+    text = at.session_state["ce.graph"].to_dagitty().replace("}", "zz -> revenue\n}")
+    at.text_area[0].set_value(text).run()
+    at.run()
+    assert "zz" in at.session_state["ce.graph"].nodes
+
+
+def test_names_never_become_object_keys_and_highlight_marks_only_what_exists():
+    names = ["__proto__", "constructor", "toString", "hasOwnProperty", 'say "hi"', "<script>", "\u202eabc"]
+    g = cc.CausalGraph(names, list(zip(names, names[1:], strict=False)))
+    g = g.with_positions(layered_layout(g))
+    payload = editor_payload(g, highlight=["constructor", ("toString", "hasOwnProperty"), ("nope", "x"),
+                                           "missing"], highlight_label="a hedge", columns=["a", "__proto__"])
+    assert [n["id"] for n in payload["nodes"]] == names
+    assert payload["mark"] == {"nodes": ["constructor"], "edges": [["toString", "hasOwnProperty"]],
+                               "bidirected": [], "label": "a hedge"}
+    assert payload["paths"] == [] and isinstance(payload["paths"], list)
+    assert payload["legend"][-1]["label"] == "a hedge"
+    # a bidirected pair is found in either order
+    h = cc.CausalGraph(["a", "b"], [], [("a", "b")])
+    assert mark_payload(h, [("b", "a")])["bidirected"] == [["a", "b"]]
+
+
+def test_layered_layout_wraps_wide_layers_and_keeps_causes_above_effects():
+    nodes = [f"v{i}" for i in range(500)]
+    edges = [(nodes[0], v) for v in nodes[1:250]]
+    g = cc.CausalGraph(nodes, edges)
+    pos = layered_layout(g, max_row=20)
+    assert len(set(pos.values())) == 500                     # no two nodes on one spot
+    assert max(abs(x) for x, _ in pos.values()) <= 170 * 10  # rows of at most 20
+    assert all(pos[a][1] < pos[b][1] for a, b in edges)
