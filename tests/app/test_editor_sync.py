@@ -100,3 +100,10 @@ def test_layered_layout_wraps_wide_layers_and_keeps_causes_above_effects():
     assert len(set(pos.values())) == 500                     # no two nodes on one spot
     assert max(abs(x) for x, _ in pos.values()) <= 170 * 10  # rows of at most 20
     assert all(pos[a][1] < pos[b][1] for a, b in edges)
+
+
+def test_highlight_can_name_both_edges_between_two_nodes():
+    g = cc.CausalGraph(["x", "y"], [("x", "y")], [("x", "y")])  # the bow: a hedge holds both
+    mark = mark_payload(g, ["x", "y", ("x", "->", "y"), ("y", "<->", "x"), ("y", "->", "x")])
+    assert mark["edges"] == [["x", "y"]] and mark["bidirected"] == [["x", "y"]]
+    assert mark_payload(g, [("x", "y")])["bidirected"] == []  # a bare pair prefers the arrow

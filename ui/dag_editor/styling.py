@@ -140,8 +140,9 @@ def mark_payload(graph: CausalGraph, highlight: Iterable[str | Sequence[str]] | 
                  label: str = "") -> dict[str, Any]:
     """What ``highlight`` asks to draw distinctly: node names, and edges as (a, b) pairs.
 
-    A pair is the directed edge a -> b when the graph has it, else the bidirected a <-> b. An
-    item the graph does not have is ignored (a stale highlight never breaks the drawing).
+    A pair is the directed edge a -> b when the graph has it, else the bidirected a <-> b;
+    ``(a, "->", b)`` and ``(a, "<->", b)`` say which (a hedge may hold both). An item the graph
+    does not have is ignored (a stale highlight never breaks the drawing).
     """
     nodes: list[str] = []
     edges: list[list[str]] = []
@@ -153,10 +154,14 @@ def mark_payload(graph: CausalGraph, highlight: Iterable[str | Sequence[str]] | 
             if item in graph:
                 nodes.append(item)
             continue
-        a, b = (str(v) for v in item)
-        if (a, b) in directed:
+        parts = [str(v) for v in item]
+        kind = parts.pop(1) if len(parts) == 3 else None
+        if len(parts) != 2 or kind not in (None, "->", "<->"):
+            continue
+        a, b = parts
+        if kind != "<->" and (a, b) in directed:
             edges.append([a, b])
-        elif frozenset((a, b)) in bi:
+        elif kind != "->" and frozenset((a, b)) in bi:
             bidirected.append(list(bi[frozenset((a, b))]))
     return {"nodes": nodes, "edges": edges, "bidirected": bidirected, "label": label}
 

@@ -31,6 +31,8 @@
   let network = null;
   let nodesDS = null;
   let edgesDS = null;
+  const drawnNodes = new Map();  // vis id -> JSON of what the DataSet holds
+  const drawnEdges = new Map();
   let model = emptyModel();
   let undoStack = [];
   let redoStack = [];
@@ -40,6 +42,9 @@
   let timer = null;
   let lastArgsKey = null;
   let lastVersion = null;
+  let lastAck = {};
+  let gesture = false;    // a mouse button is down on the drawing
+  let deferred = null;    // a render that arrived during the gesture
   let paths = new Map();  // node name -> edge vis ids of its open biasing paths
   let mark = { nodes: new Set(), edges: new Set() };
   let styled = { nodes: new Map(), edges: new Map() };  // Python's styles by name / edge key
@@ -186,18 +191,29 @@
     }
     return out;
   }
+  function sync(ds, drawn, want) {
+    // update only what changed: a rerun's render mid-gesture must not disturb vis-network
+    const keep = new Set();
+    const changedItems = [];
+    want.forEach(function (item) {
+      keep.add(item.id);
+      const text = JSON.stringify(item);
+      if (drawn.get(item.id) !== text) { drawn.set(item.id, text); changedItems.push(item); }
+    });
+    const gone = [];
+    drawn.forEach(function (_t, id) { if (!keep.has(id)) gone.push(id); });
+    gone.forEach(function (id) { drawn.delete(id); });
+    if (gone.length) ds.remove(gone);
+    if (changedItems.length) ds.update(changedItems);
+  }
   function redraw() {
     const wantN = [];
     model.nodes.forEach(function (_n, id) { wantN.push(visNode(id)); });
-    const keep = new Set(wantN.map(function (n) { return n.id; }));
-    nodesDS.remove(nodesDS.getIds().filter(function (id) { return !keep.has(id); }));
-    nodesDS.update(wantN);
+    sync(nodesDS, drawnNodes, wantN);
     const want = [];
     model.edges.forEach(function (e) { want.push(visEdge("e", e[0], e[1])); });
     model.bidirected.forEach(function (e) { want.push(visEdge("b", e[0], e[1])); });
-    const keepE = new Set(want.map(function (e) { return e.id; }));
-    edgesDS.remove(edgesDS.getIds().filter(function (id) { return !keepE.has(id); }));
-    edgesDS.update(want);
+    sync(edgesDS, drawnEdges, want);
     drawColumns();
   }
 
@@ -423,6 +439,15 @@
       else if (k === "r") { ev.preventDefault(); renameSelected(); }
       else if (k === "f") { ev.preventDefault(); network.fit(); }
     });
+    container.addEventListener("pointerdown", function () { gesture = true; }, true);
+    const release = function () {
+      if (!gesture) return;
+      gesture = false;
+      // after vis-network has handled the release (the new arrow is in the model by then)
+      window.setTimeout(function () { if (deferred && !gesture) { const a = deferred; deferred = null; onRender(a); } }, 0);
+    };
+    window.addEventListener("pointerup", release, true);
+    window.addEventListener("pointercancel", release, true);
     // the last edit is sent before anything outside the editor can act on the page
     document.documentElement.addEventListener("mouseleave", flush);
     window.addEventListener("blur", flush);
@@ -440,6 +465,8 @@
         return { nodes: nodes, names: v.nodes.map(function (n) { return n.id; }), edges: v.edges, bidirected: v.bidirected };
       },
       pending: function () { return dirty; }, sent: function () { return seq; }, inst: INST,
+      // every edit made here has been sent and Python has answered the last batch
+      synced: function () { return !dirty && (seq === 0 || (lastAck.inst === INST && lastAck.seq === seq)); },
       flush: flush, addColumns: addColumns };
   }
   function arrowModeOn() {
@@ -448,7 +475,10 @@
   }
   function stayInArrowMode() {
     // vis-network leaves edit mode after each added edge; go back in once it has finished
-    window.setTimeout(function () { if (arrowModeOn()) network.addEdgeMode(); }, 0);
+    // (only when it has left: entering again mid-drag would turn the drag into a pan)
+    window.setTimeout(function () {
+      if (arrowModeOn() && network.manipulation.inMode !== "addEdge") network.addEdgeMode();
+    }, 0);
   }
   function handle(act) {
     if (act === "add-node") { const c = network.getViewPosition(); addNodeAt(c.x, c.y); }
@@ -499,6 +529,12 @@
   }
 
   function onRender(args) {
+    if (gesture && network !== null) {
+      // vis-network leaves edit mode on any data change, which would drop an arrow being
+      // drawn: a render that arrives mid-gesture waits until the button is released
+      deferred = args;
+      return;
+    }
     const t0 = performance.now();
     window.__dagEditorArgs = args;
     readonly = !!args.readonly;
@@ -512,6 +548,7 @@
     const external = args.version !== lastVersion;
     const ack = args.ack || {};
     const answered = ack.inst === INST && ack.seq === seq;
+    lastAck = ack;
     adoptStyles(args);
     // Python's graph is the truth when it changed from outside the drawing, or when it has
     // applied every batch this editor sent; otherwise this render answers an older batch and
