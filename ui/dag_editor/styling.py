@@ -26,6 +26,8 @@ ROLE_TEXT: dict[str, str] = {
 }
 #: Border and edge colour of what the ``highlight`` argument marks (the editor's MARK_COLOUR).
 MARK_COLOUR = "#6b46c1"
+#: Above this many arrows the editor hides them while the view is dragged or zoomed.
+LARGE = 400
 OPTIONS: dict[str, Any] = {
     "physics": {"enabled": False},
     "interaction": {"hover": True, "multiselect": True, "keyboard": False, "dragView": True,
@@ -239,7 +241,11 @@ def editor_payload(graph: CausalGraph, ident: Identification | None = None, *,
     edges = [dict(e) for e in net.edges]
     mark = mark_payload(graph, highlight, highlight_label)
     marked = bool(mark["nodes"] or mark["edges"] or mark["bidirected"])
-    return {"nodes": nodes, "edges": edges, "options": OPTIONS, "height": height,
+    options = OPTIONS
+    if len(edges) > LARGE:  # a big drawing pans and zooms without redrawing every arrow
+        options = {**OPTIONS, "interaction": {**OPTIONS["interaction"], "hideEdgesOnDrag": True,
+                                              "hideEdgesOnZoom": True}}
+    return {"nodes": nodes, "edges": edges, "options": options, "height": height,
             "legend": _legend(shown_roles, any_adjusted, highlight_label if marked else None),
             "paths": _default_paths(graph, ident, z) if paths is None else paths, "mark": mark,
             "columns": [str(c) for c in columns or ()], "message": message, "version": version,

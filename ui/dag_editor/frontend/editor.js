@@ -46,11 +46,15 @@
   let gesture = false;    // a mouse button is down on the drawing
   let deferred = null;    // a render that arrived during the gesture
   let paths = new Map();  // node name -> edge vis ids of its open biasing paths
+  let pathsOn = new Set();  // edge vis ids drawn as a biasing path now
   let mark = { nodes: new Set(), edges: new Set() };
   let styled = { nodes: new Map(), edges: new Map() };  // Python's styles by name / edge key
   let columns = [];
   let readonly = false;
-  const timing = { renders: [], lastRenderMs: 0 };
+  // the editor's own latencies, in ms: renders of Python's arguments; edits from the input
+  // that made them (button release, key, or the name prompt closing) to the drawing updated
+  const timing = { renders: [], lastRenderMs: 0, edits: [] };
+  let lastInput = 0;
 
   // ---------------------------------------------------------------- ids and names
   function emptyModel() { return { nodes: new Map(), edges: [], bidirected: [] }; }
@@ -184,11 +188,14 @@
     const out = Object.assign(kind === "e" ? { arrows: "to" } : { arrows: "to, from", dashes: true },
       base, { id: kind + ":" + key, from: nid(a), to: nid(b) });
     delete out.bidirected;
+    out.color = out.color || null;  // null: vis-network's default (an update then resets it)
+    out.width = out.width || 1.5;
     if (mark.edges.has(out.id)) {
       out.color = { color: MARK_COLOUR };
       out.width = 4;
       out.title = (base.title ? base.title + "\n" : "") + (mark.label || "highlighted");
     }
+    if (pathsOn.has(out.id)) { out.color = { color: PATH_COLOUR }; out.width = 4; }
     return out;
   }
   function sync(ds, drawn, want) {
@@ -220,11 +227,14 @@
   // ---------------------------------------------------------------- edits
   function commit(action, message) {
     redraw();
+    if (lastInput) timing.edits.push([action, performance.now() - lastInput]);
     changed(action, action === "relayout");
     if (message) say(message, false);
   }
   function addNodeAt(x, y) {
-    const name = validName(window.prompt("Name of the new variable (a column name to match the data):", ""));
+    const answer = window.prompt("Name of the new variable (a column name to match the data):", "");
+    lastInput = performance.now();
+    const name = validName(answer);
     if (name === null) return;
     snapshot();
     model.nodes.set(name, { roles: [], x: Math.round(x), y: Math.round(y) });
@@ -283,7 +293,9 @@
     const sel = selectedNames();
     if (sel.length !== 1) { say("Select one node to rename.", true); return; }
     const old = sel[0];
-    const name = validName(window.prompt("New name for " + q(old) + ":", old));
+    const answer = window.prompt("New name for " + q(old) + ":", old);
+    lastInput = performance.now();
+    const name = validName(answer);
     if (name === null) return;
     snapshot();
     const nodes = new Map();
@@ -331,18 +343,23 @@
   }
 
   // ---------------------------------------------------------------- highlight biasing paths
+  function edgeFromId(vid) {
+    const kind = vid.charAt(0); const pair = JSON.parse(vid.slice(2));
+    return kind === "e" ? visEdge("e", pair[0], pair[1]) : visEdge("b", pair[1], pair[2]);
+  }
   function showPaths(name) {
+    // touch only the edges whose state changes (a 1,000-edge graph stays quick to select in)
     const on = new Set(name === null ? [] : (paths.get(name) || []));
-    const updates = [];
-    edgesDS.forEach(function (e) {
-      if (on.has(e.id)) { updates.push({ id: e.id, color: { color: PATH_COLOUR }, width: 4 }); return; }
-      const kind = e.id.charAt(0); const k = e.id.slice(2);
-      const pair = JSON.parse(k);
-      const a = kind === "e" ? pair[0] : pair[1]; const b = kind === "e" ? pair[1] : pair[2];
-      const base = visEdge(kind, a, b);
-      updates.push({ id: e.id, color: base.color || null, width: base.width || 1.5 });
+    const affected = new Set(Array.from(pathsOn).concat(Array.from(on)));
+    pathsOn = on;
+    const items = [];
+    affected.forEach(function (id) {
+      if (!drawnEdges.has(id)) return;
+      const item = edgeFromId(id);
+      drawnEdges.set(id, JSON.stringify(item));
+      items.push(item);
     });
-    edgesDS.update(updates);
+    if (items.length) edgesDS.update(items);
     if (name !== null && on.size) say("Highlighted: the open biasing paths through " + q(name) + ".", false);
   }
 
@@ -427,6 +444,7 @@
       container.focus();
     });
     document.addEventListener("keydown", function (ev) {
+      lastInput = performance.now();
       if (readonly || ev.target.tagName === "INPUT" || ev.target.tagName === "TEXTAREA") return;
       if ((ev.ctrlKey || ev.metaKey) && ev.key.toLowerCase() === "z") { ev.preventDefault(); undo(); return; }
       if ((ev.ctrlKey || ev.metaKey) && ev.key.toLowerCase() === "y") { ev.preventDefault(); redo(); return; }
@@ -441,6 +459,7 @@
     });
     container.addEventListener("pointerdown", function () { gesture = true; }, true);
     const release = function () {
+      lastInput = performance.now();
       if (!gesture) return;
       gesture = false;
       // after vis-network has handled the release (the new arrow is in the model by then)
