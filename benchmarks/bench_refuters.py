@@ -111,7 +111,8 @@ def main() -> None:
             res = refute(df, ident, est, method=ours, n_simulations=a.n_simulations,
                          random_state=0)
             t_ours = time.perf_counter() - t0
-            mine = f"{res.simulated.mean():12.5g} / {res.p_value:5.2f}"
+            p_ours = "  –  " if res.p_value is None else f"{res.p_value:5.2f}"
+            mine = f"{res.simulated.mean():12.5g} / {p_ours}"
             if dw is None or theirs is None:
                 t_dw = float("nan")
                 other = "not installed" if not have_dowhy else "(no counterpart)"

@@ -47,8 +47,18 @@ from .exceptions import (
 )
 from .graph import ROLES, CausalGraph
 from .identify import NODE_ROLES, Estimand, Identification, identify
+from .conclusion import CheckRow, Conclusion, check_rows, conclude
 from .links import decode_state, encode_state
-from .refuters import ConfounderSurface, RefutationResult, RefuterInfo, list_refuters, refute
+from .refuters import (
+    ConfounderSurface,
+    FalsificationResult,
+    RefutationResult,
+    RefuterInfo,
+    SensitivityResult,
+    StabilityResult,
+    list_refuters,
+    refute,
+)
 from .report import to_html, to_script
 from .scm import InterventionEffect, Mechanism, NodeEffect, StructuralCausalModel, fit_scm
 from .sensitivity import (
@@ -108,9 +118,16 @@ __all__ = [
     "profile",
     "ConfounderSurface",
     "RefutationResult",
+    "FalsificationResult",
+    "StabilityResult",
+    "SensitivityResult",
     "RefuterInfo",
     "list_refuters",
     "refute",
+    "conclude",
+    "check_rows",
+    "Conclusion",
+    "CheckRow",
     "EValue",
     "OVBSensitivity",
     "e_value",

@@ -261,7 +261,7 @@ def estimate_from_dict(d: dict[str, Any]) -> Any:
 
 def refutation_from_dict(d: dict[str, Any]) -> Any:
     """A :class:`RefutationResult` from its ``to_dict()``."""
-    from .refuters.base import ConfounderSurface, RefutationResult
+    from .refuters.base import RESULT_TYPES, ConfounderSurface
 
     def surface(v: dict | None) -> ConfounderSurface | None:
         if v is None:
@@ -273,9 +273,15 @@ def refutation_from_dict(d: dict[str, Any]) -> Any:
                                  "benchmark_r2_outcome", "benchmark_effect",
                                  "benchmark_ci_low", "benchmark_ci_high")}})
 
-    return _make(RefutationResult, d, {
+    kind = d.get("kind", "falsification")
+    cls = RESULT_TYPES.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        raise TypeError(f"unknown kind of check {kind!r}")
+    return _make(cls, d, {
         "original_value": _num, "reference_value": _num, "simulated": _array,
-        "p_value": _num, "alpha": _num, "warnings": tuple, "params": dict, "surface": surface,
+        "p_value": lambda v: None if v is None else _num(v), "alpha": _num, "warnings": tuple,
+        "params": dict, "surface": surface,
+        "details": lambda v: {str(k): _num(x) for k, x in dict(v).items()},
     })
 
 

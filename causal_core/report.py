@@ -25,14 +25,16 @@ True
 from __future__ import annotations
 
 import ast
-import math
 from itertools import combinations
 from typing import Any
 
+from . import fmt
 from .analysis import Analysis, AnalysisError
+from .conclusion import Conclusion, Statement, conclude, estimate_sentence
 from .graph import CausalGraph
 
-__all__ = ["to_html", "to_script", "conclusion", "missing_arrows", "estimate_sentence"]
+__all__ = ["to_html", "to_script", "conclusion", "conclusion_of", "missing_arrows",
+           "estimate_sentence"]
 
 #: At most this many missing arrows are listed one by one; the rest are counted.
 MAX_ASSUMPTIONS = 40
@@ -47,82 +49,38 @@ def to_html(analysis: Analysis) -> str:
 
 # ---------------------------------------------------------------------- words
 def _f(x: Any) -> str:
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "n/a"
-    if isinstance(x, bool) or not isinstance(x, int | float):
+    """A number for the report (:func:`causal_core.fmt.number`); text passes through."""
+    if isinstance(x, bool) or (x is not None and not isinstance(x, int | float)):
         return str(x)
-    return f"{x:,.4g}" if isinstance(x, float) else f"{x:,}"
+    if isinstance(x, int):
+        return fmt.count(x)
+    return fmt.number(x)
 
 
-def estimate_sentence(est: dict[str, Any]) -> str:
-    """One plain sentence reading an estimate's ``to_dict()``."""
-    value, lo, hi = est["value"], est["ci_low"], est["ci_high"]
-    if est.get("treatment_type") == "continuous":
-        change = f"Raising {est['treatment']} by one unit"
-    else:
-        t0, t1 = (est.get("contrast") or [0, 1])[:2]
-        change = f"Setting {est['treatment']} to {t1} instead of {t0}"
-    who = {"ate": "on average", "att": "for those who were treated",
-           "atc": "for those who were not treated"}.get(est.get("target", ""), "")
-    level = f"{100 * (1 - (est.get('alpha') or 0.05)):.10g}%"
-    direction = "raises" if (value or 0) > 0 else "lowers"
-    return (f"{change} {direction} {est['outcome']} by about {_f(abs(value or 0.0))} {who} "
-            f"({level} confidence interval {_f(lo)} to {_f(hi)}), if the graph is right.")
-
-
-def _includes_zero(est: dict[str, Any]) -> bool:
-    lo, hi = est.get("ci_low"), est.get("ci_high")
-    return lo is None or hi is None or lo <= 0 <= hi
+def conclusion_of(analysis: Analysis) -> Conclusion:
+    """The engine's conclusion rule (:func:`causal_core.conclusion.conclude`) applied to a
+    saved analysis, with the graph's assumptions as the last statement."""
+    est = analysis.estimates[analysis.estimator]
+    checks = list(analysis.refutation_objects().values())
+    result = conclude(est, checks, analysis.sensitivity)
+    n_missing = len(missing_arrows(analysis.analysis_graph()))
+    n_arrows = len(analysis.causal_graph().edges)
+    tail = Statement("assumptions", 10, (
+        f"All of this rests on the causal graph: its {n_arrows} arrow"
+        f"{'' if n_arrows == 1 else 's'} and the {n_missing} missing arrow"
+        f"{'' if n_missing == 1 else 's'} listed under Assumptions are assumptions, not "
+        "findings."))
+    return Conclusion(result.headline, result.tone, (*result.statements, tail))
 
 
 def conclusion(analysis: Analysis) -> tuple[str, list[str]]:
-    """(headline, sentences): a plain-language verdict whose strength follows the checks.
+    """(headline, sentences): the engine's graded conclusion (see :mod:`causal_core.conclusion`).
 
-    A failed refutation is stated first; then the estimate; then what it survived, how
-    sensitive it is to a hidden confounder, and that the graph's assumptions carry it.
+    "Not supported" only when a falsification test failed; otherwise graded by severity, and
+    the statements keep apart stability, the graph's fit and unmeasured confounding.
     """
-    est = analysis.estimates[analysis.estimator]
-    refs = analysis.refutations
-    failed = [r for r in refs.values() if not r.get("passed")]
-    sens = analysis.sensitivity
-    out: list[str] = []
-    if failed:
-        names = "; ".join(f"{r['label']} (p = {_f(r.get('p_value'))})" for r in failed)
-        out.append(f"Warning: {len(failed)} of {len(refs)} refutation test"
-                   f"{'s' if len(refs) != 1 else ''} failed: {names}. Until this is explained, "
-                   "do not read the estimate below as a causal effect.")
-    out.append(estimate_sentence(est))
-    if _includes_zero(est):
-        out.append("The interval includes zero: the data are also consistent with no effect.")
-    if refs and not failed:
-        out.append(f"The estimate survived all {len(refs)} refutation tests that were run.")
-    elif not refs:
-        out.append("No refutation test was run, so the estimate has not been challenged.")
-    if sens is not None:
-        rv = sens.get("rv_q")
-        if sens.get("fragile"):
-            out.append(f"It is fragile: a hidden confounder about as strong as an observed "
-                       f"covariate would make it lose significance (robustness value "
-                       f"{_f(rv)}).")
-        else:
-            out.append(f"A hidden confounder would have to explain {100 * (rv or 0):.1f}% of the "
-                       "residual variance of both treatment and outcome to remove it "
-                       f"(robustness value {_f(rv)}).")
-    n_missing = len(missing_arrows(analysis.analysis_graph()))
-    n_arrows = len(analysis.causal_graph().edges)
-    out.append(f"All of this rests on the causal graph: its {n_arrows} arrow"
-               f"{'' if n_arrows == 1 else 's'} and the {n_missing} missing arrow"
-               f"{'' if n_missing == 1 else 's'} listed under Assumptions are assumptions, "
-               "not findings.")
-    if failed:
-        headline = "Not supported as it stands"
-    elif _includes_zero(est):
-        headline = "Weak: consistent with no effect"
-    elif not refs or (sens is not None and sens.get("fragile")):
-        headline = "Tentative"
-    else:
-        headline = "Supported, if the graph is right"
-    return headline, out
+    c = conclusion_of(analysis)
+    return c.headline, c.sentences
 
 
 def missing_arrows(g: CausalGraph) -> list[tuple[str, str]]:
@@ -185,6 +143,7 @@ REFUTATIONS = [  # (refuter, simulations, parameters), each seeded with RANDOM_S
 {refutations}
 ]
 SAVED_ESTIMATE = {saved}
+SENSITIVITY = {sensitivity}  # the analysis ran the omitted-variable-bias sensitivity
 
 
 def load_data():
@@ -217,12 +176,19 @@ def main():
     print(f"estimate = {{estimate.value!r}}")
     same = "the same" if estimate.value == SAVED_ESTIMATE else "DIFFERENT"
     print(f"saved estimate = {{SAVED_ESTIMATE!r}} ({{same}})")
+    results = []
     for name, n_simulations, params in REFUTATIONS:
-        result = cc.refute(frame, identification, estimate, method=name,
+        result = cc.refute(data, identification, estimate, method=name,
                            n_simulations=n_simulations, random_state=RANDOM_STATE, **params)
-        verdict = "passed" if result.passed else "FAILED"
-        print(f"{{result.label}}: {{verdict}} (p = {{result.p_value:.3g}})")
+        results.append(result)
+        print(f"{{result.label}} [{{result.kind}}]: {{result.verdict or 'sensitivity, not a test'}}")
         print("   ", result.explanation)
+    conclusion = cc.conclude(estimate, results, SENSITIVITY and cc.ovb_sensitivity(
+        frame, identification, estimate))
+    print()
+    print("Conclusion:", conclusion.headline)
+    for sentence in conclusion.sentences:
+        print("   ", sentence)
 
 
 if __name__ == "__main__":
@@ -264,5 +230,5 @@ def to_script(analysis: Analysis, data_filename: str, script_name: str = "analys
         method=_literal(analysis.estimator, "method"), target=_literal(analysis.target, "target"),
         params=_literal(dict(analysis.params), "estimator parameters"),
         seed=_literal(int(analysis.random_state), "seed"), refutations=refutations,
-        saved=_literal(main["value"], "estimate"),
+        saved=_literal(main["value"], "estimate"), sensitivity=analysis.sensitivity is not None,
     )

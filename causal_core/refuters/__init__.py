@@ -7,8 +7,9 @@ Examples
 --------
 >>> from causal_core.refuters import list_refuters
 >>> [r.name for r in list_refuters()]  # doctest: +NORMALIZE_WHITESPACE
-['placebo_treatment', 'random_common_cause', 'data_subset', 'bootstrap', 'dummy_outcome',
- 'unobserved_common_cause']
+['graph_implications', 'placebo_treatment', 'random_common_cause', 'data_subset', 'bootstrap',
+ 'dummy_outcome', 'unobserved_common_cause', 'negative_control_outcome',
+ 'negative_control_exposure']
 """
 
 from __future__ import annotations
@@ -17,14 +18,21 @@ from . import (  # noqa: F401  (registration)
     bootstrap,
     data_subset,
     dummy_outcome,
+    graph_implications,
+    negative_control,
     placebo_treatment,
     random_common_cause,
     unobserved_common_cause,
 )
 from .api import refute
 from .base import (
+    KINDS,
+    RESULT_TYPES,
     ConfounderSurface,
+    FalsificationResult,
     RefutationResult,
+    SensitivityResult,
+    StabilityResult,
     Refuter,
     RefuterInfo,
     get_refuter_class,
@@ -35,6 +43,8 @@ from .base import (
 from .bootstrap import Bootstrap
 from .data_subset import DataSubset
 from .dummy_outcome import DummyOutcome
+from .graph_implications import GraphImplications
+from .negative_control import NegativeControlExposure, NegativeControlOutcome
 from .placebo_treatment import PlaceboTreatment
 from .random_common_cause import RandomCommonCause
 from .unobserved_common_cause import UnobservedCommonCause
@@ -48,6 +58,11 @@ __all__ = [
     "Refuter",
     "RefuterInfo",
     "RefutationResult",
+    "FalsificationResult",
+    "StabilityResult",
+    "SensitivityResult",
+    "RESULT_TYPES",
+    "KINDS",
     "ConfounderSurface",
     "PlaceboTreatment",
     "RandomCommonCause",
@@ -55,4 +70,7 @@ __all__ = [
     "Bootstrap",
     "DummyOutcome",
     "UnobservedCommonCause",
+    "GraphImplications",
+    "NegativeControlOutcome",
+    "NegativeControlExposure",
 ]

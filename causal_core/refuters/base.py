@@ -43,6 +43,12 @@ __all__ = [
     "midpoint_p_value",
     "ConfounderSurface",
     "RefutationResult",
+    "FalsificationResult",
+    "StabilityResult",
+    "SensitivityResult",
+    "RESULT_TYPES",
+    "KINDS",
+    "result_from_fields",
     "Refuter",
     "RefuterInfo",
     "register_refuter",
@@ -178,14 +184,34 @@ class ConfounderSurface:
     __hash__ = None  # type: ignore[assignment]
 
 
+#: The three kinds of check, never mixed: what each may conclude.
+KINDS: dict[str, tuple[str, ...]] = {
+    "falsification": ("passed", "failed", "inconclusive"),
+    "stability": ("stable", "unstable"),
+    "sensitivity": ("",),
+}
+
+
 @dataclass(frozen=True, eq=False)
 class RefutationResult:
-    """What one refuter found, every number computed up front.
+    """What one check found, every number computed up front.
+
+    Three kinds of check share this shape, each its own subclass, never mixed up:
+
+    * :class:`FalsificationResult` (``kind="falsification"``): a test that can fail. Its
+      ``p_value`` tests ``null_hypothesis``; ``verdict`` is ``"failed"`` when ``p < alpha``,
+      ``"inconclusive"`` when it did not fail but could not have seen a problem of the size
+      that matters (``details["detectable"]``), else ``"passed"``.
+    * :class:`StabilityResult` (``kind="stability"``): how far the estimate moves, in its own
+      standard errors (``details["shift_se"]``) and in percent, against a tolerance stated up
+      front (``details["tolerance_se"]``): ``"stable"`` or ``"unstable"``. No p-value.
+    * :class:`SensitivityResult` (``kind="sensitivity"``): how strong a hidden confounder
+      would have to be. Never pass/fail: ``verdict == ""``, ``passed is None``, no p-value.
 
     Attributes
     ----------
     method, label : str
-        Registry name and display name of the refuter.
+        Registry name and display name of the check.
     estimator : str
         Registry name of the estimator that was re-run.
     treatment, outcome : str
@@ -195,28 +221,39 @@ class RefutationResult:
         What the simulated estimates are compared against: the original estimate (it should
         not move) or 0 (the effect should vanish).
     simulated : ndarray
-        The simulated estimates (read-only). For ``unobserved_common_cause``: the effect
-        surface, flattened row by row, without cells where the estimator failed (see
-        ``surface``, where those cells are NaN).
-    p_value : float
-        In [0, 1]. Simulation refuters: the two-sided midpoint percentile of the reference
-        among the simulated estimates (:func:`midpoint_p_value`). ``unobserved_common_cause``:
-        the p-value of the estimate adjusted for the benchmark confounder.
-    passed : bool
-        True when the refuter found no problem (see ``null_hypothesis``).
+        The simulated estimates (read-only; may be empty for a check that simulates nothing).
+        For ``unobserved_common_cause``: the effect surface, flattened row by row, without
+        cells where the estimator failed (see ``surface``, where those cells are NaN).
+    p_value : float or None
+        Falsification tests only: the p-value of the test of ``null_hypothesis``.
+    passed : bool or None
+        True when the check found no problem (falsification: not failed; stability: stable);
+        None for sensitivity, which is never pass/fail.
     alpha : float
-        The level ``passed`` is judged at (the estimate's ``alpha``).
+        The level the verdict is judged at (the estimate's ``alpha``).
     null_hypothesis : str
         What the test assumes, in words.
     explanation : str
-        One plain sentence with the numbers.
+        One plain sentence with the numbers, generated from the same numbers as the verdict.
     n_simulations : int
         Simulations that produced an estimate (failed ones are reported in ``warnings``).
     params : dict
-        The refuter's parameters.
+        The check's parameters.
     warnings : tuple of str
     surface : ConfounderSurface or None
         Only for ``unobserved_common_cause``.
+    kind : str
+        ``"falsification"``, ``"stability"`` or ``"sensitivity"``.
+    verdict : str
+        See above.
+    question : str
+        The question the check answers, in words.
+    can_detect, cannot_detect : str
+        One plain sentence each.
+    next_step : str
+        What to do when the check fails (or is inconclusive / unstable).
+    details : dict of str to float
+        The numbers behind the verdict (e.g. ``shift_se``, ``detectable``, ``statistic``).
     """
 
     method: str
@@ -227,8 +264,8 @@ class RefutationResult:
     original_value: float
     reference_value: float
     simulated: np.ndarray
-    p_value: float
-    passed: bool
+    p_value: float | None
+    passed: bool | None
     alpha: float
     null_hypothesis: str
     explanation: str
@@ -236,24 +273,51 @@ class RefutationResult:
     params: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     surface: ConfounderSurface | None = None
+    kind: str = "falsification"
+    verdict: str = ""
+    question: str = ""
+    can_detect: str = ""
+    cannot_detect: str = ""
+    next_step: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "simulated", _frozen_array(self.simulated, 1))
-        if not 0.0 <= self.p_value <= 1.0:
-            raise EstimationError(f"p_value must lie in [0, 1]; got {self.p_value!r}.")
+        p = self.p_value
+        if p is not None and isinstance(p, float) and math.isnan(p):
+            object.__setattr__(self, "p_value", p := None)
+        if self.kind not in KINDS:
+            raise EstimationError(f"kind must be one of {sorted(KINDS)}; got {self.kind!r}.")
+        if self.verdict not in KINDS[self.kind]:
+            raise EstimationError(f"A {self.kind} check's verdict is one of "
+                                  f"{list(KINDS[self.kind])}; got {self.verdict!r}.")
+        if self.kind == "falsification":
+            if p is None or not 0.0 <= p <= 1.0:
+                raise EstimationError(f"p_value must lie in [0, 1]; got {p!r}.")
+        elif p is not None:
+            raise EstimationError(f"A {self.kind} check has no p-value; got {p!r}.")
+        expect = None if self.kind == "sensitivity" else self.verdict in ("passed",
+                                                                          "inconclusive", "stable")
+        if (self.passed is None) != (expect is None) or (
+                expect is not None and bool(self.passed) != expect):
+            raise EstimationError(f"passed={self.passed!r} contradicts the verdict "
+                                  f"{self.verdict!r}.")
 
     def summary(self) -> pd.DataFrame:
         """A tidy one-row table.
 
-        Columns: ``estimate``, ``reference``, ``simulated mean``, ``simulated sd``,
-        ``simulated lower 95%``, ``simulated upper 95%`` (the central ``1 - alpha`` range of
-        the simulated values), ``p``, ``passed``, ``n simulations``, ``estimator``.
+        Columns: ``kind``, ``verdict``, ``estimate``, ``reference``, ``simulated mean``,
+        ``simulated sd``, ``simulated lower 95%``, ``simulated upper 95%`` (the central
+        ``1 - alpha`` range of the simulated values), ``p``, ``passed``, ``n simulations``,
+        ``estimator``.
         """
         lvl = f"{100.0 * (1.0 - self.alpha):.10g}%"
         s = self.simulated[np.isfinite(self.simulated)]
         q = np.quantile(s, [self.alpha / 2, 1 - self.alpha / 2]) if s.size else [np.nan] * 2
         row = {
             "refuter": self.label,
+            "kind": self.kind,
+            "verdict": self.verdict,
             "estimate": self.original_value,
             "reference": self.reference_value,
             "simulated mean": float(s.mean()) if s.size else float("nan"),
@@ -280,6 +344,40 @@ class RefutationResult:
     __hash__ = None  # type: ignore[assignment]
 
 
+@dataclass(frozen=True, eq=False)
+class FalsificationResult(RefutationResult):
+    """A test that can fail: placebo, dummy outcome, negative controls, the graph's implications."""
+
+    kind: str = "falsification"
+
+
+@dataclass(frozen=True, eq=False)
+class StabilityResult(RefutationResult):
+    """How far the estimate moves (random common cause, data subset, bootstrap)."""
+
+    kind: str = "stability"
+
+
+@dataclass(frozen=True, eq=False)
+class SensitivityResult(RefutationResult):
+    """How strong a hidden confounder would have to be (never pass/fail)."""
+
+    kind: str = "sensitivity"
+
+
+#: The result class of each kind.
+RESULT_TYPES: dict[str, type[RefutationResult]] = {
+    "falsification": FalsificationResult, "stability": StabilityResult,
+    "sensitivity": SensitivityResult,
+}
+
+
+def result_from_fields(**fields: Any) -> RefutationResult:
+    """The result object of the right kind (``fields["kind"]``, default falsification)."""
+    cls = RESULT_TYPES.get(fields.get("kind", "falsification"), RefutationResult)
+    return cls(**fields)
+
+
 @dataclass(frozen=True)
 class RefuterInfo:
     """What one registered refuter does and where it applies."""
@@ -292,6 +390,10 @@ class RefuterInfo:
     needs_covariates: bool
     reference: str
     params: dict[str, Any] = field(default_factory=dict)
+    kind: str = "falsification"
+    question: str = ""
+    can_detect: str = ""
+    cannot_detect: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dictionary."""
@@ -315,6 +417,12 @@ class Refuter:
     needs_covariates: ClassVar[bool] = False
     reference: ClassVar[str] = "estimate"
     order: ClassVar[int] = 100
+    #: ``"falsification"``, ``"stability"`` or ``"sensitivity"`` (see :class:`RefutationResult`).
+    kind: ClassVar[str] = "falsification"
+    #: The question the check answers; what it can and cannot detect (one sentence each).
+    question: ClassVar[str] = ""
+    can_detect: ClassVar[str] = ""
+    cannot_detect: ClassVar[str] = ""
 
     @classmethod
     def _param_names(cls) -> list[str]:
@@ -376,12 +484,13 @@ def list_refuters() -> list[RefuterInfo]:
     --------
     >>> import causal_core.refuters as r
     >>> [i.name for i in r.list_refuters()][:2]
-    ['placebo_treatment', 'random_common_cause']
+    ['graph_implications', 'placebo_treatment']
     """
     return [
         RefuterInfo(name=name, label=cls.label, description=cls.description,
                     estimands=cls.estimands, treatment_types=cls.treatment_types,
                     needs_covariates=cls.needs_covariates, reference=cls.reference,
-                    params=cls().get_params())
+                    params=cls().get_params(), kind=cls.kind, question=cls.question,
+                    can_detect=cls.can_detect, cannot_detect=cls.cannot_detect)
         for name, cls in sorted(_REGISTRY.items(), key=lambda kv: kv[1].order)
     ]

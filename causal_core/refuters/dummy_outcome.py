@@ -4,8 +4,16 @@ The dummy outcome is ``g(X) + e_π``: ``g(X)`` the covariate part of a linear fi
 outcome on treatment and covariates (the estimator's covariates and the graph's back-door
 adjustment set), ``e_π`` that fit's residuals shuffled. It keeps the
 covariates' influence on the outcome (so a method that fails to adjust for them finds a
-spurious effect) but has no effect of the treatment by construction. The estimates should
-centre on 0; the p-value asks whether 0 is a typical value among them.
+spurious effect) but has no effect of the treatment by construction.
+
+The test (it can fail): is the mean dummy estimate ``m`` zero? Because ``g(X)`` is the same in
+every simulation, ``m`` carries this data set's chance imbalance of the covariates between
+treatment groups, which varies from data set to data set as much as the estimator's own
+sampling error does. So ``m`` is judged against the estimate's standard error ``se`` (which
+bounds that chance imbalance plus the permutation noise): ``z = m / se``, two-sided normal
+p-value, failed when ``p < alpha``. A bias smaller than ``(z_{1−α/2} + z_{0.8}) · se``
+(``details["detectable"]``) could go unseen; when that is larger than the estimate itself
+the check is *inconclusive*.
 
 Examples
 --------
@@ -17,19 +25,22 @@ Examples
 >>> df = pd.DataFrame({"w": w, "t": t, "y": 2 * t + w + rng.normal(size=1000)})
 >>> ident = cc.identify(cc.CausalGraph(edges=[("w", "t"), ("w", "y"), ("t", "y")]), "t", "y")
 >>> est = cc.estimate(df, ident, method="linear_regression")
->>> refute(df, ident, est, method="dummy_outcome", n_simulations=50).passed
-True
+>>> refute(df, ident, est, method="dummy_outcome", n_simulations=50).verdict
+'passed'
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
+from scipy import stats
 
+from .. import fmt
 from ..estimators.prepare import encode_columns
 from ._context import RefitContext
-from ._simulation import SimulationRefuter
+from ._simulation import SimulationRefuter, detectable, estimate_se, falsification_verdict
 from .base import register_refuter
 
 __all__ = ["DummyOutcome"]
@@ -71,6 +82,12 @@ class DummyOutcome(SimulationRefuter):
     reference = "zero"
     order = 5
     action = "Replacing the outcome with a dummy"
+    question = ("Does the method find an effect on an outcome made only of the covariates' "
+                "influence, which the treatment cannot affect?")
+    can_detect = ("A method that does not fully remove the influence of the covariates it "
+                  "adjusts for (a misspecified model, poor overlap).")
+    cannot_detect = ("An unmeasured confounder: the dummy outcome is built from measured "
+                     "covariates only.")
 
     def __init__(self) -> None:
         pass
@@ -94,13 +111,34 @@ class DummyOutcome(SimulationRefuter):
         return self.ols(ctx).dummy_outcome(*ctx.cache["dummy"], perms) * ctx.scale
 
     def null_hypothesis(self, ctx: RefitContext) -> str:
-        return ("An outcome made of the covariates' contribution plus shuffled residuals has no "
-                "effect of the treatment, so the estimates on it centre on 0; the test asks "
-                "whether 0 is a typical value among them.")
+        return ("On an outcome made of the covariates' contribution plus shuffled residuals, "
+                "which the treatment cannot affect, the method's estimate is 0 up to its "
+                "standard error.")
 
-    def verdict_pass(self, ctx: RefitContext) -> str:
-        return "the method finds no effect on an outcome the treatment cannot affect."
-
-    def verdict_fail(self, ctx: RefitContext) -> str:
-        return ("the method finds an effect on an outcome the treatment cannot affect: it does "
-                "not fully remove the covariates' influence (misspecified model or poor overlap).")
+    def judge(self, ctx: RefitContext, sims: np.ndarray) -> dict[str, Any]:
+        a = float(ctx.estimate.alpha)
+        se = estimate_se(ctx, sims)
+        mean = float(sims.mean())
+        z = mean / se
+        p = float(min(1.0, 2 * stats.norm.sf(abs(z))))
+        seen = detectable(se, a)
+        verdict = falsification_verdict(p, a, seen <= abs(float(ctx.estimate.value)))
+        head = (f"{self.action} {fmt.count(sims.size)} times gave estimates averaging "
+                f"{fmt.number(mean)}, {fmt.number(abs(z), 2)} standard errors from 0 "
+                f"(p = {fmt.pvalue(p)})")
+        if verdict == "failed":
+            text = (f"{head}: the method finds an effect on an outcome the treatment cannot "
+                    "affect, so it does not fully remove the covariates' influence.")
+        elif verdict == "passed":
+            text = f"{head}: no effect where there is none, as it should."
+        else:
+            text = (f"{head}, as it should; but a bias up to {fmt.number(seen)} could go unseen, "
+                    f"more than the estimate {fmt.number(ctx.estimate.value)} itself, so the "
+                    "check is inconclusive.")
+        return {
+            "p_value": p, "verdict": verdict, "explanation": text,
+            "details": {"dummy_mean": mean, "statistic": z, "se": se, "detectable": seen},
+            "next_step": ("Model the covariates more flexibly (another estimator, interactions, "
+                          "splines) or check overlap on the Estimate page." if verdict == "failed"
+                          else "Collect more data or use a more precise estimator."),
+        }

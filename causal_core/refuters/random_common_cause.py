@@ -1,8 +1,9 @@
 """Random common cause: add a covariate of pure noise; the estimate should not move.
 
 An independent standard-normal column joins the adjustment set (for an instrumental-variable
-estimate, the instruments' conditioning set) and the effect is re-estimated. The p-value
-asks whether the original estimate is a typical value among the re-estimates.
+estimate, the instruments' conditioning set) and the effect is re-estimated. A stability check:
+the mean re-estimate's shift from the original, in the estimate's standard errors, is compared
+with a tolerance stated up front (``tolerance_se``, default 1).
 
 Examples
 --------
@@ -14,8 +15,9 @@ Examples
 >>> df = pd.DataFrame({"w": w, "t": t, "y": 2 * t + w + rng.normal(size=1000)})
 >>> ident = cc.identify(cc.CausalGraph(edges=[("w", "t"), ("w", "y"), ("t", "y")]), "t", "y")
 >>> est = cc.estimate(df, ident, method="linear_regression")
->>> refute(df, ident, est, method="random_common_cause", n_simulations=50).passed
-True
+>>> res = refute(df, ident, est, method="random_common_cause", n_simulations=50)
+>>> res.kind, res.verdict
+('stability', 'stable')
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import replace
 import numpy as np
 
 from ._context import RefitContext
-from ._simulation import SimulationRefuter
+from ._simulation import StabilityRefuter
 from .base import register_refuter
 
 __all__ = ["RandomCommonCause"]
@@ -34,10 +36,15 @@ _NAME = "random common cause"
 
 
 @register_refuter
-class RandomCommonCause(SimulationRefuter):
-    """Adjust additionally for an independent random covariate; reference: the estimate.
+class RandomCommonCause(StabilityRefuter):
+    """Adjust additionally for an independent random covariate; how far does the estimate move?
 
-    No parameters. Needs an estimator that adjusts for covariates.
+    Parameters
+    ----------
+    tolerance_se : float
+        The largest mean shift, in the estimate's standard errors, still called stable (1).
+
+    Needs an estimator that adjusts for covariates.
     """
 
     name = "random_common_cause"
@@ -48,9 +55,14 @@ class RandomCommonCause(SimulationRefuter):
     needs_covariates = True
     order = 2
     action = "Adding a random covariate"
+    question = "Does adjusting also for a covariate of pure noise move the estimate?"
+    can_detect = ("An estimator that is fragile to what it adjusts for (e.g. matching that "
+                  "degrades with one more covariate, or an unstable model fit).")
+    cannot_detect = ("Confounding of any kind, measured or not: noise confounds nothing, so a "
+                     "biased estimate stays just as biased.")
 
-    def __init__(self) -> None:
-        pass
+    def __init__(self, *, tolerance_se: float = 1.0) -> None:
+        self.tolerance_se = tolerance_se
 
     def one(self, ctx: RefitContext, rng: np.random.Generator) -> float:
         p = ctx.problem
@@ -63,12 +75,5 @@ class RandomCommonCause(SimulationRefuter):
         return self.ols(ctx).random_covariate(u) * ctx.scale
 
     def null_hypothesis(self, ctx: RefitContext) -> str:
-        return ("Adjusting also for a covariate that is pure noise leaves the estimate "
-                "unchanged; the test asks whether the original estimate is a typical value "
-                "among the re-estimates.")
-
-    def verdict_pass(self, ctx: RefitContext) -> str:
-        return "an irrelevant covariate does not move the estimate."
-
-    def verdict_fail(self, ctx: RefitContext) -> str:
-        return "an irrelevant covariate moves the estimate, so the estimate is unstable."
+        return ("A stable estimate moves by at most the tolerance (in its own standard errors) "
+                "when a covariate of pure noise is also adjusted for.")

@@ -12,9 +12,10 @@ reproduces Cinelli & Hazlett's bias formula exactly (and is computed in closed f
 Over a grid of strengths this gives the effect surface (a heatmap), and along the diagonal
 (equal strengths) the strength at which the estimate changes sign or loses significance.
 A benchmark, a confounder ``benchmark_k`` times as strong as the strongest observed
-covariate (Cinelli & Hazlett's bounds), judges the result: the refutation passes when the
-estimate keeps its sign and significance after adjusting for the benchmark confounder; its
-p-value is the p-value of that adjusted estimate.
+covariate (Cinelli & Hazlett's bounds), puts the numbers in context. This is sensitivity, not
+a test: it never passes or fails (``passed is None``, no p-value); it says where the estimate
+would go ("a hidden confounder as strong as 1x w would move the estimate to 0.62, still
+positive").
 
 Examples
 --------
@@ -26,8 +27,8 @@ Examples
 >>> df = pd.DataFrame({"w": w, "t": t, "y": 1.0 * t + 0.5 * w + rng.normal(size=2000)})
 >>> ident = cc.identify(cc.CausalGraph(edges=[("w", "t"), ("w", "y"), ("t", "y")]), "t", "y")
 >>> res = refute(df, ident, cc.estimate(df, ident), method="unobserved_common_cause")
->>> res.surface.effects.shape, res.passed
-((6, 6), True)
+>>> res.surface.effects.shape, res.kind, res.passed
+((6, 6), 'sensitivity', None)
 """
 
 from __future__ import annotations
@@ -38,13 +39,14 @@ from typing import Any
 
 import numpy as np
 
+from .. import fmt
 from .. import sensitivity as sens
 from ..estimators._stats import normal_ci
 from ..exceptions import CausalCoreError, EstimationError
 from ._context import Progress, RefitContext
 from ._ols import orthonormal_basis
-from ._simulation import check_applicable, check_number, fmt
-from .base import ConfounderSurface, RefutationResult, Refuter, register_refuter
+from ._simulation import check_applicable, check_number
+from .base import ConfounderSurface, RefutationResult, Refuter, SensitivityResult, register_refuter
 
 __all__ = ["UnobservedCommonCause"]
 
@@ -87,6 +89,12 @@ class UnobservedCommonCause(Refuter):
     needs_covariates = True
     reference = "zero"
     order = 6
+    kind = "sensitivity"
+    question = "How strong would a missing confounder have to be to change the conclusion?"
+    can_detect = ("How far a hidden confounder of a given strength (as strong as a measured "
+                  "covariate, or any partial R²) would move the estimate.")
+    cannot_detect = ("Whether such a confounder exists: no data can say that; only subject "
+                     "knowledge (or a negative control) can.")
 
     def __init__(
         self,
@@ -301,19 +309,23 @@ class UnobservedCommonCause(Refuter):
             benchmark_label=label, benchmark_r2_treatment=bd, benchmark_r2_outcome=by,
             benchmark_effect=bench[0], benchmark_ci_low=bench[1], benchmark_ci_high=bench[2],
         )
-        passed = not insignificant(bench)
-        return RefutationResult(
+        return SensitivityResult(
             method=self.name, label=self.label, estimator=orig.method, treatment=orig.treatment,
             outcome=orig.outcome, original_value=float(orig.value), reference_value=0.0,
-            simulated=_finite(grid[..., 0].ravel()), p_value=float(min(1.0, max(0.0, bench[3]))),
-            passed=bool(passed), alpha=float(orig.alpha),
-            null_hypothesis=(f"A missing confounder as strong as {label} (partial R² "
-                             f"{bd:.3f} with the treatment, {by:.3f} with the outcome) explains "
-                             "the effect away; the p-value is that of the estimate adjusted for "
-                             "such a confounder."),
-            explanation=self._explain(orig, surface, passed),
+            simulated=_finite(grid[..., 0].ravel()), p_value=None, passed=None,
+            alpha=float(orig.alpha),
+            null_hypothesis=(f"None: this is sensitivity, not a test. It asks what a missing "
+                             f"confounder as strong as {label} (partial R² {fmt.number(bd)} with "
+                             f"the treatment, {fmt.number(by)} with the outcome) would do."),
+            explanation=self._explain(orig, surface),
             n_simulations=int(len(jobs)), params=self.get_params(), warnings=tuple(warnings),
-            surface=surface,
+            surface=surface, question=self.question, can_detect=self.can_detect,
+            cannot_detect=self.cannot_detect,
+            details={"benchmark_effect": float(bench[0]), "benchmark_ci_low": float(bench[1]),
+                     "benchmark_ci_high": float(bench[2]),
+                     "sign_flip_r2": float("nan") if sign_r2 is None else float(sign_r2),
+                     "significance_flip_r2": (float("nan") if sig_r2 is None
+                                              else float(sig_r2))},
         )
 
     def _evaluate(self, ctx: RefitContext, b: dict[str, Any], jobs: list[tuple[float, float]],
@@ -334,20 +346,27 @@ class UnobservedCommonCause(Refuter):
         return results
 
     @staticmethod
-    def _explain(orig: Any, s: ConfounderSurface, passed: bool) -> str:
-        lvl = f"{100 * (1 - orig.alpha):.10g}%"
-        text = (f"Adjusting for a simulated confounder as strong as {s.benchmark_label} (partial "
-                f"R² {s.benchmark_r2_treatment:.3f} with the treatment, "
-                f"{s.benchmark_r2_outcome:.3f} with the outcome) moves the estimate from "
-                f"{fmt(orig.value)} to {fmt(s.benchmark_effect)} ({lvl} CI "
-                f"{fmt(s.benchmark_ci_low)} to {fmt(s.benchmark_ci_high)}); ")
-        if s.sign_flip_r2 is None:
-            text += f"no confounder up to R² {s.max_r2_searched:g} on both sides flips its sign"
+    def _explain(orig: Any, s: ConfounderSurface) -> str:
+        sgn = 1.0 if orig.value >= 0 else -1.0
+        b = s.benchmark_effect
+        word = "positive" if sgn > 0 else "negative"
+        if b * sgn <= 0:
+            state = f"no longer {word}"
+        elif s.benchmark_ci_low <= 0 <= s.benchmark_ci_high:
+            state = f"still {word}, but its interval includes 0"
         else:
-            text += (f"it changes sign for a confounder explaining {100 * s.sign_flip_r2:.1f}% "
-                     "of both residual variances")
-        if s.significance_flip_r2 is not None:
-            text += f" and loses significance at {100 * s.significance_flip_r2:.1f}%"
-        return text + (": robust to confounding as strong as the observed covariates."
-                       if passed else ": a confounder no stronger than that would explain the "
-                       "effect away, so the conclusion is fragile.")
+            state = f"still {word} and significant"
+        text = (f"A hidden confounder as strong as {s.benchmark_label} (partial R² "
+                f"{fmt.number(s.benchmark_r2_treatment)} with the treatment, "
+                f"{fmt.number(s.benchmark_r2_outcome)} with the outcome) would move the estimate "
+                f"from {fmt.number(orig.value)} to {fmt.number(b)} ({state}; {fmt.level(orig.alpha)}"
+                f" CI {fmt.interval(s.benchmark_ci_low, s.benchmark_ci_high)}). ")
+        if s.sign_flip_r2 is None:
+            text += (f"No confounder up to a partial R² of {fmt.number(s.max_r2_searched)} with "
+                     "both changes its sign")
+        else:
+            text += (f"To bring it to zero, one would need to explain "
+                     f"{fmt.percent(s.sign_flip_r2)} of the residual variance of both")
+        if s.significance_flip_r2 is not None and s.significance_flip_r2 > 0:
+            text += f"; {fmt.percent(s.significance_flip_r2)} makes it lose significance"
+        return text + "."

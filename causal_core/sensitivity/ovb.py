@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .. import fmt
 from ..exceptions import EstimationError
 from ..refuters.base import _frozen_array, _plain
 
@@ -326,7 +327,7 @@ def ovb_sensitivity_from_stats(
             try:
                 r2dz, r2yz = confounder_bounds(r2d, r2y, a, b)
             except EstimationError:
-                notes.append(f"No bound for {a:g}x {name}: a confounder that strong would "
+                notes.append(f"No bound for {fmt.number(a)}x {name}: a confounder that strong would "
                              "explain all of the treatment's residual variance.")
                 continue
             est = float(adjusted_estimate(estimate, se, dof, r2dz, r2yz))
@@ -349,14 +350,21 @@ def ovb_sensitivity_from_stats(
     else:
         fragile = rv_qa == 0.0
     strongest = max(ones, key=lambda b: b.r2dz_x * b.r2yz_dx, default=None)
-    text = (f"A confounder explaining {100 * rv_q:.1f}% of the residual variance of both "
-            f"{treatment!r} and {outcome!r} would bring the estimate {estimate:.4g} to zero; "
-            f"{100 * rv_qa:.1f}% would make it lose significance at {alpha:g}")
+    text = (f"A hidden confounder would need to explain {fmt.percent(rv_q)} of the residual "
+            f"variance of both {treatment!r} and {outcome!r} to bring the estimate "
+            f"{fmt.number(estimate)} to zero, and {fmt.percent(rv_qa)} to make it lose "
+            f"significance at {fmt.number(alpha)}")
     if strongest is not None:
-        text += (f"; one as strong as {strongest.covariate!r} would leave "
-                 f"{strongest.adjusted_estimate:.4g} ({100 * (1 - alpha):.10g}% CI "
-                 f"{strongest.ci_low:.4g} to {strongest.ci_high:.4g})")
-    text += ": the estimate is " + ("fragile." if fragile else "robust to such confounding.")
+        sign = 1.0 if estimate >= 0 else -1.0
+        word = "positive" if sign > 0 else "negative"
+        adj = strongest.adjusted_estimate
+        state = (f"no longer {word}" if adj * sign <= 0 else f"still {word}, but its interval "
+                 "includes 0" if strongest.ci_low <= 0 <= strongest.ci_high
+                 else f"still {word} and significant")
+        text += (f"; a hidden confounder as strong as {strongest.covariate!r} would move it to "
+                 f"{fmt.number(adj)} ({state}; {fmt.level(alpha)} CI "
+                 f"{fmt.interval(strongest.ci_low, strongest.ci_high)})")
+    text += "."
     return OVBSensitivity(
         treatment=treatment, outcome=outcome, estimate=float(estimate), se=float(se),
         dof=int(dof), t_statistic=float(t_stat), r2yd_x=partial_r2(t_stat, dof),

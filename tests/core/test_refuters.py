@@ -23,12 +23,17 @@ from causal_core.refuters._context import build_context, check_failures
 from .conftest_estimation import synthetic, synthetic_ident
 
 DATA = synthetic(n=600, seed=5)
+DATA["NC"] = DATA["W1"] + np.random.default_rng(9).normal(size=len(DATA))  # a negative control
 IDENT = synthetic_ident()
 METHODS = ["naive", "linear_regression", "propensity_matching", "propensity_stratification",
            "ipw", "aipw", "iv_2sls", "iv_wald", "frontdoor"]
 REFUTERS = [r.name for r in list_refuters()]
 ESTIMATES = {m: estimate(DATA, IDENT, method=m) for m in METHODS}
-FAST = {"unobserved_common_cause": {"n_grid": 3}}
+FAST = {"unobserved_common_cause": {"n_grid": 3},
+        "negative_control_outcome": {"negative_control": "NC"},
+        "negative_control_exposure": {"negative_control": "NC"}}
+SIMULATING = ["placebo_treatment", "random_common_cause", "data_subset", "bootstrap",
+              "dummy_outcome"]
 
 
 def _applies(refuter: str, method: str) -> bool:
@@ -47,11 +52,17 @@ def _run(refuter: str, method: str, data: pd.DataFrame = DATA, **kw) -> Refutati
 
 
 def test_registry_lists_every_refuter_with_its_params():
-    assert REFUTERS == ["placebo_treatment", "random_common_cause", "data_subset", "bootstrap",
-                        "dummy_outcome", "unobserved_common_cause"]
+    assert REFUTERS == ["graph_implications", "placebo_treatment", "random_common_cause",
+                        "data_subset", "bootstrap", "dummy_outcome", "unobserved_common_cause",
+                        "negative_control_outcome", "negative_control_exposure"]
     infos = {r.name: r for r in list_refuters()}
-    assert infos["data_subset"].params == {"fraction": 0.8}
-    assert infos["bootstrap"].params == {"noise": 0.0, "noisy_columns": None}
+    assert infos["data_subset"].params == {"fraction": 0.8, "tolerance_se": 1.0}
+    assert infos["bootstrap"].params == {"noise": 0.0, "noisy_columns": None, "tolerance_se": 1.0}
+    kinds = {r.name: r.kind for r in list_refuters()}
+    assert {k for k, v in kinds.items() if v == "stability"} == {
+        "random_common_cause", "data_subset", "bootstrap"}
+    assert [k for k, v in kinds.items() if v == "sensitivity"] == ["unobserved_common_cause"]
+    assert all(r.question and r.can_detect and r.cannot_detect for r in list_refuters())
     assert infos["random_common_cause"].needs_covariates
     assert infos["placebo_treatment"].reference == "zero"
     json.dumps([r.to_dict() for r in list_refuters()])
@@ -61,7 +72,7 @@ def test_registry_lists_every_refuter_with_its_params():
 @pytest.mark.parametrize("refuter", REFUTERS)
 def test_contract(refuter: str, method: str):
     if not _applies(refuter, method):
-        with pytest.raises(EstimationError, match="refuter"):
+        with pytest.raises(EstimationError, match="refuter|check"):
             _run(refuter, method)
         return
     before = DATA.copy(deep=True)
@@ -70,7 +81,18 @@ def test_contract(refuter: str, method: str):
     pd.testing.assert_frame_equal(DATA, before)  # input not mutated
     assert isinstance(res, RefutationResult)
     assert res.method == refuter and res.estimator == method
-    assert 0.0 <= res.p_value <= 1.0 and isinstance(res.passed, bool)
+    assert res.kind == get_refuter_class(refuter).kind
+    assert res.question and res.can_detect and res.cannot_detect
+    if res.kind == "falsification":
+        assert 0.0 <= res.p_value <= 1.0 and isinstance(res.passed, bool)
+        assert res.verdict in ("passed", "failed", "inconclusive")
+        assert (res.verdict == "failed") == (res.p_value < res.alpha)
+    elif res.kind == "stability":
+        assert res.p_value is None and isinstance(res.passed, bool)
+        assert res.verdict == ("stable" if abs(res.details["shift_se"])
+                               <= res.details["tolerance_se"] else "unstable")
+    else:
+        assert res.p_value is None and res.passed is None and res.verdict == ""
     assert res.simulated.size > 0 and np.all(np.isfinite(res.simulated))
     assert not res.simulated.flags.writeable
     assert res.explanation and res.null_hypothesis
@@ -92,7 +114,7 @@ def test_other_seed_other_draws(refuter: str):
     assert not np.allclose(a.simulated, b.simulated)
 
 
-@pytest.mark.parametrize("refuter", [r for r in REFUTERS])
+@pytest.mark.parametrize("refuter", [*SIMULATING, "unobserved_common_cause"])
 def test_batched_least_squares_equals_rerunning_the_estimator(refuter: str):
     est = ESTIMATES["linear_regression"]
     kw = FAST.get(refuter, {})
@@ -166,7 +188,7 @@ def test_refuter_object_and_bootstrap_ci_estimates():
     est = estimate(DATA, IDENT, method="propensity_matching", ci="bootstrap", n_bootstrap=20)
     refuter = get_refuter_class("data_subset")(fraction=0.6)
     res = refute(DATA, IDENT, est, method=refuter, n_simulations=5)
-    assert res.params == {"fraction": 0.6}
+    assert res.params == {"fraction": 0.6, "tolerance_se": 1.0}
     assert any("analytic interval" in w for w in res.warnings)
 
 

@@ -84,7 +84,8 @@ def test_random_common_cause_does_not_move_an_exact_linear_estimate():
 def test_right_dag_is_not_rejected(method, refuter):
     est = estimate(DATA, IDENT, method=method)
     res = refute(DATA, IDENT, est, method=refuter, n_simulations=25)
-    assert res.p_value > 0.05 and res.passed
+    assert res.kind == "stability" and res.verdict == "stable" and res.passed
+    assert abs(res.details["shift_se"]) <= 1.0
 
 
 def test_dummy_outcome_flags_an_estimator_that_ignores_the_covariates():
@@ -93,12 +94,15 @@ def test_dummy_outcome_flags_an_estimator_that_ignores_the_covariates():
     naive = estimate(DATA, IDENT, method="naive")  # ignores the confounders W1, R
     res = refute(DATA, IDENT, naive, method="dummy_outcome", n_simulations=40)
     assert not res.passed and res.p_value < 0.05 and abs(res.simulated.mean()) > 0.5
+    assert res.verdict == "failed" and res.next_step and "covariates" in res.explanation
 
 
 def test_bootstrap_with_noise_on_confounders_moves_the_estimate():
     est = estimate(DATA, IDENT, method="linear_regression")
     res = refute(DATA, IDENT, est, method="bootstrap", n_simulations=40, noise=1.0)
     assert not res.passed and res.simulated.mean() > est.value  # attenuated adjustment
+    assert res.verdict == "unstable" and res.details["shift_se"] > 1.0
+    assert "beyond the tolerance of 1 SE" in res.explanation
 
 
 def _omitted_confounder(effect: float, n: int = 3000, seed: int = 4) -> pd.DataFrame:
@@ -120,8 +124,10 @@ def test_omitted_confounder_is_flagged_as_fragile(method):
     est = estimate(df, OMIT_IDENT, method=method)
     assert est.ci_low > 0  # a spurious "effect"
     res = refute(df, OMIT_IDENT, est, method="unobserved_common_cause")
-    assert not res.passed
+    assert res.kind == "sensitivity" and res.passed is None and res.p_value is None
     s = res.surface
+    assert s.benchmark_ci_low <= 0  # a confounder as strong as w explains it away
+    assert res.explanation.startswith("A hidden confounder as strong as 1x w (")
     assert s.benchmark_label == "1x w"
     assert s.significance_flip_r2 is not None
     assert s.significance_flip_r2 <= max(s.benchmark_r2_treatment, s.benchmark_r2_outcome)
@@ -136,7 +142,8 @@ def test_real_effect_survives_a_confounder_as_strong_as_the_observed_one():
     df = _omitted_confounder(effect=1.0)
     est = estimate(df, OMIT_IDENT)
     res = refute(df, OMIT_IDENT, est, method="unobserved_common_cause")
-    assert res.passed and res.p_value < 0.05
+    assert res.surface.benchmark_ci_low > 0 and res.passed is None
+    assert "(still positive and significant" in res.explanation
     assert not ovb_sensitivity(df, OMIT_IDENT, est).fragile
 
 

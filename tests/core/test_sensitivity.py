@@ -103,7 +103,8 @@ def test_regression_estimate_matches_sensemakr_on_deterministic_data():
     np.testing.assert_allclose([b.ci_high for b in s.benchmarks],
                                [0.498753705686331, 0.46755197904914], rtol=1e-8)
     assert s.benchmarks[0].adjusted_se == pytest.approx(0.0463847620602711, rel=1e-8)
-    assert not s.fragile and "robust" in s.explanation
+    assert not s.fragile and "(still positive and significant" in s.explanation
+    assert "would move it to 0.407" in s.explanation
     assert s.grid_estimate.shape == (41, 41)
     json.dumps(s.to_dict())
     assert list(s.bounds().index) == ["1x x2", "2x x2"]
