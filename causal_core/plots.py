@@ -24,17 +24,16 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from . import fmt
 from ._escape import plotly_text as _t
 from .estimators.result import EffectEstimate, PropensityDiagnostics
 from .exceptions import EstimationError
 
 __all__ = ["propensity_overlap", "love_plot", "forest_plot", "refutation_histogram",
-           "confounder_heatmap", "sensitivity_contour"]
+           "confounder_heatmap", "sensitivity_contour", "check_figure", "readable"]
 
 _TREATED = "#d62728"
 _CONTROL = "#1f77b4"
-
-
 
 
 def _diagnostics(source: EffectEstimate | PropensityDiagnostics) -> PropensityDiagnostics:
@@ -65,20 +64,20 @@ def propensity_overlap(source: EffectEstimate | PropensityDiagnostics) -> go.Fig
     width = edges[1] - edges[0]
     fig = go.Figure()
     fig.add_bar(x=mids, y=list(d.counts_treated), width=width, name=f"treated (n={d.n_treated})",
-                marker_color=_TREATED, hovertemplate="score %{x:.3f}: %{y} treated<extra></extra>")
+                marker_color=_TREATED, hovertemplate="score %{x:.3f}: %{y:,} treated<extra></extra>")
     fig.add_bar(x=mids, y=[-c for c in d.counts_control], width=width,
                 name=f"control (n={d.n_control})", marker_color=_CONTROL,
                 customdata=list(d.counts_control),
                 hovertemplate="score %{x:.3f}: %{customdata} control<extra></extra>")
     fig.update_layout(
-        title=f"Propensity score overlap ({100 * d.share_outside_overlap:.1f}% of rows outside "
+        title=f"Propensity score overlap ({fmt.percent(d.share_outside_overlap)} of rows outside "
         "the common range)",
         xaxis_title="Propensity score P(treated | covariates)",
         yaxis_title="Rows (controls drawn downwards)",
         barmode="overlay", bargap=0.0, legend={"orientation": "h", "y": -0.2},
     )
     fig.update_xaxes(range=[0, 1])
-    return fig
+    return readable(fig)
 
 
 def love_plot(source: EffectEstimate | PropensityDiagnostics, threshold: float = 0.1) -> go.Figure:
@@ -106,7 +105,7 @@ def love_plot(source: EffectEstimate | PropensityDiagnostics, threshold: float =
         height=max(300, 60 + 28 * len(rows)),
         legend={"orientation": "h", "y": -0.2},
     )
-    return fig
+    return readable(fig)
 
 
 def forest_plot(
@@ -145,8 +144,8 @@ def forest_plot(
                  "array": [e.ci_high - e.value for e in estimates],
                  "arrayminus": [e.value - e.ci_low for e in estimates]},
         customdata=[[e.ci_low, e.ci_high, e.level] for e in estimates],
-        hovertemplate="%{x:.4g} [%{customdata[0]:.4g}, %{customdata[1]:.4g}] "
-        "(%{customdata[2]} CI)<extra></extra>",
+        hovertemplate=f"%{{x:{fmt.D3_NUMBER}}} [%{{customdata[0]:{fmt.D3_NUMBER}}}, "
+        f"%{{customdata[1]:{fmt.D3_NUMBER}}}] (%{{customdata[2]}} CI)<extra></extra>",
     )
     fig.add_vline(x=0, line_color="#999")
     if reference is not None:
@@ -160,9 +159,15 @@ def forest_plot(
         height=max(300, 80 + 40 * len(estimates)),
         showlegend=False,
     )
-    return fig
+    return readable(fig)
 
 
 # The refutation and sensitivity figures live in their own module; re-exported here so that
 # every figure is reachable as ``causal_core.plots.<name>``.
-from .refute_plots import confounder_heatmap, refutation_histogram, sensitivity_contour  # noqa: E402
+from .refute_plots import (  # noqa: E402
+    check_figure,
+    confounder_heatmap,
+    readable,
+    refutation_histogram,
+    sensitivity_contour,
+)

@@ -14,31 +14,61 @@ Examples
 >>> df = pd.DataFrame({"w": w, "t": t, "y": 2 * t + w + rng.normal(size=500)})
 >>> ident = cc.identify(cc.CausalGraph(edges=[("w", "t"), ("w", "y"), ("t", "y")]), "t", "y")
 >>> res = refute(df, ident, cc.estimate(df, ident), n_simulations=30)
->>> "p = " in refutation_histogram(res).layout.title.text
+>>> refutation_histogram(res).layout.title.text.startswith("Placebo treatment: passed (p = ")
 True
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import plotly.graph_objects as go
 
+from . import fmt
 from ._escape import plotly_text as _t
 from .exceptions import EstimationError
 from .refuters.base import RefutationResult
 from .sensitivity import OVBSensitivity
 
-__all__ = ["refutation_histogram", "confounder_heatmap", "sensitivity_contour"]
+__all__ = ["refutation_histogram", "confounder_heatmap", "sensitivity_contour", "check_figure",
+           "check_title", "readable"]
 
 _REF = "#d62728"
 _EST = "#1f77b4"
 _BENCH = "#ff7f0e"
 
 
+def readable(fig: go.Figure) -> go.Figure:
+    """Labels never clipped or overlapping: every axis (and its title) grows the margin it
+    needs (plotly ``automargin``), titles keep their distance from the ticks, and tick labels
+    use :data:`causal_core.fmt.D3_NUMBER` (no ``1.9e+03``)."""
+    fig.update_xaxes(automargin=True, title_standoff=12)
+    fig.update_yaxes(automargin=True, title_standoff=12)
+    for axis in ("xaxis", "yaxis"):
+        if getattr(fig.layout, axis).type in (None, "-", "linear"):
+            fig.update_layout({axis: {"tickformat": fmt.D3_NUMBER}})
+    fig.update_layout(title={"automargin": True, "x": 0, "xanchor": "left"})
+    return fig
+
+
+def check_title(result: RefutationResult) -> str:
+    """The check's label, kind and verdict with the numbers it rests on (no pass/fail for
+    sensitivity)."""
+    head = _t(result.label)
+    if result.kind == "falsification":
+        return f"{head}: {result.verdict} (p = {fmt.pvalue(result.p_value)})"
+    if result.kind == "stability":
+        d = result.details
+        return (f"{head}: {result.verdict} (moved {fmt.number(abs(d.get('shift_se')), 2)} SE; "
+                f"tolerance {fmt.number(d.get('tolerance_se'))} SE)")
+    return f"{head} (sensitivity: not a test)"
+
+
 def refutation_histogram(result: RefutationResult) -> go.Figure:
     """Histogram of the simulated estimates, the reference value and the original estimate.
 
-    The title gives the refuter, the verdict and the p-value.
+    The title gives the check, its verdict and the number it rests on (:func:`check_title`).
     """
     if not isinstance(result, RefutationResult):
         raise EstimationError(
@@ -48,23 +78,58 @@ def refutation_histogram(result: RefutationResult) -> go.Figure:
     fig = go.Figure()
     fig.add_histogram(x=result.simulated.tolist(), name="simulated estimates",
                       marker_color="#9e9e9e", opacity=0.8,
-                      hovertemplate="%{x}: %{y} simulations<extra></extra>")
+                      hovertemplate=f"%{{x:{fmt.D3_NUMBER}}}: %{{y}} simulations<extra></extra>")
     lines = [(result.reference_value, "reference", _REF, "dash")]
     if result.original_value != result.reference_value:
         lines.append((result.original_value, "original estimate", _EST, "solid"))
     for value, name, color, dash in lines:
         fig.add_vline(x=value, line_color=color, line_dash=dash, line_width=2)
-        fig.add_scatter(x=[value], y=[0], mode="markers", name=f"{name} ({value:.4g})",
+        fig.add_scatter(x=[value], y=[0], mode="markers", name=f"{name} ({fmt.number(value)})",
                         marker={"color": color, "size": 9, "symbol": "diamond"},
-                        hovertemplate=f"{name}: %{{x}}<extra></extra>")
-    verdict = "passed" if result.passed else "failed"
+                        hovertemplate=f"{name}: %{{x:{fmt.D3_NUMBER}}}<extra></extra>")
+    what = ("Partial correlation of each implied independence"
+            if result.method == "graph_implications"
+            else f"Estimated effect of {_t(result.treatment)} on {_t(result.outcome)}")
     fig.update_layout(
-        title=f"{_t(result.label)}: {verdict} (p = {result.p_value:.2f}, "
-        f"{result.n_simulations} simulations)",
-        xaxis_title=f"Estimated effect of {_t(result.treatment)} on {_t(result.outcome)}",
-        yaxis_title="Simulations", bargap=0.05, legend={"orientation": "h", "y": -0.25},
+        title=f"{check_title(result)}, {fmt.count(result.n_simulations)} "
+        f"{'tests' if result.method == 'graph_implications' else 'simulations'}",
+        xaxis_title=what, yaxis_title="Count", bargap=0.05,
+        legend={"orientation": "h", "y": -0.3},
     )
-    return fig
+    return readable(fig)
+
+
+def control_plot(result: RefutationResult) -> go.Figure:
+    """A negative-control check: its estimate (or partial correlation) with its interval,
+    against the 0 it must be."""
+    d = result.details
+    value = float(result.simulated[0]) if result.simulated.size else float("nan")
+    fig = go.Figure()
+    lo, hi = d.get("ci_low"), d.get("ci_high")
+    err = None
+    if lo is not None and hi is not None and np.isfinite(lo) and np.isfinite(hi):
+        err = {"type": "data", "symmetric": False, "array": [hi - value],
+               "arrayminus": [value - lo]}
+    control = _t(str(result.params.get("negative_control")))
+    fig.add_scatter(x=[value], y=[control], mode="markers", error_x=err,
+                    marker={"size": 11, "color": _EST}, name="negative control",
+                    hovertemplate=f"%{{x:{fmt.D3_NUMBER}}}<extra></extra>")
+    fig.add_vline(x=0, line_color=_REF, line_dash="dash")
+    what = ("Partial correlation with the outcome" if "partial_r" in d
+            else f"Estimated 'effect' of {_t(result.treatment)} (must be 0)")
+    fig.update_layout(title=check_title(result), xaxis_title=what, showlegend=False,
+                      yaxis_title="")
+    return readable(fig)
+
+
+def check_figure(result: RefutationResult) -> go.Figure:
+    """The figure that fits a check: the confounder heat map, the negative-control interval,
+    or the histogram of simulated values."""
+    if result.surface is not None:
+        return confounder_heatmap(result)
+    if result.method.startswith("negative_control"):
+        return control_plot(result)
+    return refutation_histogram(result)
 
 
 def confounder_heatmap(result: RefutationResult) -> go.Figure:
@@ -85,8 +150,8 @@ def confounder_heatmap(result: RefutationResult) -> go.Figure:
     fig.add_heatmap(
         x=list(s.r2_treatment), y=list(s.r2_outcome), z=z.tolist(), zmid=0.0, zmin=-lim,
         zmax=lim, colorscale="RdBu", colorbar={"title": {"text": "effect"}},
-        hovertemplate="R² treatment %{x:.3f}<br>R² outcome %{y:.3f}<br>effect %{z:.4g}"
-        "<extra></extra>",
+        hovertemplate="R² treatment %{x:.3f}<br>R² outcome %{y:.3f}<br>effect "
+        f"%{{z:{fmt.D3_NUMBER}}}<extra></extra>",
     )
     if len(s.r2_treatment) > 1 and len(s.r2_outcome) > 1:
         fig.add_contour(x=list(s.r2_treatment), y=list(s.r2_outcome), z=z.tolist(),
@@ -98,17 +163,17 @@ def confounder_heatmap(result: RefutationResult) -> go.Figure:
         text=[_t(s.benchmark_label)], textposition="top right", name="benchmark",
         marker={"color": _BENCH, "size": 12, "symbol": "diamond",
                 "line": {"color": "black", "width": 1}},
-        hovertemplate=f"benchmark: effect {s.benchmark_effect:.4g}<extra></extra>",
+        hovertemplate=f"benchmark: effect {fmt.number(s.benchmark_effect)}<extra></extra>",
     )
-    flip = ("no sign flip up to R² " + f"{s.max_r2_searched:g}" if s.sign_flip_r2 is None
-            else f"sign flips at R² = {s.sign_flip_r2:.3f}")
+    flip = ("no sign flip up to R² " + fmt.number(s.max_r2_searched) if s.sign_flip_r2 is None
+            else f"sign flips at R² = {fmt.number(s.sign_flip_r2)}")
     fig.update_layout(
         title=f"Effect of {_t(result.treatment)} under a missing confounder ({flip})",
         xaxis_title="Confounder's partial R² with the treatment",
-        yaxis_title="Confounder's partial R² with the outcome",
+        yaxis_title="Confounder's partial R²<br>with the outcome",
         showlegend=False,
     )
-    return fig
+    return readable(fig)
 
 
 def sensitivity_contour(sens: OVBSensitivity) -> go.Figure:
@@ -130,23 +195,23 @@ def sensitivity_contour(sens: OVBSensitivity) -> go.Figure:
                     contours={"showlabels": True, "coloring": "lines"}, name="adjusted estimate",
                     colorbar={"title": {"text": "adjusted estimate"}},
                     hovertemplate="R² treatment %{x:.3f}<br>R² outcome %{y:.3f}<br>"
-                    "adjusted %{z:.4g}<extra></extra>")
+                    f"adjusted %{{z:{fmt.D3_NUMBER}}}<extra></extra>")
     fig.add_contour(x=x, y=y, z=z, showscale=False, hoverinfo="skip", name="zero",
                     contours={"start": 0, "end": 0, "size": 1, "coloring": "none"},
                     line={"color": _REF, "dash": "dash", "width": 2})
-    fig.add_scatter(x=[0], y=[0], mode="markers+text", text=[f"unadjusted ({sens.estimate:.3g})"],
+    fig.add_scatter(x=[0], y=[0], mode="markers+text", text=[f"unadjusted ({fmt.number(sens.estimate)})"],
                     textposition="top right", marker={"color": "black", "size": 9,
                                                       "symbol": "triangle-up"},
                     name="unadjusted", hoverinfo="skip")
     fig.add_scatter(x=[sens.rv_q], y=[sens.rv_q], mode="markers+text",
-                    text=[f"RV = {sens.rv_q:.3f}"], textposition="bottom right",
+                    text=[f"RV = {fmt.number(sens.rv_q)}"], textposition="bottom right",
                     marker={"color": _REF, "size": 10, "symbol": "x"}, name="robustness value",
                     hoverinfo="skip")
     if sens.benchmarks:
         b = sens.benchmarks
         fig.add_scatter(
             x=[v.r2dz_x for v in b], y=[v.r2yz_dx for v in b], mode="markers+text",
-            text=[f"{_t(v.label)} ({v.adjusted_estimate:.3g})" for v in b],
+            text=[f"{_t(v.label)} ({fmt.number(v.adjusted_estimate)})" for v in b],
             textposition="top right", name="benchmarks",
             marker={"color": _BENCH, "size": 10, "symbol": "diamond",
                     "line": {"color": "black", "width": 1}},
@@ -154,9 +219,10 @@ def sensitivity_contour(sens: OVBSensitivity) -> go.Figure:
         )
     fig.update_layout(
         title=f"Sensitivity of the effect of {_t(sens.treatment)} on {_t(sens.outcome)} "
-        f"(RV = {sens.rv_q:.3f}, RV at {sens.alpha:g} = {sens.rv_qa:.3f})",
+        f"(RV = {fmt.number(sens.rv_q)}, RV at {fmt.number(sens.alpha)} = "
+        f"{fmt.number(sens.rv_qa)})",
         xaxis_title="Partial R² of the confounder with the treatment",
-        yaxis_title="Partial R² of the confounder with the outcome",
+        yaxis_title="Partial R² of the confounder<br>with the outcome",
         xaxis_range=[0, max(x)], yaxis_range=[0, max(y)], showlegend=False,
     )
-    return fig
+    return readable(fig)

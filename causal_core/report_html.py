@@ -17,8 +17,11 @@ import html
 import json
 from typing import Any
 
+from . import fmt
 from .analysis import Analysis
-from .report import MAX_ASSUMPTIONS, _f, conclusion, estimate_sentence, missing_arrows
+from .conclusion import CheckRow, check_rows
+from .mathml import estimand_mathml
+from .report import MAX_ASSUMPTIONS, _f, conclusion_of, estimate_sentence, missing_arrows
 from .report_svg import dag_svg, legend_html
 
 __all__ = ["esc", "render"]
@@ -35,8 +38,10 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 .good{background:#e9f6ec;border:1px solid #9fd3ab}.weak{background:#fff6e0;border:1px solid #f0cf78}
 .bad{background:#fdecec;border:1px solid #eba3a3}.badge{display:inline-block;padding:1px 9px;
 border-radius:10px;font-size:.85em;font-weight:600;color:#fff}.pass{background:#2e7d32}
-.fail{background:#c62828}.card{border:1px solid #ddd;border-radius:8px;padding:10px 16px;
+.fail{background:#c62828}.warn{background:#b26a00}.info{background:#546e7a}
+.kind{background:#e8eaf6;color:#283593}.card{border:1px solid #ddd;border-radius:8px;padding:10px 16px;
 margin:14px 0}.card.failed{border-color:#c62828;border-width:2px}
+math{font-size:1.15em;margin:.5em 0}.plot{width:100%}
 code,pre{background:#f4f4f4;border-radius:4px;padding:1px 4px;font-size:.9em;
 white-space:pre-wrap;word-break:break-word}.legend{margin:.4em 0;font-size:.9em}
 .legend-item{margin-right:14px;white-space:nowrap}.swatch{display:inline-block;width:12px;
@@ -67,8 +72,11 @@ class _Figures:
         self.count = 0
 
     def __call__(self, fig: Any, height: int = 380) -> str:
+        from .refute_plots import readable
+
         self.count += 1
-        fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 60, "b": 10})
+        # small base margins; automargin grows each side as far as its labels need
+        readable(fig).update_layout(height=height, margin={"l": 10, "r": 10, "t": 60, "b": 10})
         return fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"figure-{self.count}",
                            config={"displaylogo": False, "responsive": True})
 
@@ -122,8 +130,10 @@ def _estimand(a: Analysis) -> str:
     shown = "; ".join("{" + ", ".join(s) + "}" for s in sets[:20]) or "none"
     pick = ("the estimand's default" if a.adjustment_choice is None else "chosen by the analyst")
     return (f"<h2>Identification</h2><p>Strategy: <b>{esc(e.get('kind', 'n/a'))}</b>. "
-            f"{esc(e.get('description', ''))}</p><p>The estimand (LaTeX):</p>"
-            f"<pre>{esc(e.get('latex', ''))}</pre><p>Minimal sufficient adjustment sets: "
+            f"{esc(e.get('description', ''))}</p><p>The estimand:</p>"
+            f'<div class="estimand">{estimand_mathml(e)}</div>'
+            f"<details><summary class=\"muted\">LaTeX source</summary><pre>"
+            f"{esc(e.get('latex', ''))}</pre></details><p>Minimal sufficient adjustment sets: "
             f"{esc(shown)}{' …' if len(sets) > 20 else ''}. Adjusted for here: "
             f"<b>{esc(', '.join(a.adjustment_set) or 'nothing')}</b> ({pick}).</p>")
 
@@ -138,7 +148,7 @@ def _estimates(a: Analysis, fig: _Figures) -> str:
         e = a.estimates[k]
         rows.append([e["method_label"] + (" (main)" if k == a.estimator else ""),
                      e["target"].upper(), e["value"], e["se"], e["ci_low"], e["ci_high"],
-                     e["p_value"], e["n_used"]])
+                     fmt.pvalue(e["p_value"]), e["n_used"]])
     main = a.estimates[a.estimator]
     level = f"{100 * (1 - main['alpha']):.10g}%"
     ref = a.reference or {}
@@ -153,28 +163,38 @@ def _estimates(a: Analysis, fig: _Figures) -> str:
         + fig(plot, max(260, 140 + 50 * len(order))))
 
 
+_BADGE = {"passed": "pass", "stable": "pass", "failed": "fail", "unstable": "warn",
+          "inconclusive": "warn", "": "info"}
+
+
 def _refutations(a: Analysis, fig: _Figures) -> str:
-    from .refute_plots import confounder_heatmap, refutation_histogram
+    from .refute_plots import check_figure
 
     if not a.refutations:
-        return "<h2>Refutation tests</h2><p>No refutation test was run.</p>"
+        return "<h2>Checks</h2><p>No check was run.</p>"
     objs = a.refutation_objects()
-    order = sorted(objs, key=lambda k: objs[k].passed)  # failed first
-    rows = [[objs[k].label, "passed" if objs[k].passed else "FAILED", objs[k].p_value,
-             objs[k].n_simulations] for k in order]
+    rows = check_rows(list(objs.values()))
+    by_label = {r.label: r for r in objs.values()}
+    table = _table(list(CheckRow.HEADER), [r.cells() for r in rows])
     cards = []
-    for k in order:
-        r = objs[k]
-        badge = '<span class="badge pass">passed</span>' if r.passed else \
-            '<span class="badge fail">failed</span>'
-        plot = confounder_heatmap(r) if r.surface is not None else refutation_histogram(r)
-        cards.append(f'<div class="card{"" if r.passed else " failed"}"><h3>{esc(r.label)} '
-                     f'{badge}</h3><p>{esc(r.explanation)}</p><p class="muted">Null hypothesis: '
-                     f"{esc(r.null_hypothesis)}</p>{fig(plot, 340)}</div>")
-    return ("<h2>Refutation tests</h2><p>Each test changes the data in a way that should (or "
-            "should not) change the answer; a failed test is a reason to doubt the estimate.</p>"
-            + _table(["test", "verdict", "p-value", "simulations"], rows, num_from=2)
-            + "".join(cards))
+    for row in rows:
+        r = by_label[row.check]
+        verdict = r.verdict or "not a test"
+        badge = (f'<span class="badge kind">{esc(r.kind)}</span> '
+                 f'<span class="badge {_BADGE.get(r.verdict, "info")}">{esc(verdict)}</span>')
+        failed = r.verdict == "failed"
+        nxt = (f"<p><b>Next:</b> {esc(r.next_step)}</p>" if r.next_step else "")
+        cards.append(
+            f'<div class="card{" failed" if failed else ""}"><h3>{esc(r.label)} {badge}</h3>'
+            f'<p class="muted">{esc(r.question)}</p><p>{esc(r.explanation)}</p>{nxt}'
+            f'<p class="muted">Null hypothesis: {esc(r.null_hypothesis)}<br>Can detect: '
+            f"{esc(r.can_detect)}<br>Cannot detect: {esc(r.cannot_detect)}</p>"
+            f"{fig(check_figure(r), 360)}</div>")
+    return ("<h2>Checks</h2><p>Three kinds of check, never mixed: <b>falsification</b> tests can "
+            "fail (a failure is a reason to doubt the estimate); <b>stability</b> checks measure "
+            "how far the estimate moves, in its own standard errors, against a tolerance stated "
+            "up front; <b>sensitivity</b> says how strong a hidden confounder would have to be "
+            "and never passes or fails.</p>" + table + "".join(cards))
 
 
 def _sensitivity(a: Analysis, fig: _Figures) -> str:
@@ -186,7 +206,8 @@ def _sensitivity(a: Analysis, fig: _Figures) -> str:
                 "analysis needs a linear regression estimate; it was not run.</p>")
     return (f"<h2>Sensitivity to a hidden confounder</h2><p>Robustness value "
             f"<b>RV = {_f(sens.rv_q)}</b> (at significance {_f(sens.alpha)}: "
-            f"{_f(sens.rv_qa)}). {esc(sens.explanation)}</p>" + fig(sensitivity_contour(sens), 460))
+            f"{_f(sens.rv_qa)}). {esc(sens.explanation)} Sensitivity is not a test: it never "
+            "passes or fails.</p>" + fig(sensitivity_contour(sens), 460))
 
 
 def _curves(a: Analysis, fig: _Figures) -> str:
@@ -248,9 +269,8 @@ def render(a: Analysis) -> str:
     """The whole report as one HTML string."""
     import plotly.offline
 
-    headline, sentences = conclusion(a)
-    failed = any(not r.get("passed") for r in a.refutations.values())
-    tone = "bad" if failed else "good" if headline.startswith("Supported") else "weak"
+    c = conclusion_of(a)
+    headline, sentences, tone = c.headline, c.sentences, c.tone
     fig = _Figures()
     body = [
         f"<h1>{esc(a.title or f'Effect of {a.treatment} on {a.outcome}')}</h1>",

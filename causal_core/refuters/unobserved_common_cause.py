@@ -46,7 +46,13 @@ from ..exceptions import CausalCoreError, EstimationError
 from ._context import Progress, RefitContext
 from ._ols import orthonormal_basis
 from ._simulation import check_applicable, check_number
-from .base import ConfounderSurface, RefutationResult, Refuter, SensitivityResult, register_refuter
+from .base import (
+    ConfounderSurface,
+    RefutationResult,
+    Refuter,
+    SensitivityResult,
+    register_refuter,
+)
 
 __all__ = ["UnobservedCommonCause"]
 
@@ -125,7 +131,7 @@ class UnobservedCommonCause(Refuter):
     def _benchmark(self, ctx: RefitContext) -> tuple[str, float, float]:
         if self.benchmark_r2 is not None:
             r = check_number(self.benchmark_r2, "benchmark_r2", 0.0, _MAX_R2)
-            return f"partial R² {r:g}", r, r
+            return f"partial R² {fmt.number(r)}", r, r
         p = ctx.problem
         groups = sens.covariate_groups(p.x_names, p.roles.covariates)
         if not groups:
@@ -140,7 +146,7 @@ class UnobservedCommonCause(Refuter):
                 # k times this covariate would explain (nearly) all of the treatment: such a
                 # confounder cannot exist, so this covariate cannot serve as the benchmark
                 ctx.notes.append(
-                    f"{name!r} explains {r2d:.0%} of the treatment: a confounder {k:g}x as "
+                    f"{name!r} explains {fmt.percent(r2d)} of the treatment: a confounder {fmt.number(k)}x as "
                     "strong cannot exist, so it is not used as a benchmark.")
                 continue
             try:
@@ -151,15 +157,16 @@ class UnobservedCommonCause(Refuter):
                 ) from None
             if max(r2dz, r2yz) > _MAX_R2:
                 ctx.notes.append(
-                    f"A confounder {k:g}x as strong as {name!r} would have partial R² "
-                    f"{r2dz:.3f} (treatment) and {r2yz:.3f} (outcome); capped at {_MAX_R2}.")
+                    f"A confounder {fmt.number(k)}x as strong as {name!r} would have partial R² "
+                    f"{fmt.number(r2dz)} (treatment) and {fmt.number(r2yz)} (outcome); capped at "
+                    f"{_MAX_R2}.")
             r2dz, r2yz = min(r2dz, _MAX_R2), min(r2yz, _MAX_R2)
             strength = r2yz * r2dz / (1 - r2dz)
             if best is None or strength > best[0]:
-                best = (strength, f"{k:g}x {name}", r2dz, r2yz)
+                best = (strength, f"{fmt.number(k)}x {name}", r2dz, r2yz)
         if best is None:
             raise EstimationError(
-                f"Every covariate explains so much of the treatment that a confounder {k:g}x as "
+                f"Every covariate explains so much of the treatment that a confounder {fmt.number(k)}x as "
                 "strong cannot exist, so none can serve as a benchmark. Pass a smaller "
                 "benchmark_k, or benchmark_r2=... (e.g. 0.05)."
             )
@@ -251,7 +258,7 @@ class UnobservedCommonCause(Refuter):
             return self._cell(ctx, b, r2d, r2y)
         except (CausalCoreError, np.linalg.LinAlgError, ValueError) as exc:
             b.setdefault("errors", []).append(
-                f"R² treatment {r2d:.3f}, R² outcome {r2y:.3f}: {exc}")
+                f"R² treatment {fmt.number(r2d)}, R² outcome {fmt.number(r2y)}: {exc}")
             nan = float("nan")
             return nan, nan, nan, nan
 

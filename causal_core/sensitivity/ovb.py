@@ -142,8 +142,9 @@ def confounder_bounds(r2dxj_x: float, r2yxj_dx: float, kd: float = 1.0,
     r2zxj = kd * r2dxj_x**2 / ((1 - kd * r2dxj_x) * (1 - r2dxj_x)) if kd * r2dxj_x < 1 else 1.0
     if r2dz >= 1 or r2zxj >= 1:
         raise EstimationError(
-            f"A confounder {kd:g} times as strong as this covariate would explain all of the "
-            f"treatment (implied partial R² {min(r2dz, 1.0):.3f}): impossible. Use a smaller kd."
+            f"A confounder {fmt.number(kd)} times as strong as this covariate would explain all of "
+            f"the treatment (implied partial R² {fmt.number(min(r2dz, 1.0))}): impossible. Use a "
+            "smaller kd."
         )
     r2yz = ((np.sqrt(ky) + np.sqrt(r2zxj)) / np.sqrt(1 - r2zxj)) ** 2 * (r2yxj_dx / (1 - r2yxj_dx))
     return float(r2dz), float(min(r2yz, 1.0))
@@ -195,7 +196,8 @@ class BenchmarkBound:
     @property
     def label(self) -> str:
         """E.g. ``"1x female"``."""
-        k = f"{self.kd:g}x" if self.kd == self.ky else f"{self.kd:g}/{self.ky:g}x"
+        k = (f"{fmt.number(self.kd)}x" if self.kd == self.ky
+             else f"{fmt.number(self.kd)}/{fmt.number(self.ky)}x")
         return f"{k} {self.covariate}"
 
 
