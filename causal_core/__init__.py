@@ -14,6 +14,7 @@ Examples
 from .adjustment import AdjustmentCheck, is_adjustment_set
 from .analysis import Analysis, AnalysisError
 from .citest import test_implications
+from .conclusion import CheckRow, Conclusion, check_rows, conclude
 from .data import LoadReport, fingerprint, load_table, profile
 from .dsep import Path, d_separated, implied_independencies, list_paths
 from .estimators import (
@@ -47,7 +48,6 @@ from .exceptions import (
 )
 from .graph import ROLES, CausalGraph
 from .identify import NODE_ROLES, Estimand, Identification, identify
-from .conclusion import CheckRow, Conclusion, check_rows, conclude
 from .links import decode_state, encode_state
 from .refuters import (
     ConfounderSurface,

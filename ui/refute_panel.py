@@ -1,4 +1,6 @@
-"""The right half of the Estimate page: every refuter's verdict and plot, then sensitivity."""
+"""The right half of the Estimate page: the engine's conclusion, its verdict table, each
+check's card and plot, then sensitivity. Every word and number here is the engine's
+(``cc.conclude``, ``cc.check_rows``, each result's sentences); this module only draws."""
 
 from __future__ import annotations
 
@@ -6,40 +8,68 @@ import pandas as pd
 import streamlit as st
 
 import causal_core as cc
-from causal_core.plots import confounder_heatmap, refutation_histogram, sensitivity_contour
+from causal_core.plots import check_figure, sensitivity_contour
 from ui import state
 from ui.widgets import md
 
+_NC = ("negative_control_outcome", "negative_control_exposure")
+_BADGE = {"passed": "green", "stable": "green", "failed": "red", "unstable": "orange",
+          "inconclusive": "orange"}
+
+
+def _controls(est: cc.EffectEstimate) -> dict[str, dict]:
+    """The negative-control columns the user marks (none by default)."""
+    d = state.data()
+    taken = {est.treatment, est.outcome, *est.estimand.adjustment_set}
+    cols = [c for c in d.frame.columns if c not in taken
+            and (pd.api.types.is_numeric_dtype(d.frame[c]) or pd.api.types.is_bool_dtype(d.frame[c]))]
+    with st.expander("Negative controls (the checks that can reveal a hidden confounder)"):
+        st.caption("A negative-control outcome shares the outcome's causes but cannot be affected "
+                   "by the treatment; a negative-control exposure shares the treatment's causes "
+                   "but cannot affect the outcome. Mark one if you have it.")
+        out = {}
+        for name, text in zip(_NC, ("Negative-control outcome", "Negative-control exposure"),
+                              strict=True):
+            pick = st.selectbox(text, [None, *cols], format_func=lambda c: "none" if c is None
+                                else str(c), key=f"ce.nc.{name}")
+            if pick is not None:
+                out[name] = {"negative_control": pick}
+        return out
+
 
 def show_refutations(est: cc.EffectEstimate) -> None:
-    """Run (or reuse) the refuters that fit ``est`` and draw their verdicts and plots."""
+    """Run (or reuse) the checks that fit ``est`` and draw the conclusion, table and plots."""
     st.subheader("Can we break it?")
-    st.caption("Each test changes the data in a way that should (or should not) change the "
-               "answer. A failed test is a reason to doubt the estimate.")
-    n_sim = st.select_slider("Simulations per test", [50, 100, 200, 500],
+    st.caption("Falsification tests can fail; stability checks measure how far the estimate "
+               "moves; sensitivity says how strong a hidden confounder would have to be (never "
+               "pass/fail).")
+    n_sim = st.select_slider("Simulations per check", [50, 100, 200, 500],
                              value=state.DEFAULT_SIMULATIONS)
-    infos = state.refuters_for(est)
-    cached = all(state.is_refuted_cached(i.name, est, n_sim) for i in infos)
+    params = _controls(est)
+    infos = [i for i in state.refuters_for(est) if i.name not in _NC or i.name in params]
+    cached = all(state.is_refuted_cached(i.name, est, n_sim, params.get(i.name)) for i in infos)
     if est.method in state.SLOW_TO_REFUTE and not cached:
-        if not st.button(f"Run the {len(infos)} tests (takes a while for {est.method_label})"):
+        if not st.button(f"Run the {len(infos)} checks (takes a while for {est.method_label})"):
             return
     done: list[tuple[cc.RefuterInfo, object]] = []
     for info in infos:
         bar = None
-        if not state.is_refuted_cached(info.name, est, n_sim):
+        if not state.is_refuted_cached(info.name, est, n_sim, params.get(info.name)):
             bar = st.progress(0.0, text=f"{info.label}…")
         try:
-            res = state.refute(info.name, est, n_sim, progress=_progress(bar, info.label))
+            res = state.refute(info.name, est, n_sim, progress=_progress(bar, info.label),
+                               params=params.get(info.name))
         except cc.CausalCoreError as err:
             res = err
         if bar is not None:
             bar.empty()
         done.append((info, res))
-    _summary(done)
-    for _, res in done:
-        if isinstance(res, cc.RefutationResult):
-            _one(res)
-    _sensitivity(est)
+    results = [r for _, r in done if isinstance(r, cc.RefutationResult)]
+    sens = _sensitivity_or_none(est)
+    _summary(est, results, sens, done)
+    for res in results:
+        _one(res)
+    _sensitivity(sens)
 
 
 def _progress(bar, label: str):
@@ -48,47 +78,47 @@ def _progress(bar, label: str):
     return lambda f, text=label: bar.progress(min(float(f), 1.0), text=text)
 
 
-def _summary(done) -> None:
-    rows = []
-    for info, res in done:
-        if isinstance(res, cc.RefutationResult):
-            p = f"{res.p_value:.2f}" if res.p_value >= 0.01 else "< 0.01"
-            if res.surface is not None:  # its p-value is the adjusted estimate's significance
-                p = "see the plot"
-            rows.append({"test": info.label, "verdict": "passed" if res.passed else "FAILED",
-                         "p-value": p})
-        else:
-            rows.append({"test": info.label, "verdict": "not applicable", "p-value": "–"})
-    table = pd.DataFrame(rows)
-    failed = [r["test"] for r in rows if r["verdict"] == "FAILED"]
-    if failed:
-        st.error(md("Failed: " + ", ".join(failed) + ". Read these first."))
-    elif rows:
-        passed = sum(r["verdict"] == "passed" for r in rows)
-        st.success(f"The estimate survived all {passed} tests that apply.")
+def _summary(est, results, sens, done) -> None:
+    c = cc.conclude(est, results, sens)
+    box = {"bad": st.error, "weak": st.warning, "good": st.success}[c.tone]
+    box(md(f"**{c.headline}.** " + " ".join(c.sentences[:2])))
+    rows = cc.check_rows(results)
+    table = pd.DataFrame([r.cells()[:6] for r in rows], columns=list(cc.CheckRow.HEADER[:6]))
     st.dataframe(table, hide_index=True, width="stretch")
+    with st.expander("The whole conclusion"):
+        for sentence in c.sentences:
+            st.markdown(md(f"- {sentence}"))
     for info, res in done:
         if not isinstance(res, cc.RefutationResult):
-            st.caption(md(f"{info.label}: {res}"))
+            st.caption(md(f"{info.label}: not applicable ({res})"))
 
 
 def _one(res: cc.RefutationResult) -> None:
     with st.container(border=True):
-        badge = ":green-badge[passed]" if res.passed else ":red-badge[failed]"
-        st.markdown(f"**{res.label}** {badge}")
-        fig = confounder_heatmap(res) if res.surface is not None else refutation_histogram(res)
-        fig.update_layout(height=360, margin=dict(l=10, r=10, t=50, b=10),
-                          legend=dict(orientation="h", yanchor="top", y=-0.28, x=0))
+        colour = _BADGE.get(res.verdict, "gray")
+        verdict = res.verdict or "not a test"
+        st.markdown(md(f"**{res.label}** :blue-badge[{res.kind}] :{colour}-badge[{verdict}]"))
+        st.caption(md(res.question))
+        fig = check_figure(res)
+        fig.update_layout(height=360, margin=dict(l=10, r=10, t=50, b=10))
         st.plotly_chart(fig, width="stretch")
         st.caption(md(res.explanation))
+        if res.next_step:
+            st.caption(md(f"Next: {res.next_step}"))
+        st.caption(md(f"Can detect: {res.can_detect} Cannot detect: {res.cannot_detect}"))
 
 
-def _sensitivity(est: cc.EffectEstimate) -> None:
-    st.subheader("How strong would a hidden confounder need to be?")
+def _sensitivity_or_none(est: cc.EffectEstimate):
     try:
-        sens = state.sensitivity(est)
-    except cc.CausalCoreError as err:
-        st.caption(md(f"The sensitivity contour needs a linear regression estimate ({err})."))
+        return state.sensitivity(est)
+    except cc.CausalCoreError:
+        return None
+
+
+def _sensitivity(sens) -> None:
+    st.subheader("How strong would a hidden confounder need to be?")
+    if sens is None:
+        st.caption("The sensitivity contour needs a linear regression estimate.")
         return
     fig = sensitivity_contour(sens)
     fig.update_layout(height=420)

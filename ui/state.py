@@ -362,11 +362,12 @@ _REFUTE_SLOTS = 512
 _REFUTE_LOCK = threading.Lock()  # sessions' script threads share the store
 
 
-def _refute_key(name: str, est: Any, n_simulations: int) -> tuple:
+def _refute_key(name: str, est: Any, n_simulations: int, params: dict | None = None) -> tuple:
     """Everything a refutation result depends on: data, graph, estimate's choices, refuter."""
     d, g = data(), analysis_graph()
     return (d.fingerprint, _key(g), est.method, json.dumps(est.params, sort_keys=True, default=str),
-            json.dumps(adjustment_choice()), est.target, name, n_simulations)
+            json.dumps(adjustment_choice()), est.target, name, n_simulations,
+            json.dumps(params or {}, sort_keys=True, default=str))
 
 
 def refuters_for(est: Any) -> list[Any]:
@@ -375,13 +376,16 @@ def refuters_for(est: Any) -> list[Any]:
             if est.estimand.kind in r.estimands and est.treatment_type in r.treatment_types]
 
 
-def refute(name: str, est: Any, n_simulations: int = 100, progress: Any = None) -> Any:
+def refute(name: str, est: Any, n_simulations: int = 100, progress: Any = None,
+           params: dict | None = None) -> Any:
     """Run (or reuse) one refuter against ``est``; remember it in the session.
 
     Cached in a bounded store rather than ``st.cache_data`` so that a cache miss can drive a
-    progress bar (a callable cannot be part of a cache key).
+    progress bar (a callable cannot be part of a cache key). ``params`` go to the refuter
+    (e.g. ``{"negative_control": "col"}``; such a column may lie outside the graph, so the
+    whole table is passed then).
     """
-    key = _refute_key(name, est, n_simulations)
+    key = _refute_key(name, est, n_simulations, params)
     store = _refutation_store()
     with _REFUTE_LOCK:
         result = store.get(key)
@@ -390,8 +394,10 @@ def refute(name: str, est: Any, n_simulations: int = 100, progress: Any = None) 
             if progress is not None:
                 progress(job.progress(), jobs.describe(job))
 
-        result = jobs.run(cc.refute, analysis_frame(), identification(), est, label=name,
-                          on_update=update, method=name, n_simulations=n_simulations, random_state=0)
+        frame = data().frame if (params or {}).get("negative_control") else analysis_frame()
+        result = jobs.run(cc.refute, frame, identification(), est, label=name,
+                          on_update=update, method=name, n_simulations=n_simulations, random_state=0,
+                          **(params or {}))
         with _REFUTE_LOCK:
             if len(store) >= _REFUTE_SLOTS:
                 store.pop(next(iter(store)))
@@ -402,9 +408,10 @@ def refute(name: str, est: Any, n_simulations: int = 100, progress: Any = None) 
     return result
 
 
-def is_refuted_cached(name: str, est: Any, n_simulations: int) -> bool:
+def is_refuted_cached(name: str, est: Any, n_simulations: int,
+                      params: dict | None = None) -> bool:
     """True when this refutation is already in the shared store (no progress bar needed)."""
-    return _refute_key(name, est, n_simulations) in _refutation_store()
+    return _refute_key(name, est, n_simulations, params) in _refutation_store()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

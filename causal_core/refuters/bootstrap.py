@@ -28,10 +28,10 @@ from dataclasses import replace
 
 import numpy as np
 
+from .. import fmt
 from ..exceptions import EstimationError
 from ._context import RefitContext
 from ._ols import gram_parts, raw_design
-from .. import fmt
 from ._simulation import StabilityRefuter, check_applicable, check_number
 from .base import register_refuter
 

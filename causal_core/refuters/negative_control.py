@@ -66,10 +66,11 @@ def _column(ref: Refuter, ctx: RefitContext) -> str:
     col = ref.negative_control  # type: ignore[attr-defined]
     data, p, est = ctx.data, ctx.problem, ctx.estimate
     if not isinstance(col, str) or not col:
+        what = ("the treatment cannot affect" if ref.name.endswith("outcome")
+                else "that cannot affect the outcome except through the treatment")
         raise EstimationError(
             f"The {ref.label.lower()} check needs negative_control='<column>': a measured "
-            f"column {'the treatment cannot affect' if ref.name.endswith('outcome') else 'that cannot affect the outcome except through the treatment'}"
-            f"; got {col!r}.")
+            f"column {what}; got {col!r}.")
     if data is None or col not in data.columns:
         raise EstimationError(
             f"negative_control={col!r} is not a column of the data passed to refute. Pass the "

@@ -146,8 +146,8 @@ class UnobservedCommonCause(Refuter):
                 # k times this covariate would explain (nearly) all of the treatment: such a
                 # confounder cannot exist, so this covariate cannot serve as the benchmark
                 ctx.notes.append(
-                    f"{name!r} explains {fmt.percent(r2d)} of the treatment: a confounder {fmt.number(k)}x as "
-                    "strong cannot exist, so it is not used as a benchmark.")
+                    f"{name!r} explains {fmt.percent(r2d)} of the treatment: a confounder "
+                    f"{fmt.number(k)}x as strong cannot exist, so it is not used as a benchmark.")
                 continue
             try:
                 r2dz, r2yz = sens.confounder_bounds(r2d, r2y, k, k)

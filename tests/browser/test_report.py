@@ -62,7 +62,7 @@ def test_report_renders_offline_and_requests_nothing(browser, seed_report):
     try:
         plots = page.locator(".js-plotly-plot").count()
         assert plots >= 2, plots
-        assert plots == 8  # forest plot, six refutations, sensitivity contour
+        assert plots == 9  # forest plot, seven checks, sensitivity contour
         assert page.locator("svg.dag g.node").count() == 4
         assert page.locator("svg.dag text").count() == 4
         assert page.locator("#conclusion h2").inner_text().startswith("Conclusion: Supported")
@@ -96,6 +96,88 @@ def test_hostile_names_run_no_script_in_the_browser(browser, tmp_path):
         assert seen["dialogs"] == []
         assert page.locator("img").count() == 0
         assert page.locator("svg.dag text").all_text_contents()[0].startswith("<img")
+        assert [u for u in seen["requests"] if not u.startswith(LOCAL)] == []
+    finally:
+        context.close()
+
+
+_LABELS_JS = """
+() => {
+  const out = [];
+  const box = (e) => { const r = e.getBoundingClientRect();
+                       return {x0: r.left, y0: r.top, x1: r.right, y1: r.bottom, w: r.width}; };
+  document.querySelectorAll('.js-plotly-plot').forEach((plot, i) => {
+    const svg = plot.querySelector('.main-svg');
+    const frame = box(svg);
+    const pick = (sel) => Array.from(plot.querySelectorAll(sel))
+        .filter(e => (e.textContent || '').trim() && box(e).w > 0).map(e => ({
+            text: e.textContent, ...box(e)}));
+    out.push({plot: i, frame, title: pick('.gtitle'),
+              xt: pick('.xtick text'), yt: pick('.ytick text'),
+              xtitle: pick('.g-xtitle text'), ytitle: pick('.g-ytitle text')});
+  });
+  return out;
+}
+"""
+
+
+def _overlap(a, b, pad=0.5):
+    return a["x0"] < b["x1"] - pad and b["x0"] < a["x1"] - pad and \
+        a["y0"] < b["y1"] - pad and b["y0"] < a["y1"] - pad
+
+
+@pytest.fixture(scope="module")
+def campaign_report(tmp_path_factory) -> Path:
+    ex = load_example("marketing_binary")
+    a = run_analysis(ex.data, "campaign.csv", ex.graph, estimator="propensity_matching",
+                     n_simulations=50, example="marketing_binary",
+                     reference={"value": ex.info.true_effect, "label": "true effect",
+                                "is_truth": True})
+    path = tmp_path_factory.mktemp("campaign") / "report.html"
+    path.write_text(to_html(a), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("width", [1280, 1440])
+def test_no_plot_label_is_clipped_or_overlapping(browser, campaign_report, width):
+    context, page, seen = _open(browser, campaign_report, viewport=(width, 1000))
+    try:
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length"
+                               " >= 9", timeout=30_000)
+        page.wait_for_timeout(800)
+        plots = page.evaluate(_LABELS_JS)
+        assert len(plots) >= 9
+        problems = []
+        for p in plots:
+            f = p["frame"]
+            labels = p["title"] + p["xt"] + p["yt"] + p["xtitle"] + p["ytitle"]
+            assert p["xtitle"] or p["ytitle"], p  # the measurement found the axis titles
+            for lab in labels:  # inside the figure: nothing clipped at its edges
+                if lab["x0"] < f["x0"] - 1 or lab["x1"] > f["x1"] + 1 or \
+                        lab["y0"] < f["y0"] - 1 or lab["y1"] > f["y1"] + 1:
+                    problems.append(("clipped", p["plot"], lab["text"]))
+            for title, ticks in ((p["ytitle"], p["yt"]), (p["xtitle"], p["xt"])):
+                for t in title:
+                    for k in ticks:
+                        if _overlap(t, k):
+                            problems.append(("overlap", p["plot"], t["text"], k["text"]))
+        assert problems == [], problems
+        if width == 1280:  # the README's screenshot of the report at 1280 px
+            page.set_viewport_size({"width": 1280, "height": 1400})
+            page.screenshot(path=str(SHOTS / "report-1280.png"), full_page=False)
+        assert seen["errors"] == []
+    finally:
+        context.close()
+
+
+def test_report_shows_the_estimand_as_mathematics_offline(browser, campaign_report):
+    context, page, seen = _open(browser, campaign_report)
+    try:
+        math = page.locator("div.estimand math")
+        assert math.count() == 1
+        box = math.bounding_box()
+        assert box["height"] > 15 and box["width"] > 150  # rendered as a formula, not raw text
+        assert "\\\\sum" not in math.inner_text()
         assert [u for u in seen["requests"] if not u.startswith(LOCAL)] == []
     finally:
         context.close()

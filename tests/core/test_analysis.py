@@ -38,7 +38,8 @@ def test_round_trip_is_equal(marketing):
 
 def test_round_trip_keeps_every_result(marketing):
     back = Analysis.from_json(marketing.to_json())
-    assert set(back.refutations) == {"placebo_treatment", "random_common_cause", "data_subset",
+    assert set(back.refutations) == {"graph_implications", "placebo_treatment",
+                                     "random_common_cause", "data_subset",
                                      "bootstrap", "dummy_outcome", "unobserved_common_cause"}
     assert back.sensitivity is not None and back.reference["value"] == 2.0
     refs = back.refutation_objects()

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 import causal_core as cc
-from causal_core.analysis import Analysis, run_analysis
+from causal_core.analysis import Analysis, AnalysisError, run_analysis
 from causal_core.datasets import load_example
 from causal_core.report import conclusion, missing_arrows, to_html
 from causal_core.report_svg import dag_svg
@@ -109,18 +109,22 @@ def test_plotly_is_embedded_exactly_once(report):
 
     js = plotly.offline.get_plotlyjs()
     assert report.count(js[:2000]) == 1
-    assert report.count("Plotly.newPlot") >= 8  # forest, 6 refutations, sensitivity
+    assert report.count("Plotly.newPlot") >= 9  # forest, 7 checks, sensitivity
     assert 'include_plotlyjs' not in report and "cdn.plot.ly" not in report.replace(js, "")
 
 
 def test_report_sections(report):
     for words in ["Conclusion", "The question", "The data", "The causal model",
-                  "Assumptions in words", "Identification", "Estimates", "Refutation tests",
+                  "Assumptions in words", "Identification", "Estimates", "Checks",
                   "Sensitivity to a hidden confounder", "Reproduce", "Robustness value",
                   "marketing.csv", "2,000 rows"]:
         assert words in report, words
     assert html.escape(r"\sum_{\text{competitor\_action}, \text{seasonality}}") in report
     assert "<b>seasonality</b> and <b>competitor_action</b>: neither causes" in report
+    # the estimand as MathML (offline, no script), its LaTeX source kept behind a summary
+    math = re.search(r'<math display="block".*?</math>', report, re.S).group(0)
+    assert "<munder><mo>∑</mo>" in math and "<mtext>seasonality</mtext>" in math
+    assert "<mi>do</mi>" in math and "\\sum" not in math
 
 
 def test_every_payload_appears_escaped_never_raw(hostile):
@@ -134,7 +138,7 @@ def test_every_payload_appears_escaped_never_raw(hostile):
     assert "img" not in tags
     assert _parse(doc).urls == []  # no payload became an attribute either
     scripts = re.findall(r"<script\b", doc)
-    assert len(scripts) == 2 + 8  # config, bundle, one per figure (forest, 6 tests, contour)
+    assert len(scripts) == 2 + 9  # config, bundle, one per figure (forest, 7 checks, contour)
 
 
 def test_payloads_inside_plotly_figures_stay_json(hostile):
@@ -190,34 +194,51 @@ def _tiny() -> Analysis:
     return run_analysis(df, "tiny.csv", g, refuters=[], compare=())
 
 
-def test_conclusion_puts_a_failed_refutation_first(marketing):
+def test_conclusion_puts_a_failed_falsification_test_first(marketing):
     d = json.loads(marketing.to_json())
-    d["refutations"]["data_subset"]["passed"] = False
-    d["refutations"]["data_subset"]["p_value"] = 0.01
+    d["refutations"]["placebo_treatment"].update(passed=False, p_value=0.01, verdict="failed",
+                                                 next_step="Check the estimator.")
     failed = Analysis.from_dict(d)
     headline, sentences = conclusion(failed)
     assert headline == "Not supported as it stands"
-    assert sentences[0].startswith("Warning: 1 of 6 refutation tests failed: Data subset")
+    assert sentences[0].startswith("Placebo treatment failed (p = 0.01 < 0.05): the data reject "
+                                   "its null hypothesis, that with the treatment shuffled")
+    assert sentences[0].endswith("Next: Check the estimator.")
     doc = to_html(failed)
     verdict = re.search(r'<section class="verdict bad".*?</section>', doc, re.S).group(0)
     first = re.search(r"<p>(.*?)</p>", verdict).group(1)
-    assert first.startswith("Warning:") and "Data subset" in first
-    # in the refutation section, the failed card comes before the passed ones
+    assert first.startswith("Placebo treatment failed")
+    # in the checks section, the failed card comes first, and names what to do next
     cards = re.findall(r'<div class="card( failed)?"><h3>(.*?) <span', doc)
-    assert cards[0] == (" failed", "Data subset")
+    assert cards[0] == (" failed", "Placebo treatment")
+    assert "<b>Next:</b> Check the estimator." in doc
+
+
+def test_a_stability_or_sensitivity_result_cannot_be_made_to_fail(marketing):
+    d = json.loads(marketing.to_json())
+    d["refutations"]["data_subset"]["p_value"] = 0.01  # stability has no p-value
+    with pytest.raises(AnalysisError, match="no p-value"):
+        Analysis.from_dict(d).refutation_objects()
+    d = json.loads(marketing.to_json())
+    d["refutations"]["unobserved_common_cause"]["passed"] = False  # never pass/fail
+    with pytest.raises(AnalysisError, match="contradicts"):
+        Analysis.from_dict(d).refutation_objects()
 
 
 def test_conclusion_strength_follows_the_checks(marketing):
     headline, sentences = conclusion(marketing)
     assert headline == "Supported, if the graph is right"
     assert sentences[0].startswith("Raising marketing_spend by one unit raises revenue")
-    assert any("survived all 6 refutation tests" in s for s in sentences)
+    assert any(s.startswith("The estimate is stable: ") for s in sentences)
+    assert any(s.startswith("The data do not contradict the graph") for s in sentences)
+    assert any(s.startswith("No test can rule out an unmeasured confounder; ") for s in sentences)
     d = json.loads(marketing.to_json())
     d["refutations"] = {}
     d["refutation_runs"] = {}
     d["sensitivity"] = None
     headline, sentences = conclusion(Analysis.from_dict(d))
-    assert headline == "Tentative" and any("has not been challenged" in s for s in sentences)
+    assert headline == "Tentative: not yet challenged"
+    assert any("has not been challenged" in s for s in sentences)
     d["estimates"][d["estimator"]]["ci_low"] = -1.0
     headline, _ = conclusion(Analysis.from_dict(d))
     assert headline.startswith("Weak")
@@ -242,4 +263,4 @@ def test_whatif_curves_become_one_plot(marketing):
                        "kind": "doing", "effect": 2.0, "x": [0, 1], "mean_outcome": [0, 2]}},
                    {"question": "Broken?", "result": {"x": ["<b>"], "mean_outcome": "no"}}]
     doc = to_html(Analysis.from_dict(d))
-    assert "Seeing versus doing" in doc and doc.count("Plotly.newPlot") == 9
+    assert "Seeing versus doing" in doc and doc.count("Plotly.newPlot") == 10

@@ -36,7 +36,7 @@ def _estimate(stdout: str) -> float:
 
 
 def _verdicts(stdout: str) -> list[str]:
-    return re.findall(r"^.+: (?:passed|FAILED) \(p = \S+\)$", stdout, re.M)
+    return re.findall(r"^.+ \[(?:falsification|stability|sensitivity)\]: .+$", stdout, re.M)
 
 
 def _app_analysis(tmp_path: Path, frame, name: str, graph: cc.CausalGraph, **kw) -> Analysis:
@@ -58,10 +58,14 @@ def test_script_reproduces_the_estimate_exactly(tmp_path):
     assert "(the same)" in out.stdout
     assert "differ" not in out.stderr
     verdicts = _verdicts(out.stdout)
-    assert len(verdicts) == len(a.refutations) == 6
-    expected = [f"{r.label}: {'passed' if r.passed else 'FAILED'} (p = {r.p_value:.3g})"
+    assert len(verdicts) == len(a.refutations) == 7
+    expected = [f"{r.label} [{r.kind}]: {r.verdict or 'sensitivity, not a test'}"
                 for r in a.refutation_objects().values()]
     assert verdicts == expected
+    # the script states the same conclusion as the report, by the same rule
+    headline, sentences = cc.report.conclusion(a)
+    assert f"Conclusion: {headline}" in out.stdout
+    assert sentences[0] in out.stdout
 
 
 def test_script_writes_every_choice_and_seed(tmp_path):
@@ -73,7 +77,7 @@ def test_script_writes_every_choice_and_seed(tmp_path):
     text = to_script(a, "binary.csv")
     for line in ["METHOD = 'propensity_matching'", "RANDOM_STATE = 7", "TARGET = 'ate'",
                  "ADJUSTMENT_SET = ['competitor_action', 'seasonality']",
-                 "('data_subset', 10, {'fraction': 0.8}),"]:
+                 "('data_subset', 10, {'fraction': 0.8, 'tolerance_se': 1.0}),"]:
         assert line in text, line
     assert "'ci': 'bootstrap'" in text and "'n_bootstrap': 40" in text
     script = tmp_path / "analysis.py"
