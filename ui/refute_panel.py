@@ -81,7 +81,7 @@ def _progress(bar, label: str):
 def _summary(est, results, sens, done) -> None:
     c = cc.conclude(est, results, sens)
     box = {"bad": st.error, "weak": st.warning, "good": st.success}[c.tone]
-    box(md(f"**{c.headline}.** " + " ".join(c.sentences[:2])))
+    box(f"**{md(c.headline)}.** " + md(" ".join(c.sentences[:2])))
     rows = cc.check_rows(results)
     table = pd.DataFrame([r.cells()[:6] for r in rows], columns=list(cc.CheckRow.HEADER[:6]))
     st.dataframe(table, hide_index=True, width="stretch")
@@ -97,7 +97,7 @@ def _one(res: cc.RefutationResult) -> None:
     with st.container(border=True):
         colour = _BADGE.get(res.verdict, "gray")
         verdict = res.verdict or "not a test"
-        st.markdown(md(f"**{res.label}** :blue-badge[{res.kind}] :{colour}-badge[{verdict}]"))
+        st.markdown(f"**{md(res.label)}** :blue-badge[{res.kind}] :{colour}-badge[{verdict}]")
         st.caption(md(res.question))
         fig = check_figure(res)
         fig.update_layout(height=360, margin=dict(l=10, r=10, t=50, b=10))

@@ -151,7 +151,8 @@ def test_refutation_verdicts_on_marketing():
         k: r.explanation for k, r in refs.items()}
     assert refs["unobserved_common_cause"].passed is None  # sensitivity: never pass/fail
     # the page leads with the engine's conclusion, the same rule as the report
-    assert any(s.value.startswith("**Supported, if the graph is right.**") for s in at.success)
+    assert any(s.value.startswith("**Supported, if the graph is right.**") for s in at.success), [
+        x.value for x in [*at.success, *at.warning, *at.error]]
 
 
 def test_a_wrong_graph_is_flagged_by_its_testable_implications():
