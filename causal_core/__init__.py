@@ -49,6 +49,7 @@ from .exceptions import (
 from .graph import ROLES, CausalGraph
 from .identify import NODE_ROLES, Estimand, Identification, identify
 from .links import decode_state, encode_state
+from .plan import AnalysisPlan, DataReference, WhatIfQuestion, latent_missing
 from .refuters import (
     ConfounderSurface,
     FalsificationResult,
@@ -141,6 +142,10 @@ __all__ = [
     "fit_scm",
     "Analysis",
     "AnalysisError",
+    "AnalysisPlan",
+    "DataReference",
+    "WhatIfQuestion",
+    "latent_missing",
     "to_html",
     "to_script",
     "encode_state",

@@ -38,12 +38,12 @@ from typing import Any
 import pandas as pd
 
 from ._json import plain
-from .data import fingerprint
-from .exceptions import CausalCoreError
+from .exceptions import DataError
 from .graph import CausalGraph
+from .plan import AnalysisPlan, DataReference, WhatIfQuestion, latent_missing
 
 __all__ = ["FORMAT", "SCHEMA_VERSION", "AnalysisError", "DataReference", "Analysis",
-           "build_analysis", "run_analysis"]
+           "assemble", "build_analysis", "run_analysis"]
 
 #: The value of the ``"format"`` field of every saved analysis.
 FORMAT = "causal-explorer-analysis"
@@ -53,50 +53,8 @@ SCHEMA_VERSION = 1
 MAX_BYTES = 50_000_000
 
 
-class AnalysisError(CausalCoreError, ValueError):
+class AnalysisError(DataError):
     """A saved analysis cannot be read: not JSON, not ours, another schema, damaged fields."""
-
-
-@dataclass(frozen=True)
-class DataReference:
-    """Which table an analysis ran on (the data themselves are never saved).
-
-    Attributes
-    ----------
-    file_name : str
-        The uploaded file's name, or the example's title.
-    n_rows : int
-    columns : tuple of str
-    dtypes : tuple of str
-        One pandas dtype name per column.
-    fingerprint : str
-        :func:`causal_core.fingerprint` of the table: tells whether data loaded later are the
-        same.
-    example : str or None
-        The shipped example's name when the data came from ``causal_core.datasets``.
-    """
-
-    file_name: str
-    n_rows: int
-    columns: tuple[str, ...]
-    dtypes: tuple[str, ...]
-    fingerprint: str
-    example: str | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "columns", tuple(self.columns))
-        object.__setattr__(self, "dtypes", tuple(self.dtypes))
-
-    @classmethod
-    def from_frame(cls, frame: pd.DataFrame, file_name: str,
-                   example: str | None = None) -> DataReference:
-        """Describe ``frame`` (its fingerprint is computed here)."""
-        return cls(str(file_name), int(len(frame)), tuple(str(c) for c in frame.columns),
-                   tuple(str(t) for t in frame.dtypes), fingerprint(frame), example)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-friendly dictionary."""
-        return plain({f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
 
 
 def _now() -> str:
@@ -140,6 +98,15 @@ class Analysis:
     reference : dict or None
         A known answer of an example: ``{"value", "label", "is_truth"}``.
     title, created, engine_version : str
+    compare, refuters : list of str or None
+        The plan's comparison estimators and refuters (None: every one that applies).
+    n_simulations : int
+        The plan's simulations per refutation test.
+    missing_data : str
+        The plan's missing-data policy.
+    whatif_questions : tuple of dict
+        The plan's What-if questions (``{"x", "unit"}``).
+    whatif_seed : int
     """
 
     data: DataReference
@@ -162,6 +129,12 @@ class Analysis:
     title: str = ""
     created: str = ""
     engine_version: str = ""
+    compare: tuple[str, ...] | None = None
+    refuters: tuple[str, ...] | None = None
+    n_simulations: int = 100
+    missing_data: str = "complete_cases"
+    whatif_questions: tuple[dict[str, Any], ...] = ()
+    whatif_seed: int = 0
 
     __hash__ = None  # type: ignore[assignment]  # holds dicts
 
@@ -175,6 +148,30 @@ class Analysis:
         put(self, "sensitivity", None if self.sensitivity is None else plain(self.sensitivity))
         put(self, "reference", None if self.reference is None else plain(self.reference))
         put(self, "whatif", tuple(plain(list(self.whatif))))
+        put(self, "whatif_questions", tuple(plain(list(self.whatif_questions))))
+        for name in ("compare", "refuters"):
+            if getattr(self, name) is not None:
+                put(self, name, tuple(getattr(self, name)))
+
+    def __repr__(self) -> str:
+        main = self.estimates.get(self.estimator, {})
+        return (f"Analysis({self.treatment!r} → {self.outcome!r} on {self.data.file_name!r}: "
+                f"{self.estimator} {self.target.upper()} = {main.get('value')!r}, "
+                f"{len(self.estimates)} estimates, {len(self.refutations)} refutations)")
+
+    @property
+    def plan(self) -> AnalysisPlan:
+        """Every choice of this analysis, as the :class:`AnalysisPlan` that reproduces it."""
+        runs = self.refutation_runs
+        return AnalysisPlan(
+            graph=self.causal_graph(), treatment=self.treatment, outcome=self.outcome,
+            data=self.data, adjustment_set=self.adjustment_choice, estimator=self.estimator,
+            params=self.params, target=self.target, compare=self.compare,
+            refuters=self.refuters, n_simulations=self.n_simulations,
+            refuter_params={k: r.get("params", {}) for k, r in runs.items() if r.get("params")},
+            missing_data=self.missing_data, random_state=self.random_state,
+            whatif=tuple(WhatIfQuestion(**q) for q in self.whatif_questions),
+            whatif_seed=self.whatif_seed)
 
     # ------------------------------------------------------------------ views
     def causal_graph(self) -> CausalGraph:
@@ -183,9 +180,7 @@ class Analysis:
 
     def analysis_graph(self) -> CausalGraph:
         """The graph as the analysis used it: observed nodes that are not columns are latent."""
-        g = self.causal_graph()
-        missing = [v for v in g.nodes if g.is_observed(v) and v not in self.data.columns]
-        return g.with_roles(latent=[*g.latent, *missing]) if missing else g
+        return latent_missing(self.causal_graph(), self.data.columns)
 
     def estimate_objects(self) -> dict[str, Any]:
         """Every estimate as an :class:`EffectEstimate`, rebuilt from its dictionary."""
@@ -228,7 +223,13 @@ class Analysis:
         """Validate a parsed JSON document and build the analysis (:class:`AnalysisError`)."""
         from .analysis_restore import analysis_kwargs
 
-        return cls(**analysis_kwargs(d))
+        analysis = cls(**analysis_kwargs(d))
+        try:
+            analysis.plan  # noqa: B018  (every choice must make a valid plan)
+        except (DataError, TypeError) as err:
+            raise AnalysisError(f"The analysis file's choices do not make a valid plan: {err} The "
+                                "file is damaged or was edited by hand.") from None
+        return analysis
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Analysis:
@@ -246,6 +247,62 @@ class Analysis:
 
 
 # ---------------------------------------------------------------------- building
+def assemble(
+    plan: AnalysisPlan, *, estimates: Mapping[str, Any], refutations: Mapping[str, Any] | None = None,
+    sensitivity: Any = None, identification: Any = None,
+    whatif: Sequence[Mapping[str, Any]] = (), reference: Mapping[str, Any] | None = None,
+    title: str = "", refutation_runs: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Analysis:
+    """The :class:`Analysis` of ``plan`` with these results (nothing is estimated here).
+
+    Parameters
+    ----------
+    plan : AnalysisPlan
+        Its data reference must be set.
+    estimates, refutations : mapping of name to result
+        ``estimates`` holds the plan's estimator.
+    sensitivity : OVBSensitivity, optional
+    identification : Identification, optional
+        Computed from the plan when not given.
+    whatif : list of dict
+        ``{"question", "answer", "result"}`` entries.
+    reference : dict, optional
+    title : str
+    refutation_runs : mapping, optional
+        Refuter name → ``{"n_simulations": int, "params": dict}`` as requested (default: the
+        plan's simulations and each result's parameters).
+    """
+    from . import __version__
+
+    if plan.data is None:
+        raise AnalysisError("An analysis records its data: make the plan with "
+                            "AnalysisPlan.for_data(frame, file_name, graph, ...).")
+    if plan.estimator not in estimates:
+        raise AnalysisError(f"The main estimator {plan.estimator!r} is not among the estimates "
+                            f"({', '.join(map(repr, estimates)) or 'none'}). Estimate it first.")
+    main = estimates[plan.estimator]
+    if identification is None:
+        identification = plan.identify()
+    ident = {k: v for k, v in identification.to_dict().items() if k != "graph"}
+    refutations = dict(refutations or {})
+    runs = {name: {"n_simulations": int(plan.n_simulations), "params": plain(r.params)}
+            for name, r in refutations.items()}
+    runs.update(refutation_runs or {})
+    return Analysis(
+        data=plan.data, graph=plan.graph.to_json(), treatment=main.treatment, outcome=main.outcome,
+        estimator=plan.estimator, adjustment_choice=plan.adjustment_set,
+        adjustment_set=tuple(main.estimand.adjustment_set), identification=ident,
+        target=main.target, params=plain(main.params), random_state=plan.random_state,
+        refutation_runs=runs, estimates={k: v.to_dict() for k, v in estimates.items()},
+        refutations={k: v.to_dict() for k, v in refutations.items()},
+        sensitivity=None if sensitivity is None else sensitivity.to_dict(),
+        whatif=tuple(whatif), reference=None if reference is None else dict(reference),
+        title=title, created=_now(), engine_version=__version__, compare=plan.compare,
+        refuters=plan.refuters, n_simulations=plan.n_simulations, missing_data=plan.missing_data,
+        whatif_questions=tuple(q.to_dict() for q in plan.whatif), whatif_seed=plan.whatif_seed,
+    )
+
+
 def build_analysis(
     frame: pd.DataFrame, file_name: str, graph: CausalGraph, *, estimator: str,
     estimates: Mapping[str, Any], refutations: Mapping[str, Any] | None = None,
@@ -255,68 +312,26 @@ def build_analysis(
     example: str | None = None, reference: Mapping[str, Any] | None = None, title: str = "",
     data_fingerprint: str | None = None,
 ) -> Analysis:
-    """Assemble an :class:`Analysis` from result objects (nothing is estimated here).
+    """Assemble an :class:`Analysis` from result objects (the plan is read off the results).
 
-    Parameters
-    ----------
-    frame : DataFrame
-        The loaded table (only described: rows, columns, fingerprint).
-    file_name : str
-    graph : CausalGraph
-        The graph as drawn; treatment and outcome are its exposure and outcome.
-    estimator : str
-        Name (key of ``estimates``) of the main estimate.
-    estimates, refutations : mapping of name to result
-    sensitivity : OVBSensitivity, optional
-    whatif : list of dict
-        ``{"question", "answer", "result"}`` entries.
-    adjustment_choice : list of str, optional
-        The set the user picked (None: the estimand's).
-    identification : Identification, optional
-        Computed from ``graph`` when not given.
-    refutation_runs : mapping, optional
-        Refuter name → ``{"n_simulations": int, "params": dict}`` as requested (default: from
-        each result).
-    random_state : int
-    example : str, optional
-    reference : dict, optional
-    title : str
-    data_fingerprint : str, optional
-        ``cc.fingerprint(frame)`` when already known (it is computed otherwise).
+    ``frame`` is only described (rows, columns, fingerprint, unless ``data_fingerprint`` is
+    given); treatment, outcome, target and parameters are the main estimate's. See
+    :func:`assemble` for the other arguments.
     """
-    from . import __version__
-    from .identify import identify
-
     if estimator not in estimates:
         raise AnalysisError(f"The main estimator {estimator!r} is not among the estimates "
                             f"({', '.join(map(repr, estimates)) or 'none'}). Estimate it first.")
-    if data_fingerprint is None:
-        data = DataReference.from_frame(frame, file_name, example)
-    else:
-        data = DataReference(str(file_name), int(len(frame)), tuple(str(c) for c in frame.columns),
-                             tuple(str(t) for t in frame.dtypes), data_fingerprint, example)
     main = estimates[estimator]
-    if identification is None:
-        g = graph
-        missing = [v for v in g.nodes if g.is_observed(v) and v not in data.columns]
-        identification = identify(g.with_roles(latent=[*g.latent, *missing]) if missing else g)
-    ident = {k: v for k, v in identification.to_dict().items() if k != "graph"}
     refutations = dict(refutations or {})
-    runs = {name: {"n_simulations": int(r.n_simulations), "params": plain(r.params)}
-            for name, r in refutations.items()}
-    runs.update(refutation_runs or {})
-    return Analysis(
-        data=data, graph=graph.to_json(), treatment=main.treatment, outcome=main.outcome,
-        estimator=estimator,
-        adjustment_choice=None if adjustment_choice is None else tuple(adjustment_choice),
-        adjustment_set=tuple(main.estimand.adjustment_set), identification=ident,
-        target=main.target, params=plain(main.params), random_state=int(random_state),
-        refutation_runs=runs, estimates={k: v.to_dict() for k, v in estimates.items()},
-        refutations={k: v.to_dict() for k, v in refutations.items()},
-        sensitivity=None if sensitivity is None else sensitivity.to_dict(),
-        whatif=tuple(whatif), reference=None if reference is None else dict(reference),
-        title=title, created=_now(), engine_version=__version__,
-    )
+    sims = {int(r["n_simulations"]) for r in (refutation_runs or {}).values()}
+    plan = AnalysisPlan.for_data(
+        frame, file_name, graph, example=example, data_fingerprint=data_fingerprint,
+        treatment=main.treatment, outcome=main.outcome, estimator=estimator, params=main.params,
+        target=main.target, adjustment_set=adjustment_choice, random_state=random_state,
+        n_simulations=sims.pop() if len(sims) == 1 else 100)
+    return assemble(plan, estimates=estimates, refutations=refutations, sensitivity=sensitivity,
+                    identification=identification, whatif=whatif, reference=reference,
+                    title=title, refutation_runs=refutation_runs)
 
 
 def run_analysis(
@@ -327,7 +342,7 @@ def run_analysis(
     compare: Sequence[str] = ("naive",), example: str | None = None,
     reference: Mapping[str, Any] | None = None, title: str = "",
 ) -> Analysis:
-    """Run a whole analysis the way the app does and return it as an :class:`Analysis`.
+    """Run a whole analysis the way the app does: ``AnalysisPlan.for_data(...).run(frame)``.
 
     Identify on the graph (nodes missing from the data are treated as latent), estimate with
     ``estimator`` with ``params`` and ``adjustment_set`` (None: the estimand's), and each
@@ -343,47 +358,9 @@ def run_analysis(
     >>> a.treatment, a.outcome, sorted(a.estimates)
     ('marketing_spend', 'revenue', ['linear_regression'])
     """
-    from .estimators import estimate
-    from .identify import identify
-    from .refuters import list_refuters, refute
-    from .sensitivity import ovb_sensitivity
-
-    missing = [v for v in graph.nodes if graph.is_observed(v) and v not in frame.columns]
-    g = graph.with_roles(latent=[*graph.latent, *missing]) if missing else graph
-    ident = identify(g)
-    cols = [c for c in frame.columns if c in g and g.is_observed(c)]
-    data = frame[cols]
-    main = estimate(data, ident, method=estimator, target=target, random_state=random_state,
-                    adjustment_set=None if adjustment_set is None else list(adjustment_set),
-                    **dict(params or {}))
-    estimates = {estimator: main}
-    for name in compare:
-        if name != estimator:
-            try:
-                estimates[name] = estimate(data, ident, method=name, target=target,
-                                           random_state=random_state, adjustment_set=(
-                                               None if adjustment_set is None
-                                               else list(adjustment_set)))
-            except CausalCoreError:
-                continue
-    if refuters is None:
-        refuters = [r.name for r in list_refuters() if main.estimand.kind in r.estimands
-                    and main.treatment_type in r.treatment_types]
-    refutations = {}
-    for name in refuters:
-        try:
-            refutations[name] = refute(data, ident, main, method=name, n_simulations=n_simulations,
-                                       random_state=random_state)
-        except CausalCoreError:
-            continue
-    try:
-        sens = ovb_sensitivity(data, ident, main)
-    except CausalCoreError:
-        sens = None
-    runs = {k: {"n_simulations": int(n_simulations), "params": plain(v.params)}
-            for k, v in refutations.items()}
-    return build_analysis(frame, file_name, graph, estimator=estimator, estimates=estimates,
-                          refutations=refutations, sensitivity=sens, identification=ident,
-                          adjustment_choice=None if adjustment_set is None else list(adjustment_set),
-                          refutation_runs=runs, random_state=random_state, example=example,
-                          reference=reference, title=title)
+    plan = AnalysisPlan.for_data(
+        frame, file_name, graph, example=example, estimator=estimator, target=target,
+        params=params, adjustment_set=adjustment_set,
+        refuters=None if refuters is None else tuple(refuters), n_simulations=n_simulations,
+        random_state=random_state, compare=tuple(compare))
+    return plan.run(frame, title=title, reference=reference)

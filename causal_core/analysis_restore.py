@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from typing import Any
 
 import numpy as np
@@ -26,16 +27,45 @@ import numpy as np
 from .analysis import FORMAT, MAX_BYTES, SCHEMA_VERSION, AnalysisError, DataReference
 from .exceptions import CausalCoreError
 from .graph import CausalGraph
+from .plan_read import check_plain
 
 __all__ = ["parse_json", "analysis_kwargs", "estimate_from_dict", "refutation_from_dict",
            "sensitivity_from_dict"]
 
-_AGAIN = "save the analysis again from the Report page"
+_AGAIN = "open the original analysis and save it again"
+_PICK = "Pick a .json file that Analysis.to_json (or Causal Explorer's report) saved."
 
 
 def _reject_constant(name: str) -> Any:
-    raise AnalysisError(f"The file contains {name}, which is not valid JSON; it is damaged. "
-                        f"Open the original analysis and {_AGAIN}.")
+    raise AnalysisError(f"The file contains {name}, which is not valid JSON; it is damaged: "
+                        f"{_AGAIN}.")
+
+
+#: The longest run of digits a saved number may have (a float's repr has at most 17 digits
+#: and an exponent; Python refuses to convert integers of more than 4,300 digits at all).
+MAX_DIGITS = 40
+
+
+def _int_text(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise AnalysisError(f"The file holds a whole number of {len(text.lstrip('-')):,} digits; a "
+                            f"saved analysis holds none longer than {MAX_DIGITS}. The file is "
+                            f"damaged or was edited by hand: {_AGAIN}.")
+    return int(text)
+
+
+def _float_text(text: str) -> float:
+    if len(text) > 2 * MAX_DIGITS:
+        raise AnalysisError(f"The file holds a number written with {len(text):,} characters; a "
+                            f"saved analysis writes none longer than {2 * MAX_DIGITS}. The file is "
+                            f"damaged or was edited by hand: {_AGAIN}.")
+    value = float(text)
+    if not math.isfinite(value):
+        shown = text if len(text) <= 30 else text[:27] + "..."
+        raise AnalysisError(f"The file holds the number {shown}, which is too large to be a finite "
+                            f"number (it would read as infinity, not as a value). The file is "
+                            f"damaged or was edited by hand: {_AGAIN}.")
+    return value
 
 
 def parse_json(text: str | bytes) -> Any:
@@ -43,25 +73,28 @@ def parse_json(text: str | bytes) -> Any:
     if isinstance(text, bytes | bytearray):
         if len(text) > MAX_BYTES:
             raise AnalysisError(f"The file is {len(text):,} bytes; a saved analysis is at most "
-                                f"{MAX_BYTES:,}. Pick the .json file the Report page saved.")
+                                f"{MAX_BYTES:,}. {_PICK}")
         try:
             text = bytes(text).decode("utf-8-sig")
         except UnicodeDecodeError as err:
             raise AnalysisError(f"The file is not UTF-8 text (byte {err.start} cannot be read), so "
-                                "it is not a saved analysis. Pick the .json file the Report page "
-                                "saved.") from None
+                                f"it is not a saved analysis. {_PICK}") from None
     if not isinstance(text, str):
         raise AnalysisError(f"A saved analysis is JSON text; got {type(text).__name__}.")
     if len(text) > MAX_BYTES:
         raise AnalysisError(f"The text has {len(text):,} characters; a saved analysis has at "
                             f"most {MAX_BYTES:,}.")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        doc = json.loads(text, parse_constant=_reject_constant, parse_int=_int_text,
+                         parse_float=_float_text)
     except json.JSONDecodeError as err:
         raise AnalysisError(f"The file is not valid JSON (line {err.lineno}, column {err.colno}: "
                             f"{err.msg}). It is damaged or is not a saved analysis: {_AGAIN}.") from None
     except RecursionError:
-        raise AnalysisError("The file nests too deeply to be a saved analysis.") from None
+        raise AnalysisError(f"The file nests too deeply (lists or objects thousands of levels); a saved "
+                            f"analysis nests a few levels. It is damaged: {_AGAIN}.") from None
+    check_plain(doc, "The file", AnalysisError)
+    return doc
 
 
 def _kind(v: Any) -> str:
@@ -118,13 +151,13 @@ def _int(d: dict, name: str, default: int) -> int:
 def _check_header(d: Any) -> None:
     if not isinstance(d, dict):
         raise AnalysisError(f"A saved analysis is a JSON object; this file holds {_kind(d)}. "
-                            "Pick the .json file the Report page saved.")
+                            f"{_PICK}")
     fmt = d.get("format")
     if fmt != FORMAT:
         what = "has no 'format' field" if "format" not in d else f"says its format is {fmt!r}"
         raise AnalysisError(f"This file is not a Causal Explorer analysis: it {what}, expected "
-                            f"{FORMAT!r}. (A graph file is loaded on the Model page, data on the "
-                            "Data page.) Pick the .json file the Report page saved.")
+                            f"{FORMAT!r}. (A graph file is read with CausalGraph.parse, data with "
+                            f"load_table.) {_PICK}")
     version = d.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, int):
         raise _bad("schema_version", "a whole number", version)
@@ -162,7 +195,16 @@ def analysis_kwargs(d: Any) -> dict[str, Any]:
         "refutations": _obj(d, "refutations"), "sensitivity": _obj(d, "sensitivity", True),
         "reference": _obj(d, "reference", True), "title": _text(d, "title", ""),
         "created": _text(d, "created", ""), "engine_version": _text(d, "engine_version", ""),
+        "compare": _texts(d, "compare", optional=True),
+        "refuters": _texts(d, "refuters", optional=True),
+        "n_simulations": _int(d, "n_simulations", 100),
+        "missing_data": _text(d, "missing_data", "complete_cases"),
+        "whatif_seed": _int(d, "whatif_seed", 0),
     }
+    questions = d.get("whatif_questions", [])
+    if not isinstance(questions, list) or not all(isinstance(q, dict) for q in questions):
+        raise _bad("whatif_questions", "a list of objects", questions)
+    kw["whatif_questions"] = tuple(questions)
     whatif = d.get("whatif", [])
     if not isinstance(whatif, list) or not all(isinstance(w, dict) for w in whatif):
         raise _bad("whatif", "a list of objects", whatif)

@@ -1,0 +1,510 @@
+"""``AnalysisPlan``: everything a user chose, as one frozen value; the analysis steps as methods.
+
+A plan holds the choices and nothing computed: which table (a :class:`DataReference`, never
+the data), the causal graph as drawn (its positions and labels are kept for the drawing but
+ignored by :meth:`AnalysisPlan.key`), the treatment and outcome, the adjustment set, the
+estimator and its parameters, the target, the refuters and their simulations, the
+missing-data policy, the What-if questions and the seeds. Each step is a method returning the
+existing frozen results (:class:`~causal_core.identify.Identification`,
+:class:`~causal_core.estimators.result.EffectEstimate`, ...); :meth:`AnalysisPlan.run` runs
+them all and returns an :class:`~causal_core.analysis.Analysis` (the plan plus its results).
+
+The same plan gives the same numbers in the app, in a notebook and in the exported script:
+every random step is seeded by the plan.
+
+Examples
+--------
+>>> import causal_core as cc
+>>> from causal_core.datasets import load_example
+>>> ex = load_example("marketing")
+>>> plan = cc.AnalysisPlan.for_data(ex.data, "marketing.csv", ex.graph, refuters=(),
+...                                 compare=())
+>>> round(plan.estimate(ex.data).value, 2)
+2.05
+>>> moved = plan.replace(graph=ex.graph.with_positions({"revenue": (5.0, 5.0)}))
+>>> moved.key() == plan.key(), plan.replace(target="att").key() == plan.key()
+(True, False)
+>>> cc.AnalysisPlan.from_dict(plan.to_dict()) == plan
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+
+from ._json import plain
+from .data import fingerprint
+from .exceptions import CausalCoreError, DataError
+from .graph import CausalGraph
+
+__all__ = ["PLAN_FORMAT", "PLAN_VERSION", "MISSING_DATA_POLICIES", "TARGETS", "STEPS",
+           "DataReference", "WhatIfQuestion", "AnalysisPlan", "latent_missing"]
+
+PLAN_FORMAT = "causal-explorer-plan"
+PLAN_VERSION = 1
+#: Missing-data policies a plan may name, with what each does. ``complete_cases``: every step
+#: uses the rows with no missing value in the columns it needs (what the estimators do).
+MISSING_DATA_POLICIES: dict[str, str] = {
+    "complete_cases": "rows with a missing value in a column a step uses are left out of it",
+}
+TARGETS = ("ate", "att", "atc")
+#: The steps :meth:`AnalysisPlan.key` can key on.
+STEPS = ("identify", "estimate", "refute", "whatif", "all")
+
+
+# ---------------------------------------------------------------------- the data reference
+@dataclass(frozen=True)
+class DataReference:
+    """Which table an analysis ran on (the data themselves are never saved).
+
+    Attributes
+    ----------
+    file_name : str
+        The uploaded file's name, or the example's title.
+    n_rows : int
+    columns : tuple of str
+    dtypes : tuple of str
+        One pandas dtype name per column.
+    fingerprint : str
+        :func:`causal_core.fingerprint` of the table: tells whether data loaded later are the
+        same.
+    example : str or None
+        The shipped example's name when the data came from ``causal_core.datasets``.
+    """
+
+    file_name: str
+    n_rows: int
+    columns: tuple[str, ...]
+    dtypes: tuple[str, ...]
+    fingerprint: str
+    example: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", tuple(self.columns))
+        object.__setattr__(self, "dtypes", tuple(self.dtypes))
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, file_name: str, example: str | None = None,
+                   data_fingerprint: str | None = None) -> DataReference:
+        """Describe ``frame`` (its fingerprint is computed unless given)."""
+        return cls(str(file_name), int(len(frame)), tuple(str(c) for c in frame.columns),
+                   tuple(str(t) for t in frame.dtypes),
+                   fingerprint(frame) if data_fingerprint is None else data_fingerprint, example)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly dictionary."""
+        return plain({f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
+
+
+def latent_missing(graph: CausalGraph, columns: Iterable[str]) -> CausalGraph:
+    """``graph`` with every observed node that is not one of ``columns`` marked latent.
+
+    The one place where "a node without a column is unmeasured" is decided: identification,
+    estimation, the report and the app all read the graph through this function.
+
+    Examples
+    --------
+    >>> g = CausalGraph(edges=[("u", "x"), ("x", "y"), ("u", "y")])
+    >>> latent_missing(g, ["x", "y"]).latent
+    ('u',)
+    """
+    cols = set(columns)
+    missing = [v for v in graph.nodes if graph.is_observed(v) and v not in cols]
+    return graph.with_roles(latent=[*graph.latent, *missing]) if missing else graph
+
+
+def graph_structure(graph: CausalGraph) -> dict[str, Any]:
+    """The graph without drawing positions and labels, in a canonical order (for keys)."""
+    return {"nodes": sorted(graph.nodes), "edges": sorted(map(list, graph.edges)),
+            "bidirected": sorted(map(list, graph.bidirected)),
+            "roles": {n: sorted(r) for n, r in sorted(graph.roles.items())}}
+
+
+# ---------------------------------------------------------------------- What-if questions
+@dataclass(frozen=True)
+class WhatIfQuestion:
+    """One What-if question: the treatment value ``x`` to ask about and the unit (a row).
+
+    ``x`` None: the median of a continuous treatment, the last level of a discrete one.
+    """
+
+    x: float | int | str | bool | None = None
+    unit: int = 0
+
+    def __post_init__(self) -> None:
+        if self.x is not None and not isinstance(self.x, float | int | str | bool):
+            raise DataError(f"A What-if question's x must be a number or a level; got {self.x!r}.")
+        if isinstance(self.unit, bool) or not isinstance(self.unit, int) or self.unit < 0:
+            raise DataError(f"A What-if question's unit is a row number (0 or more); got "
+                            f"{self.unit!r}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly dictionary."""
+        return {"x": plain(self.x), "unit": self.unit}
+
+
+# ---------------------------------------------------------------------- the plan
+def _frozen(mapping: Mapping[str, Any] | None, what: str) -> Mapping[str, Any]:
+    if mapping is None:
+        return MappingProxyType({})
+    if not isinstance(mapping, Mapping) or not all(isinstance(k, str) for k in mapping):
+        raise DataError(f"The plan's {what} must be a mapping of names to values; got "
+                        f"{type(mapping).__name__}.")
+    return MappingProxyType(plain(dict(mapping)))
+
+
+def _names(value: Any, what: str, optional: bool = False) -> tuple[str, ...] | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise DataError(f"The plan's {what} must be a list of names; got {value!r}.")
+    out = tuple(value)
+    if not all(isinstance(v, str) for v in out):
+        raise DataError(f"The plan's {what} must hold names (text); got {list(out)!r}.")
+    return out
+
+
+def _changed(name: str, params: Mapping[str, Any] | None, refuter: bool = False
+             ) -> Mapping[str, Any] | None:
+    """The parameters that differ from the registered estimator's (or refuter's) defaults, so
+    that a plan with every parameter written out and one with only the changed ones are the
+    same plan."""
+    if not isinstance(params, Mapping):
+        return params
+    from .estimators import get_estimator_class
+    from .refuters import get_refuter_class
+
+    try:
+        defaults = plain((get_refuter_class if refuter else get_estimator_class)(name)().get_params())
+    except CausalCoreError:
+        return params  # not registered (yet): kept as given
+    given = plain(dict(params))
+    return {k: v for k, v in given.items() if k not in defaults or defaults[k] != v}
+
+
+def _whole(value: Any, what: str, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise DataError(f"The plan's {what} must be a whole number of at least {low}; got "
+                        f"{value!r}.")
+    return value
+
+
+@dataclass(frozen=True)
+class AnalysisPlan:
+    """Everything a user chose for one analysis (nothing computed).
+
+    Attributes
+    ----------
+    graph : CausalGraph
+        The graph as drawn; positions and labels are kept for the drawing, not for the key.
+    treatment, outcome : str
+        Default: the graph's single exposure and outcome.
+    data : DataReference or None
+        The table the plan is for (None: any table with the graph's columns).
+    adjustment_set : tuple of str or None
+        The user's adjustment set; None: the estimand's own (the optimal set when valid).
+    estimator : str
+        The registry name of the main estimator.
+    params : mapping
+        Its parameters that differ from the defaults.
+    target : {"ate", "att", "atc"}
+    compare : tuple of str or None
+        Estimators run with default parameters beside the main one (the comparison plot);
+        None: every estimator that fits the estimand and the treatment, and the naive one.
+    refuters : tuple of str or None
+        The refutation tests to run; None: every one that applies to the main estimate.
+    n_simulations : int
+        Simulations per refutation test.
+    refuter_params : mapping
+        Refuter name → its parameters that differ from the defaults.
+    missing_data : str
+        A key of :data:`MISSING_DATA_POLICIES`.
+    whatif : tuple of WhatIfQuestion
+    random_state : int
+        The seed of the estimate, of every comparison and of every refutation.
+    whatif_seed : int
+        The seed of the structural causal model and its Monte-Carlo draws.
+    """
+
+    graph: CausalGraph
+    treatment: str = ""
+    outcome: str = ""
+    data: DataReference | None = None
+    adjustment_set: tuple[str, ...] | None = None
+    estimator: str = "linear_regression"
+    params: Mapping[str, Any] = field(default_factory=dict)
+    target: str = "ate"
+    compare: tuple[str, ...] | None = None
+    refuters: tuple[str, ...] | None = None
+    n_simulations: int = 100
+    refuter_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    missing_data: str = "complete_cases"
+    whatif: tuple[WhatIfQuestion, ...] = ()
+    random_state: int = 0
+    whatif_seed: int = 0
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__
+        if not isinstance(self.graph, CausalGraph):
+            raise DataError(f"The plan's graph must be a CausalGraph; got {type(self.graph).__name__}.")
+        for role, found in (("treatment", self.graph.exposures), ("outcome", self.graph.outcomes)):
+            value = getattr(self, role)
+            if value == "" and len(found) == 1:
+                put(self, role, found[0])
+                value = found[0]
+            if not isinstance(value, str) or value not in self.graph:
+                raise DataError(f"The plan's {role} {value!r} is not a node of its graph. Name one "
+                                f"node as the {role} (the graph marks {list(found)!r}).")
+        if self.treatment == self.outcome:
+            raise DataError(f"The plan's treatment and outcome are both {self.treatment!r}; an "
+                            "effect needs two different variables.")
+        if self.data is not None and not isinstance(self.data, DataReference):
+            raise DataError(f"The plan's data must be a DataReference; got {type(self.data).__name__}.")
+        put(self, "adjustment_set", None if self.adjustment_set is None
+            else tuple(sorted(_names(self.adjustment_set, "adjustment set"))))
+        put(self, "compare", _names(self.compare, "comparison estimators", optional=True))
+        put(self, "refuters", _names(self.refuters, "refuters", optional=True))
+        if not isinstance(self.estimator, str) or not self.estimator:
+            raise DataError(f"The plan's estimator must be a registry name; got {self.estimator!r}.")
+        if self.target not in TARGETS:
+            raise DataError(f"The plan's target must be one of {', '.join(TARGETS)}; got "
+                            f"{self.target!r}.")
+        if self.missing_data not in MISSING_DATA_POLICIES:
+            raise DataError(f"The plan's missing-data policy must be one of "
+                            f"{', '.join(MISSING_DATA_POLICIES)}; got {self.missing_data!r}.")
+        put(self, "params", _frozen(_changed(self.estimator, self.params), "estimator parameters"))
+        put(self, "refuter_params", MappingProxyType(
+            {k: _frozen(_changed(k, v, refuter=True), f"parameters of {k!r}")
+             for k, v in _frozen(self.refuter_params, "refuter parameters").items()
+             if _changed(k, v, refuter=True)}))
+        _whole(self.n_simulations, "number of simulations", 1)
+        _whole(self.random_state, "random_state", 0)
+        _whole(self.whatif_seed, "whatif_seed", 0)
+        questions = tuple(self.whatif)
+        if not all(isinstance(q, WhatIfQuestion) for q in questions):
+            raise DataError("The plan's What-if questions must be WhatIfQuestion values.")
+        put(self, "whatif", questions)
+
+    def __hash__(self) -> int:
+        return hash(self.key())
+
+    def __repr__(self) -> str:
+        adj = "the estimand's" if self.adjustment_set is None else list(self.adjustment_set)
+        return (f"AnalysisPlan({self.treatment!r} → {self.outcome!r}, {self.estimator}"
+                f"{dict(self.params) or ''}, {self.target.upper()}, adjustment {adj}, "
+                f"seed {self.random_state})")
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def for_data(cls, frame: pd.DataFrame, file_name: str, graph: CausalGraph, *,
+                 example: str | None = None, data_fingerprint: str | None = None,
+                 **choices: Any) -> AnalysisPlan:
+        """A plan for ``frame`` (described, never stored) with the given choices."""
+        return cls(graph=graph, data=DataReference.from_frame(frame, file_name, example,
+                                                               data_fingerprint), **choices)
+
+    def replace(self, **changes: Any) -> AnalysisPlan:
+        """A copy with some choices changed (validated like a new plan)."""
+        return dataclasses.replace(self, **changes)
+
+    # ------------------------------------------------------------------ keys
+    def _parts(self) -> dict[str, Any]:
+        return {"data": None if self.data is None else self.data.fingerprint,
+                "graph": graph_structure(self.analysis_graph()),
+                "treatment": self.treatment, "outcome": self.outcome,
+                "missing_data": self.missing_data, "adjustment_set": self.adjustment_set,
+                "estimator": self.estimator, "params": dict(self.params), "target": self.target,
+                "random_state": self.random_state, "compare": self.compare,
+                "refuters": self.refuters, "n_simulations": self.n_simulations,
+                "refuter_params": {k: dict(v) for k, v in self.refuter_params.items()},
+                "whatif": [q.to_dict() for q in self.whatif], "whatif_seed": self.whatif_seed}
+
+    def key(self, step: str = "all") -> str:
+        """A digest of the choices ``step`` depends on (drawing positions and labels excluded).
+
+        ``"identify"``: graph and question; ``"estimate"``: and the data, the adjustment set,
+        the estimator, its parameters, the target and the seed; ``"refute"``: and the refuters
+        and simulations; ``"whatif"``: data, graph, question, What-if questions and seed;
+        ``"all"``: everything.
+        """
+        needs = {"identify": ("graph", "treatment", "outcome"),
+                 "estimate": ("data", "graph", "treatment", "outcome", "missing_data",
+                              "adjustment_set", "estimator", "params", "target", "random_state")}
+        needs["refute"] = (*needs["estimate"], "refuters", "n_simulations", "refuter_params")
+        needs["whatif"] = ("data", "graph", "treatment", "outcome", "missing_data", "whatif",
+                           "whatif_seed")
+        parts = self._parts()
+        if step != "all":
+            if step not in needs:
+                raise DataError(f"A plan has no step {step!r}; the steps are {', '.join(STEPS)}.")
+            parts = {k: parts[k] for k in needs[step]}
+        text = json.dumps([step, parts], sort_keys=True, default=str, allow_nan=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    # ------------------------------------------------------------------ JSON
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary, with ``format`` and ``version`` first."""
+        body = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        body["graph"] = self.graph.to_json()
+        body["data"] = None if self.data is None else self.data.to_dict()
+        body["whatif"] = [q.to_dict() for q in self.whatif]
+        body["params"] = dict(self.params)
+        body["refuter_params"] = {k: dict(v) for k, v in self.refuter_params.items()}
+        return {"format": PLAN_FORMAT, "version": PLAN_VERSION, **plain(body)}
+
+    @classmethod
+    def from_dict(cls, d: Any) -> AnalysisPlan:
+        """The plan of a :meth:`to_dict` dictionary; unknown or ill-typed fields raise DataError."""
+        from .plan_read import plan_kwargs
+
+        return cls(**plan_kwargs(d))
+
+    # ------------------------------------------------------------------ the steps
+    def analysis_graph(self, columns: Iterable[str] | None = None) -> CausalGraph:
+        """The graph as the analysis uses it: nodes without a column (of ``columns``, else of
+        the plan's data) are latent."""
+        if columns is None:
+            if self.data is None:
+                return self.graph
+            columns = self.data.columns
+        return latent_missing(self.graph, columns)
+
+    def frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The columns of ``frame`` the analysis uses (the graph's observed nodes).
+
+        Raises DataError when the treatment or the outcome has no column.
+        """
+        g = self.analysis_graph(frame.columns)
+        for role in ("treatment", "outcome"):
+            name = getattr(self, role)
+            if name not in frame.columns:
+                raise DataError(f"The {role} {name!r} is not a column of the data (columns: "
+                                f"{', '.join(map(repr, list(frame.columns)[:12]))}). Load the "
+                                "table the plan is for, or rename the node to its column.")
+        return frame[[c for c in frame.columns if c in g and g.is_observed(c)]]
+
+    def identify(self, columns: Iterable[str] | None = None) -> Any:
+        """The :class:`~causal_core.identify.Identification` of the plan's question."""
+        from .identify import identify
+
+        return identify(self.analysis_graph(columns), self.treatment, self.outcome)
+
+    def estimate(self, frame: pd.DataFrame, *, identification: Any = None,
+                 method: str | None = None) -> Any:
+        """The main :class:`EffectEstimate` (``method``: another estimator with its defaults)."""
+        from .estimators import estimate
+
+        used = self.frame(frame)
+        ident = self.identify(frame.columns) if identification is None else identification
+        params = dict(self.params) if method is None or method == self.estimator else {}
+        return estimate(used, ident, method=method or self.estimator,
+                        target=self.target, random_state=self.random_state,
+                        adjustment_set=None if self.adjustment_set is None
+                        else list(self.adjustment_set), **params)
+
+    def comparison_methods(self, identification: Any, treatment_type: str) -> list[str]:
+        """The estimators :attr:`compare` names (None: every one that fits, naive first)."""
+        if self.compare is not None:
+            return list(self.compare)
+        from .estimators import list_estimators
+
+        kind = identification.estimand.kind if identification.estimand is not None else None
+        names = [e.name for e in list_estimators()
+                 if kind in e.estimands and treatment_type in e.treatment_types]
+        return names if "naive" in names else ["naive", *names]
+
+    def compare_estimates(self, frame: pd.DataFrame, main: Any, *, identification: Any = None
+                          ) -> dict[str, Any]:
+        """The comparison estimates, each with default parameters: name → EffectEstimate or
+        the CausalCoreError that says why it does not apply. ``main`` keeps its own slot."""
+        ident = self.identify(frame.columns) if identification is None else identification
+        out: dict[str, Any] = {}
+        for name in self.comparison_methods(ident, main.treatment_type):
+            if name == self.estimator and not self.params:
+                out[name] = main
+                continue
+            try:
+                out[name] = self.estimate(frame, identification=ident, method=name)
+            except CausalCoreError as err:
+                out[name] = err
+        return out
+
+    def refuter_names(self, main: Any) -> list[str]:
+        """The refuters :attr:`refuters` names (None: every one that applies to ``main``)."""
+        if self.refuters is not None:
+            return list(self.refuters)
+        from .refuters import list_refuters
+
+        return [r.name for r in list_refuters()
+                if main.estimand.kind in r.estimands and main.treatment_type in r.treatment_types]
+
+    def refute_one(self, frame: pd.DataFrame, name: str, main: Any, *, identification: Any = None,
+                   progress: Callable[[float], Any] | None = None) -> Any:
+        """One refutation test of ``main`` with the plan's simulations and seed."""
+        from .refuters import refute
+
+        ident = self.identify(frame.columns) if identification is None else identification
+        return refute(self.frame(frame), ident, main, method=name, n_simulations=self.n_simulations,
+                      random_state=self.random_state, progress=progress,
+                      **dict(self.refuter_params.get(name, {})))
+
+    def refute(self, frame: pd.DataFrame, main: Any, *, identification: Any = None
+               ) -> dict[str, Any]:
+        """Every planned test: name → RefutationResult or the CausalCoreError saying why not."""
+        ident = self.identify(frame.columns) if identification is None else identification
+        out: dict[str, Any] = {}
+        for name in self.refuter_names(main):
+            try:
+                out[name] = self.refute_one(frame, name, main, identification=ident)
+            except CausalCoreError as err:
+                out[name] = err
+        return out
+
+    def sensitivity(self, frame: pd.DataFrame, main: Any, *, identification: Any = None) -> Any:
+        """The omitted-variable-bias sensitivity of ``main`` (EstimationError when it has none)."""
+        from .sensitivity import ovb_sensitivity
+
+        ident = self.identify(frame.columns) if identification is None else identification
+        return ovb_sensitivity(self.frame(frame), ident, main)
+
+    def check_data(self, frame: pd.DataFrame) -> None:
+        """Raise DataError when ``frame`` is not the table of the plan's data reference."""
+        if self.data is not None and fingerprint(frame) != self.data.fingerprint:
+            raise DataError(f"These data are not the table the plan is for ({self.data.file_name!r}, "
+                            f"{self.data.n_rows:,} rows, fingerprint {self.data.fingerprint[:12]}…; "
+                            f"given: {len(frame):,} rows, fingerprint {fingerprint(frame)[:12]}…). "
+                            "Load that table, or make a new plan with AnalysisPlan.for_data.")
+
+    def run(self, frame: pd.DataFrame, *, title: str = "", reference: Mapping[str, Any] | None = None,
+            whatif_answers: Sequence[Mapping[str, Any]] = ()) -> Any:
+        """Run every step on ``frame`` and return the :class:`~causal_core.analysis.Analysis`.
+
+        Comparisons and refutations that do not apply are left out; the main estimate's
+        failure raises.
+        """
+        from .analysis import assemble
+
+        self.check_data(frame)
+        ident = self.identify(frame.columns)
+        main = self.estimate(frame, identification=ident)
+        estimates = {self.estimator: main}
+        for name, res in self.compare_estimates(frame, main, identification=ident).items():
+            if name != self.estimator and not isinstance(res, CausalCoreError):
+                estimates[name] = res
+        refutations = {k: v for k, v in self.refute(frame, main, identification=ident).items()
+                       if not isinstance(v, CausalCoreError)}
+        try:
+            sens = self.sensitivity(frame, main, identification=ident)
+        except CausalCoreError:
+            sens = None
+        return assemble(self, estimates=estimates, refutations=refutations,
+                              sensitivity=sens, identification=ident, whatif=whatif_answers,
+                              reference=reference, title=title)
