@@ -142,5 +142,14 @@ def estimate(
             + f". Methods that fit a {problem.treatment_type} treatment here: "
             f"{', '.join(fits) or 'none'}."
         )
+    if problem.fe is not None and not getattr(estimator, "absorbs_fixed_effects", False):
+        per = problem.n / max(int(problem.fe.max(axis=0).sum()) + problem.fe.shape[1], 1)
+        raise EstimationError(
+            f"The covariate(s) {list(problem.fe_names)} have more than 100 levels (about "
+            f"{per:.0f} rows per level here). Linear regression absorbs such columns as fixed "
+            f"effects; {estimator.label} ({estimator.name}) would need one dummy column per "
+            "level, which its models cannot fit reliably. Use method='linear_regression', group "
+            "rare levels into fewer categories, or leave the column out if it is not a confounder."
+        )
     rng = np.random.default_rng(random_state)
     return estimator._estimate(problem, target=target, alpha=float(alpha), rng=rng)

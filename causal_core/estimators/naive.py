@@ -71,7 +71,8 @@ class NaiveAssociation(Estimator):
             fit = ols(design, problem.y)
             value = fit.beta[1] * (t1 - t0)
             se = fit.se[1] * abs(t1 - t0)
-            ci = "analytic: HC1 robust standard error of the slope, normal approximation"
+            dof = float(fit.dof)
+            ci = f"analytic: HC1 robust standard error of the slope, Student-t with {fit.dof} dof"
         else:
             y1, y0 = problem.y[problem.t == t1], problem.y[problem.t == t0]
             if y1.size < 2 or y0.size < 2:
@@ -80,11 +81,15 @@ class NaiveAssociation(Estimator):
                     f"{problem.treatment!r}; there are {y1.size} and {y0.size}."
                 )
             value = y1.mean() - y0.mean()
-            se = np.sqrt(y1.var(ddof=1) / y1.size + y0.var(ddof=1) / y0.size)
-            ci = "analytic: Welch (unequal-variance) standard error, normal approximation"
+            a1, a0 = y1.var(ddof=1) / y1.size, y0.var(ddof=1) / y0.size
+            se = np.sqrt(a1 + a0)
+            den = a1**2 / (y1.size - 1) + a0**2 / (y0.size - 1)
+            dof = float((a1 + a0) ** 2 / den) if den > 0 else float(y1.size + y0.size - 2)
+            ci = (f"analytic: Welch (unequal-variance) standard error, Student-t with "
+                  f"{dof:.1f} Welch–Satterthwaite dof")
         if target != "ate":
             notes.append(f"Without adjustment the {target.upper()} is the same association.")
         return self.result(
             problem, value=value, se=se, target=target, alpha=alpha, ci_method=ci,
-            contrast=(l0, l1), warnings=notes,
+            contrast=(l0, l1), warnings=notes, dof=dof,
         )

@@ -25,7 +25,8 @@ import pandas as pd
 from ..exceptions import DataError
 from ..identify import Estimand
 
-__all__ = ["Problem", "Roles", "prepare_problem", "treatment_kind", "encode_columns"]
+__all__ = ["Problem", "Roles", "prepare_problem", "treatment_kind", "encode_columns",
+           "high_cardinality"]
 
 _MAX_LEVELS = 100
 
@@ -71,6 +72,8 @@ class Problem:
     n_dropped: int
     warnings: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    fe: np.ndarray | None = None
+    fe_names: tuple[str, ...] = ()
 
     @property
     def n(self) -> int:
@@ -88,7 +91,27 @@ class Problem:
             m=self.m[idx],
             e=self.e[idx],
             modifier_frame=self.modifier_frame.iloc[idx],
+            fe=None if self.fe is None else _recode(self.fe[idx]),
         )
+
+
+def _recode(fe: np.ndarray) -> np.ndarray:
+    """Level codes renumbered 0..k-1 (after a subset or resample of rows)."""
+    return np.column_stack([np.unique(fe[:, g], return_inverse=True)[1].ravel()
+                            for g in range(fe.shape[1])]) if fe.shape[1] else fe
+
+
+def high_cardinality(frame: pd.DataFrame) -> list[str]:
+    """Text or categorical columns of ``frame`` with more than ``_MAX_LEVELS`` levels."""
+    out = []
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s) or \
+                pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_timedelta64_dtype(s):
+            continue
+        if s.nunique() > _MAX_LEVELS:
+            out.append(str(col))
+    return out
 
 
 def treatment_kind(s: pd.Series) -> tuple[str, tuple[Any, ...]]:
@@ -147,7 +170,10 @@ def encode_columns(df: pd.DataFrame, what: str) -> tuple[np.ndarray, tuple[str, 
         if len(levels) > _MAX_LEVELS:
             raise DataError(
                 f"The {what} column {col!r} is text with {len(levels)} distinct values (more than "
-                f"{_MAX_LEVELS}): it looks like an identifier, not a category. Leave it out."
+                f"{_MAX_LEVELS}): too many for dummy columns. As a covariate (adjustment set) "
+                "it is absorbed as fixed effects by linear_regression; as a "
+                f"{what} it cannot be used. Group rare levels into fewer categories or leave it "
+                "out."
             )
         codes = cat.cat.codes.to_numpy()
         for j, level in enumerate(levels[1:], start=1):
@@ -261,8 +287,19 @@ def prepare_problem(
             f"Treatment {treatment!r} has two values; {levels[1]!r} is taken as treated and "
             f"{levels[0]!r} as control."
         )
-    x, x_names, w = encode_columns(frame.loc[:, list(roles.covariates)], "covariate")
+    high = high_cardinality(frame.loc[:, list(roles.covariates)])
+    low = [c for c in roles.covariates if str(c) not in high]
+    x, x_names, w = encode_columns(frame.loc[:, low], "covariate")
     notes += w
+    fe = None
+    if high:
+        fe = np.column_stack([frame[c].astype("category").cat.codes.to_numpy() for c in high])
+        fe = _recode(fe.astype(np.int64))
+        notes.append(
+            "Covariate(s) " + ", ".join(f"{c!r} ({frame[c].nunique()} levels)" for c in high)
+            + f" have more than {_MAX_LEVELS} levels: they are fixed effects, absorbed by the "
+            "within transformation (demeaning within levels) instead of dummy columns."
+        )
     z, z_names, w = encode_columns(frame.loc[:, list(roles.instruments)], "instrument")
     notes += w
     m, m_names, w = encode_columns(frame.loc[:, list(roles.mediators)], "mediator")
@@ -289,4 +326,6 @@ def prepare_problem(
         estimand=estimand,
         n_dropped=n_dropped,
         warnings=tuple(notes),
+        fe=fe,
+        fe_names=tuple(high),
     )

@@ -42,8 +42,9 @@ import pandas as pd
 from ..exceptions import EstimationError
 from ..identify import Estimand, Identification
 from ._stats import OLSFit, ols, t_ci
+from .absorb import MAX_SWEEPS, single_arm_share, within
 from .base import Estimator, contrast, register
-from .positivity import overlap_notes
+from .positivity import WARN_SHARE, overlap_notes
 from .prepare import Problem, Roles
 from .regression_checks import heterogeneity_warning, reset_warning
 from .result import EffectEstimate, SubgroupEffect
@@ -99,6 +100,7 @@ class LinearRegression(Estimator):
     description = "OLS of the outcome on treatment and covariates; HC1 robust standard errors."
     treatment_types = ("binary", "continuous", "categorical")
     targets = ("ate", "att", "atc")
+    absorbs_fixed_effects = True
 
     def __init__(
         self,
@@ -216,10 +218,11 @@ class LinearRegression(Estimator):
         d = _treatment_terms(problem.t, kind, n_levels)
         mod = self._model(problem, d, rows, interact)
         design, inter_at = mod["design"], mod["inter_at"]
-        fit = ols(design, problem.y, names=mod["names"], protect=mod["tcols"],
-                  order=mod["order"])
-        if fit.dropped:
-            shown = ", ".join(repr(mod["names"][j]) for j in fit.dropped)
+        fit, used = self._fit(problem, mod)
+        notes += used["notes"]
+        dropped = [j for j in fit.dropped if not (problem.fe is not None and j == 0)]
+        if dropped:
+            shown = ", ".join(repr(mod["names"][j]) for j in dropped)
             notes.append(
                 f"Collinear terms left out of the regression (each is a linear combination of "
                 f"the terms before it in the rows used): {shown}."
@@ -231,21 +234,23 @@ class LinearRegression(Estimator):
         value = float(c @ fit.beta)
         var = float(c @ fit.cov @ c) + self._mean_variance(fit, mod, dg, rows)
         se = float(np.sqrt(max(var, 0.0)))
-        notes += self._checks(problem, target, interact, design, fit, mod)
+        notes += self._checks(problem, target, interact, used, fit, mod)
         subgroups = self._subgroups(problem, fit, dg, mod, rows, alpha)
         diagnostics = {
             "specification": self._spec(problem, target, interact),
             "coefficients": dict(zip(mod["names"], fit.beta.tolist(), strict=True)),
             "r_squared": float(1 - fit.resid.var() / problem.y.var()) if problem.y.var() else 1.0,
             "residual_dof": fit.dof,
-            "collinear_terms": [mod["names"][j] for j in fit.dropped],
+            "collinear_terms": [mod["names"][j] for j in dropped],
+            "absorbed_fixed_effects": list(problem.fe_names),
         }
         if overlap is not None:
             diagnostics["overlap"] = overlap
         return self.result(
             problem, value=value, se=se, target=target, alpha=alpha,
             ci_method=f"analytic: HC1 robust standard errors (delta method), Student-t with "
-            f"{fit.dof} degrees of freedom",
+            f"{fit.dof} degrees of freedom"
+            + (f" ({used['absorbed']} absorbed by the fixed effects)" if used["absorbed"] else ""),
             contrast=(l0, l1), warnings=notes, diagnostics=diagnostics, subgroups=subgroups,
             dof=fit.dof,
         )
@@ -263,7 +268,38 @@ class LinearRegression(Estimator):
         s = np.atleast_2d(np.cov(h[rows], rowvar=False))
         return float(gamma @ s @ gamma) / m
 
-    def _checks(self, problem: Problem, target: str, interact: bool, design: np.ndarray,
+    def _fit(self, problem: Problem, mod: dict) -> tuple[OLSFit, dict]:
+        """OLS of the model, after absorbing fixed effects (within transformation) if any."""
+        design, y, absorbed, notes = mod["design"], problem.y, 0, []
+        if problem.fe is not None:
+            both, absorbed, ok = within(np.column_stack([design, y]), problem.fe)
+            design, y = both[:, :-1], both[:, -1]
+            design[:, 0] = 0.0  # the intercept is absorbed
+            if not ok:
+                notes.append(
+                    f"Absorbing the fixed effects {list(problem.fe_names)} did not fully "
+                    f"converge in {MAX_SWEEPS} sweeps; the estimate may be slightly off."
+                )
+            tcol = design[:, mod["tcols"]]
+            if not np.any(np.abs(tcol) > 1e-9 * max(np.abs(mod["design"][:, mod["tcols"]]).max(),
+                                                    1e-300)):
+                raise EstimationError(
+                    f"The treatment {problem.treatment!r} does not vary within any level of "
+                    f"{list(problem.fe_names)}: with these fixed effects no comparison is "
+                    "possible. Leave the column out or use coarser groups."
+                )
+            share = single_arm_share(problem.t, problem.fe[:, 0])
+            if share > WARN_SHARE:
+                notes.append(
+                    f"{100 * share:.1f}% of the units are in levels of {problem.fe_names[0]!r} "
+                    "where every unit has the same treatment: with fixed effects they do not "
+                    "inform the effect, which compares units within levels."
+                )
+        fit = ols(design, y, names=mod["names"], protect=mod["tcols"], order=mod["order"],
+                  absorbed_dof=absorbed)
+        return fit, {"design": design, "y": y, "absorbed": absorbed, "notes": notes}
+
+    def _checks(self, problem: Problem, target: str, interact: bool, used: dict,
                 fit: OLSFit, mod: dict) -> list[str]:
         notes: list[str] = []
         if target != "ate" and not interact and problem.x.shape[1]:
@@ -277,8 +313,7 @@ class LinearRegression(Estimator):
             alt = self._model(problem, mod["design"][:, mod["tcols"]], np.ones(problem.n, bool),
                               True)
             try:
-                big = ols(alt["design"], problem.y, names=alt["names"], protect=alt["tcols"],
-                          order=alt["order"])
+                big = self._fit(problem, alt)[0]
             except EstimationError:
                 big = None
             if big is not None:
@@ -287,7 +322,7 @@ class LinearRegression(Estimator):
                 w = heterogeneity_warning(big, cols)
                 if w:
                     notes.append(w)
-        w = reset_warning(design, problem.y, fit)
+        w = reset_warning(used["design"], used["y"], fit, used["absorbed"], problem.fe)
         if w:
             notes.append(w)
         return notes

@@ -21,6 +21,7 @@ import numpy as np
 from scipy import stats
 
 from ._stats import OLSFit, ols
+from .absorb import within
 
 __all__ = ["wald_p", "reset_warning", "heterogeneity_warning", "CHECK_LEVEL"]
 
@@ -36,15 +37,19 @@ def wald_p(coef: np.ndarray, cov: np.ndarray) -> float:
     return float(stats.chi2.sf(stat, df=coef.size))
 
 
-def reset_warning(design: np.ndarray, y: np.ndarray, fit: OLSFit, absorbed_dof: int = 0
-                  ) -> str | None:
-    """Ramsey's RESET: add the squared and cubed (standardised) fitted values."""
+def reset_warning(design: np.ndarray, y: np.ndarray, fit: OLSFit, absorbed_dof: int = 0,
+                  fe: np.ndarray | None = None) -> str | None:
+    """Ramsey's RESET: add the squared and cubed (standardised) fitted values (demeaned
+    within the fixed effects ``fe`` when the design was)."""
     fitted = y - fit.resid
     sd = fitted.std()
     if not sd > 0 or design.shape[0] < design.shape[1] + 10:
         return None
     z = (fitted - fitted.mean()) / sd
-    aug = np.column_stack([design, z**2, z**3])
+    powers = np.column_stack([z**2, z**3])
+    if fe is not None:
+        powers = within(powers, fe)[0]
+    aug = np.column_stack([design, powers])
     k = design.shape[1]
     big = ols(aug, y, absorbed_dof=absorbed_dof)
     keep = [j for j in (k, k + 1) if j not in big.dropped]

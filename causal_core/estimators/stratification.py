@@ -1,12 +1,20 @@
 """Propensity-score stratification (subclassification).
 
 Rows are cut into quantile strata of the propensity score (quantiles of all rows for
-the ATE, of the treated for the ATT, of the controls for the ATC); within each stratum the effect
-is the difference in means, and the strata are averaged with weights for the target
-(all rows for the ATE, treated rows for the ATT, controls for the ATC). Strata lacking
-``min_per_group`` rows of either group are dropped, and the rows they held are reported.
-The analytic standard error treats strata as independent experiments (Neyman variance
-within each), taking the score as known; ``ci="bootstrap"`` re-fits it on each resample.
+the ATE, of the treated for the ATT, of the controls for the ATC). Within each stratum the
+effect is estimated by regression adjustment (by default: one least-squares fit with
+stratum fixed effects, one treatment effect per stratum and common covariate slopes,
+Imbens & Rubin 2015, ch. 17), or by the plain difference in means (``adjust=False``), and the
+strata are averaged with weights for the target (all rows for the ATE, treated rows for the
+ATT, controls for the ATC). Strata lacking ``min_per_group`` rows of either group are
+dropped, and the rows they held are reported.
+
+Known properties (see the coverage table in the README): the plain difference in means
+keeps the confounding left inside each of the coarse strata (a bias of 1-2% of the effect
+with 20 strata) and its Neyman variance, which takes the score as known, is too wide; the
+regression adjustment removes the first and its HC1 variance fixes the second. Both add the
+variance of the stratum weights (how many target units fall in each stratum), which matters
+when effects differ between strata. ``ci="bootstrap"`` re-fits the score on each resample.
 
 Examples
 --------
@@ -26,7 +34,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..exceptions import EstimationError
-from ._stats import bootstrap_se_ci
+from ._stats import bootstrap_se_ci, ols
+from .absorb import within
 from .base import Estimator, register
 from .positivity import overlap_notes
 from .prepare import Problem
@@ -50,6 +59,12 @@ class PropensityStratification(Estimator):
     n_bootstrap : int
     max_iter : int
         Iterations of the propensity model.
+    adjust : bool
+        Regression adjustment within strata (True, the default): stratum effects from one
+        least-squares fit with stratum fixed effects and common covariate slopes (Imbens &
+        Rubin 2015, ch. 17), which removes the confounding left inside each stratum. False:
+        plain differences in means (Neyman variance; biased by the residual confounding of
+        coarse strata and over-wide with an estimated score).
     """
 
     name = "propensity_stratification"
@@ -67,7 +82,9 @@ class PropensityStratification(Estimator):
         ci: str = "analytic",
         n_bootstrap: int = 200,
         max_iter: int = 100,
+        adjust: bool = True,
     ) -> None:
+        self.adjust = adjust
         self.n_strata = n_strata
         self.min_per_group = min_per_group
         self.ci = ci
@@ -101,9 +118,17 @@ class PropensityStratification(Estimator):
         size = {"ate": n1 + n0, "att": n1, "atc": n0}[target] * ok
         wts = size / size.sum()
         tau_s = np.where(ok, m1 - m0, 0.0)
-        value = float(wts @ tau_s)
-        var = float((wts**2 * np.where(ok, v1 / np.maximum(n1, 1) + v0 / np.maximum(n0, 1), 0)).sum())
         row_ok = ok[s]
+        if self.adjust and problem.x.shape[1]:
+            tau_s, cov = self._adjusted(problem, s, ok, row_ok)
+            value = float(wts @ tau_s)
+            var = float(wts @ cov @ wts)
+        else:
+            value = float(wts @ tau_s)
+            var = float((wts**2 * np.where(ok, v1 / np.maximum(n1, 1) + v0 / np.maximum(n0, 1),
+                                           0)).sum())
+        # the target weights are random too (how many target units fall in each stratum)
+        var += float(wts @ (tau_s - value) ** 2) / max(float(size.sum()), 1.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             per = {"ate": ((n1 + n0) / n1, (n1 + n0) / n0), "att": (np.ones(k), n1 / n0),
                    "atc": (n0 / n1, np.ones(k))}[target]
@@ -112,6 +137,27 @@ class PropensityStratification(Estimator):
         return {"value": value, "se": float(np.sqrt(var)), "fit": fit, "w": w,
                 "n_strata": k, "dropped_strata": int((~ok).sum()),
                 "dropped_rows": int((~row_ok).sum()), "tau_s": tau_s, "ok": ok}
+
+    @staticmethod
+    def _adjusted(problem: Problem, s: np.ndarray, ok: np.ndarray, row_ok: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Per-stratum effects by one regression with stratum fixed effects, stratum-specific
+        treatment effects and common covariate slopes: ``(tau_s, their HC1 covariance)``."""
+        keep = np.flatnonzero(ok)
+        code = np.searchsorted(keep, s[row_ok])
+        t = problem.t[row_ok]
+        d = (code[:, None] == np.arange(keep.size)[None, :]) * t[:, None]
+        both, absorbed, _ = within(np.column_stack([d, problem.x[row_ok], problem.y[row_ok]]),
+                                   code[:, None])
+        k = keep.size
+        names = [f"{problem.treatment} in stratum {j + 1}" for j in keep] + list(problem.x_names)
+        fit = ols(both[:, :-1], both[:, -1], names=names, protect=range(k),
+                  absorbed_dof=absorbed)
+        tau = np.zeros(ok.size)
+        cov = np.zeros((ok.size, ok.size))
+        tau[keep] = fit.beta[:k]
+        cov[np.ix_(keep, keep)] = fit.cov[:k, :k]
+        return tau, cov
 
     def _estimate(
         self, problem: Problem, *, target: str, alpha: float, rng: np.random.Generator
@@ -134,8 +180,11 @@ class PropensityStratification(Estimator):
             )
         extra: dict = {}
         se = res["se"]
-        how = ("analytic: Neyman variance within strata (propensity treated as known), "
-               "normal approximation")
+        how = ("analytic: HC1 variance of the within-stratum regression (stratum fixed effects, "
+               "common covariate slopes) plus the variance of the stratum weights, normal "
+               "approximation" if self.adjust and problem.x.shape[1] else
+               "analytic: Neyman variance within strata plus the variance of the stratum "
+               "weights (propensity treated as known), normal approximation")
         if self.ci == "bootstrap":
             def stat(idx: np.ndarray) -> float:
                 return self._point(problem.take(idx), target)["value"]

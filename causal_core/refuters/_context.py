@@ -145,6 +145,7 @@ def build_context(
     ols_fast = (
         estimate.method in ("linear_regression", "naive")
         and problem.e.shape[1] == 0
+        and problem.fe is None  # absorbed fixed effects: the generic refit path
         and problem.treatment_type in ("binary", "continuous")
         # the additive model only: the ATT/ATC and interactions=True fit T x covariate terms
         and (estimate.method == "naive" or (estimate.target == "ate"

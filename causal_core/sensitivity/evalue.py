@@ -1,5 +1,8 @@
 """E-values (VanderWeele & Ding 2017) for risk, odds and hazard ratios and mean differences.
 
+An estimate of a 0/1 outcome is converted to a risk ratio with its baseline risk (not the
+standardised-difference approximation meant for continuous outcomes).
+
 See :mod:`causal_core.sensitivity` for the formulas.
 
 Examples
@@ -144,11 +147,41 @@ def e_value(estimate: float, ci_low: float | None = None, ci_high: float | None 
                   float(rr_hi), e, float(e_ci), text + ".")
 
 
-def e_value_for_estimate(estimate: Any, data: pd.DataFrame) -> EValue:
-    """E-value of an :class:`~causal_core.estimators.EffectEstimate` of a numeric outcome.
+def _is_binary(s: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(s):
+        return True
+    v = pd.to_numeric(s, errors="coerce").dropna()
+    return bool(len(v)) and set(np.unique(v.to_numpy())) <= {0.0, 1.0}
 
-    The effect is standardised by the outcome's standard deviation in ``data``
-    (``d = value / sd(Y)``, ``se_d = se / sd(Y)``) and converted with ``RR ≈ exp(0.91 d)``.
+
+def _risks(estimate: Any, data: pd.DataFrame) -> tuple[float, str]:
+    """Baseline risk ``p0`` of the target population and how it was obtained."""
+    t_name, y_name = estimate.treatment, estimate.outcome
+    frame = data.loc[:, [t_name, y_name]].dropna()
+    treated_level = estimate.contrast[1]
+    tr = (frame[t_name] == treated_level) | (frame[t_name].astype(str) == str(treated_level))
+    y = pd.to_numeric(frame[y_name]).astype(float)
+    tau = float(estimate.value)
+    if estimate.target == "att":
+        return float(y[tr].mean()) - tau, "the treated units' observed risk minus the ATT"
+    if estimate.target == "atc":
+        return float(y[~tr].mean()), "the control units' observed risk"
+    return (float(y.mean()) - tau * float(tr.mean()),
+            "the overall risk minus the ATE times the share treated (exact when the effect "
+            "is the same for treated and controls)")
+
+
+def e_value_for_estimate(estimate: Any, data: pd.DataFrame) -> EValue:
+    """E-value of an :class:`~causal_core.estimators.EffectEstimate`.
+
+    * **0/1 outcome, binary treatment**: the effect is a risk difference; with the baseline
+      risk ``p0`` of the target population it becomes the risk ratio
+      ``RR = (p0 + RD) / p0`` (interval ``(p0 + limit) / p0``), and the E-value is that of
+      a risk ratio (VanderWeele & Ding 2017). ``scale`` is ``"rr"`` and the explanation
+      states ``p0`` and how it was obtained.
+    * **Other numeric outcomes**: the effect is standardised by the outcome's standard
+      deviation in ``data`` (``d = value / sd(Y)``, ``se_d = se / sd(Y)``) and converted
+      with ``RR ≈ exp(0.91 d)`` (``scale="smd"``).
 
     Examples
     --------
@@ -166,7 +199,30 @@ def e_value_for_estimate(estimate: Any, data: pd.DataFrame) -> EValue:
             f"Pass an EffectEstimate and the DataFrame it was computed on (with its outcome "
             f"column {name!r})."
         )
+    binary_t = getattr(estimate, "treatment_type", "") == "binary"
+    if binary_t and estimate.treatment in data.columns and _is_binary(data[name]):
+        return _risk_ratio_e_value(estimate, data)
     sd = float(pd.to_numeric(data[name], errors="coerce").std())
     if not np.isfinite(sd) or sd <= 0:
         raise EstimationError(f"The outcome {name!r} has no spread (sd = {sd}); no E-value.")
     return e_value(float(estimate.value) / sd, scale="smd", se=float(estimate.se) / sd)
+
+
+def _risk_ratio_e_value(estimate: Any, data: pd.DataFrame) -> EValue:
+    p0, how = _risks(estimate, data)
+    rd, lo, hi = float(estimate.value), float(estimate.ci_low), float(estimate.ci_high)
+    p1 = p0 + rd
+    if not (0 < p0 < 1 and 0 < p1 <= 1):
+        raise EstimationError(
+            f"The 0/1 outcome {estimate.outcome!r} gives a baseline risk of {p0:.3g} and a risk "
+            f"under treatment of {p1:.3g} ({how}); a risk ratio needs both inside (0, 1]. The "
+            "linear estimate extrapolates beyond possible risks: use a propensity method."
+        )
+    tiny = 1e-9
+    ev = e_value(p1 / p0, max(p0 + lo, tiny) / p0, max(p0 + hi, tiny) / p0, scale="rr")
+    text = (f"The outcome {estimate.outcome!r} is 0/1, so the {estimate.target.upper()} "
+            f"({rd:.3g}) is a risk difference; with the baseline risk p0 = {p0:.3g} ({how}) it "
+            f"is the risk ratio {p1 / p0:.3g} = {p1:.3g} / {p0:.3g}, interval "
+            f"({(p0 + lo) / p0:.3g}, {(p0 + hi) / p0:.3g}), the risk-ratio scale of VanderWeele "
+            f"& Ding (2017). ")
+    return dataclasses.replace(ev, explanation=text + ev.explanation)
