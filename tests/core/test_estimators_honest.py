@@ -237,24 +237,7 @@ def test_stratification_adjustment_removes_the_within_stratum_bias():
     assert "within-stratum regression" in adj.ci_method
 
 
-# AIPW and matching: the estimated propensity score's share of the variance ------------------
-def test_aipw_score_correction_vanishes_with_a_correct_outcome_model():
-    from causal_core.estimators.aipw import _score_projection
-    from causal_core.estimators.propensity import fit_propensity
-
-    rng = np.random.default_rng(12)
-    n = 4000
-    w = rng.normal(size=n)
-    t = _logistic(rng, w).astype(float)
-    fit = fit_propensity(w[:, None], t)
-    e = fit.ps
-    noise = rng.normal(size=n)
-    right = -t * noise / e**2 - (1 - t) * noise / (1 - e) ** 2  # residuals independent of w
-    wrong = -t * (np.sin(2 * w) + w**2) / e**2  # residuals that depend on w (wrong model)
-    assert np.std(_score_projection(fit, t, e, right)) < 0.1
-    assert np.std(_score_projection(fit, t, e, wrong)) > 0.5
-
-
+# Matching: the estimated propensity score's share of the ATE variance ------------------------
 def test_matching_ate_variance_accounts_for_the_estimated_score(monkeypatch):
     from causal_core.estimators import matching
 
