@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+import pandas as pd
 
 from .adjustment import AdjustmentProblem, adjustment_problem, is_adjustment_set
 from .dsep import as_node_list
@@ -117,6 +118,23 @@ class Identification:
     def identified(self) -> bool:
         """True when some estimand identifies the effect."""
         return self.estimand is not None
+
+    def __repr__(self) -> str:
+        from .display import identification_repr
+
+        return identification_repr(self)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per adjustment set, front-door set and instrument (``strategy``, ``set``,
+        ``chosen``)."""
+        from .display import identification_summary
+
+        return identification_summary(self)
+
+    def _repr_html_(self) -> str:
+        from .display import html_of
+
+        return html_of(self, self.summary())
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the graph as our JSON text)."""

@@ -302,6 +302,17 @@ class AnalysisPlan:
                 f"{dict(self.params) or ''}, {self.target.upper()}, adjustment {adj}, "
                 f"seed {self.random_state})")
 
+    def summary(self) -> pd.DataFrame:
+        """Every choice, one per row (``choice`` → ``value``)."""
+        from .display import plan_summary
+
+        return plan_summary(self)
+
+    def _repr_html_(self) -> str:
+        from .display import html_of
+
+        return html_of(self, self.summary())
+
     # ------------------------------------------------------------------ building
     @classmethod
     def for_data(cls, frame: pd.DataFrame, file_name: str, graph: CausalGraph, *,

@@ -241,6 +241,16 @@ class EffectEstimate:
             )
         return pd.DataFrame(rows).set_index("effect")
 
+    def __repr__(self) -> str:
+        from ..display import estimate_repr
+
+        return estimate_repr(self)
+
+    def _repr_html_(self) -> str:
+        from ..display import html_of
+
+        return html_of(self, self.summary())
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dictionary of every field (non-finite numbers become ``None``)."""
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}

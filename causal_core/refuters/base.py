@@ -331,6 +331,16 @@ class RefutationResult:
         }
         return pd.DataFrame([row]).set_index("refuter")
 
+    def __repr__(self) -> str:
+        from ..display import refutation_repr
+
+        return refutation_repr(self)
+
+    def _repr_html_(self) -> str:
+        from ..display import html_of
+
+        return html_of(self, self.summary())
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dictionary of every field (non-finite numbers become ``None``)."""
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
@@ -344,21 +354,21 @@ class RefutationResult:
     __hash__ = None  # type: ignore[assignment]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)  # the short repr of RefutationResult
 class FalsificationResult(RefutationResult):
     """A test that can fail: placebo, dummy outcome, negative controls, the graph's implications."""
 
     kind: str = "falsification"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)  # the short repr of RefutationResult
 class StabilityResult(RefutationResult):
     """How far the estimate moves (random common cause, data subset, bootstrap)."""
 
     kind: str = "stability"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)  # the short repr of RefutationResult
 class SensitivityResult(RefutationResult):
     """How strong a hidden confounder would have to be (never pass/fail)."""
 
