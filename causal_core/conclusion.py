@@ -206,7 +206,9 @@ def _confounding(checks: list[Any], sensitivity: Any) -> list[Statement]:
         s = ucc.surface
         sgn = 1.0 if ucc.original_value >= 0 else -1.0
         word = "positive" if sgn > 0 else "negative"
-        state = f"no longer {word}" if s.benchmark_effect * sgn <= 0 else f"still {word}"
+        state = (f"no longer {word}" if s.benchmark_effect * sgn <= 0 else
+                 f"still {word}, but its interval includes 0"
+                 if s.benchmark_ci_low <= 0 <= s.benchmark_ci_high else f"still {word}")
         parts.append(f"one as strong as {s.benchmark_label} would move it to "
                      f"{fmt.number(s.benchmark_effect)} ({state})")
     tail = ("; ".join(parts) + ".") if parts else (

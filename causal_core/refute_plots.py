@@ -46,7 +46,8 @@ def readable(fig: go.Figure) -> go.Figure:
     for axis in ("xaxis", "yaxis"):
         if getattr(fig.layout, axis).type in (None, "-", "linear"):
             fig.update_layout({axis: {"tickformat": fmt.D3_NUMBER}})
-    fig.update_layout(title={"automargin": True, "x": 0, "xanchor": "left"})
+    fig.update_layout(title={"automargin": True, "x": 0, "xanchor": "left", "xref": "paper",
+                             "yref": "container", "y": 0.98, "yanchor": "top"})
     return fig
 
 
@@ -90,7 +91,8 @@ def refutation_histogram(result: RefutationResult) -> go.Figure:
             else f"Estimated effect of {_t(result.treatment)} on {_t(result.outcome)}")
     fig.update_layout(
         title=f"{check_title(result)}, {fmt.count(result.n_simulations)} "
-        f"{'tests' if result.method == 'graph_implications' else 'simulations'}",
+        f"{'test' if result.method == 'graph_implications' else 'simulation'}"
+        f"{'' if result.n_simulations == 1 else 's'}",
         xaxis_title=what, yaxis_title="Count", bargap=0.05,
         legend={"orientation": "h", "y": -0.3},
     )
