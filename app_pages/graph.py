@@ -26,7 +26,8 @@ def main() -> None:
                                columns=[str(c) for c in d.frame.columns] if d is not None else None)
         st.caption("Double-click empty space to add a variable, drag with **→ Arrow** to add a cause, "
                    "select a node and press **e** (exposure), **o** (outcome), **u** (latent), "
-                   "**a** (adjusted). Selecting a node highlights the open biasing paths through it.")
+                   "**a** (adjusted). Selecting a node highlights the open biasing paths through it. "
+                   "The data's columns not yet in the graph are offered above the drawing.")
 
     with right:
         model_sync.prepare_text_box()
