@@ -37,7 +37,7 @@ def main() -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         hint = content if heading.startswith("Hint") else None
-        cl.show_graph(ex.graph, hint, width=760)
+        cl.show_graph(ex.graph, hint, width=760, font_size=24)
     with right:
         if heading == "Question":
             st.markdown(f"## {md(ex.prompt)}")

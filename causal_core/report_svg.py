@@ -71,23 +71,24 @@ def layout(g: CausalGraph) -> dict[str, tuple[float, float]]:
     return out
 
 
-def _box_w(name: str) -> float:
-    return max(60.0, _CHAR_W * len(_short(name)) + 22.0)
+def _box_w(name: str, k: float = 1.0) -> float:
+    return max(60.0 * k, (_CHAR_W * len(_short(name)) + 22.0) * k)
 
 
-def _clip(cx: float, cy: float, w: float, tx: float, ty: float) -> tuple[float, float]:
+def _clip(cx: float, cy: float, w: float, tx: float, ty: float,
+          h: float = _BOX_H) -> tuple[float, float]:
     """Where the segment from a box's centre towards (tx, ty) leaves the box."""
     dx, dy = tx - cx, ty - cy
     if dx == 0 and dy == 0:
         return cx, cy
     sx = (w / 2 + 4) / abs(dx) if dx else math.inf
-    sy = (_BOX_H / 2 + 4) / abs(dy) if dy else math.inf
+    sy = (h / 2 + 4) / abs(dy) if dy else math.inf
     s = min(sx, sy, 1.0)
     return cx + dx * s, cy + dy * s
 
 
 def dag_svg(g: CausalGraph, roles: Mapping[str, str] | None = None, width: int = 900,
-            highlight: Iterable[tuple[str, str]] = ()) -> str:
+            highlight: Iterable[tuple[str, str]] = (), font_size: float = 13.0) -> str:
     """The graph as an ``<svg>`` string, every name escaped.
 
     Parameters
@@ -101,7 +102,12 @@ def dag_svg(g: CausalGraph, roles: Mapping[str, str] | None = None, width: int =
     highlight : iterable of (str, str)
         Edges drawn thick and orange (a hint's path); a pair matches a directed edge either way
         round and a bidirected edge.
+    font_size : float
+        Size of the node names in drawing units (boxes grow with it; 13 by default, larger
+        for a projector).
     """
+    k = font_size / 13.0
+    box_h = _BOX_H * k
     marked = {frozenset(e) for e in highlight}
     roles = dict(roles or {})
     for n in g.nodes:
@@ -110,12 +116,12 @@ def dag_svg(g: CausalGraph, roles: Mapping[str, str] | None = None, width: int =
         elif "outcome" in g.roles.get(n, ()):
             roles[n] = "outcome"
     pos = layout(g)
-    widths = {n: _box_w(n) for n in g.nodes}
+    widths = {n: _box_w(n, k) for n in g.nodes}
     if pos:
         x0 = min(pos[n][0] - widths[n] / 2 for n in g.nodes) - _PAD
         x1 = max(pos[n][0] + widths[n] / 2 for n in g.nodes) + _PAD
-        y0 = min(p[1] for p in pos.values()) - _BOX_H - _PAD
-        y1 = max(p[1] for p in pos.values()) + _BOX_H + _PAD
+        y0 = min(p[1] for p in pos.values()) - box_h - _PAD
+        y1 = max(p[1] for p in pos.values()) + box_h + _PAD
     else:
         x0, x1, y0, y1 = 0.0, 200.0, 0.0, 60.0
     vw, vh = x1 - x0, y1 - y0
@@ -129,16 +135,16 @@ def dag_svg(g: CausalGraph, roles: Mapping[str, str] | None = None, width: int =
     ]
     for a, b in g.edges:
         (ax, ay), (bx, by) = pos[a], pos[b]
-        sx, sy = _clip(ax, ay, widths[a], bx, by)
-        ex, ey = _clip(bx, by, widths[b], ax, ay)
+        sx, sy = _clip(ax, ay, widths[a], bx, by, box_h)
+        ex, ey = _clip(bx, by, widths[b], ax, ay, box_h)
         ink, thick = ("#e6550d", 4.5) if frozenset((a, b)) in marked else ("#333", 1.6)
         parts.append(f'<line class="edge" x1="{sx:.1f}" y1="{sy:.1f}" x2="{ex:.1f}" '
                      f'y2="{ey:.1f}" stroke="{ink}" stroke-width="{thick}" '
                      f'marker-end="url(#dag-arrow)"/>')
     for a, b in g.bidirected:
         (ax, ay), (bx, by) = pos[a], pos[b]
-        sx, sy = _clip(ax, ay, widths[a], bx, by)
-        ex, ey = _clip(bx, by, widths[b], ax, ay)
+        sx, sy = _clip(ax, ay, widths[a], bx, by, box_h)
+        ex, ey = _clip(bx, by, widths[b], ax, ay, box_h)
         mx, my = (sx + ex) / 2, (sy + ey) / 2
         nx_, ny_ = -(ey - sy), ex - sx
         norm = math.hypot(nx_, ny_) or 1.0
@@ -158,10 +164,10 @@ def dag_svg(g: CausalGraph, roles: Mapping[str, str] | None = None, width: int =
         dash = ' stroke-dasharray="4,3"' if latent else ""
         parts.append(
             f'<g class="node" data-role="{_esc(role)}"><title>{_esc(n)} ({_esc(role)})</title>'
-            f'<rect x="{x - w / 2:.1f}" y="{y - _BOX_H / 2:.1f}" width="{w:.1f}" '
-            f'height="{_BOX_H:.0f}" rx="8" fill="{fill}" stroke="#333"{dash}/>'
-            f'<text x="{x:.1f}" y="{y + 4.5:.1f}" text-anchor="middle" fill="{ink}" '
-            f'font-family="sans-serif" font-size="13">{_esc(_short(n))}</text></g>')
+            f'<rect x="{x - w / 2:.1f}" y="{y - box_h / 2:.1f}" width="{w:.1f}" '
+            f'height="{box_h:.0f}" rx="8" fill="{fill}" stroke="#333"{dash}/>'
+            f'<text x="{x:.1f}" y="{y + 4.5 * k:.1f}" text-anchor="middle" fill="{ink}" '
+            f'font-family="sans-serif" font-size="{font_size:g}">{_esc(_short(n))}</text></g>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -100,9 +100,11 @@ def link_url(lesson: LessonState) -> str:
 
 
 # ------------------------------------------------------------------ drawing an exercise
-def show_graph(g: cc.CausalGraph, hint: Hint | None = None, width: int = 900) -> None:
+def show_graph(g: cc.CausalGraph, hint: Hint | None = None, width: int = 900,
+               font_size: float = 13.0) -> None:
     """The graph as an image (names escaped by the engine's SVG), a hint's path highlighted."""
-    st.image(dag_svg(g, highlight=hint.edges if hint else (), width=width), width="stretch")
+    svg = dag_svg(g, highlight=hint.edges if hint else (), width=width, font_size=font_size)
+    st.image(svg, width="stretch")
 
 
 def hint_step(ex: Exercise) -> int:
