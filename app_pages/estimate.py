@@ -35,7 +35,7 @@ def main() -> None:
     left, right = st.columns(2, gap="large")
     with left:
         labels = {m.name: m.label for m in methods}
-        default = next((i for i, m in enumerate(methods) if m.name != "naive"), 0)
+        default = state.default_method(methods)
         name = st.selectbox("Estimator", list(labels), index=default, format_func=labels.get,
                             help="Only estimators valid for this estimand and treatment type are listed.")
         info = next(m for m in methods if m.name == name)

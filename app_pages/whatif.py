@@ -4,8 +4,11 @@ import numpy as np
 import streamlit as st
 
 import causal_core as cc
+from causal_core.classroom.units import effect_modifier
 from ui import state
 from ui import whatif_state as ws
+from ui.classroom import show_graph
+from ui.unit_picker import pick_unit
 from ui.whatif_views import curve_figure, effects_histogram, fmt, gap_sentence, md, mechanism_table
 from ui.widgets import show_error
 
@@ -70,8 +73,9 @@ def doing(q: ws.Question, see: ws.Curve, curve: ws.Curve, x: object) -> None:
 
 def imagining(q: ws.Question, x: object, default_row: int) -> None:
     f = state.data().frame
-    row = int(st.number_input(f"Unit: a row number, 0 to {len(f) - 1:,}", 0, len(f) - 1, default_row, 1,
-                              key=f"whatif.row.{state.data().fingerprint}"))
+    st.caption("Pick a unit by its attributes; the closest row is the one imagined.")
+    attributes = list(dict.fromkeys([q.treatment, *state.analysis_graph().parents(q.outcome)]))
+    row = pick_unit(f, attributes, default_row, f"whatif.unit.{state.data().fingerprint}")
     preview = ws.unit_preview(q, row)
     st.dataframe(preview, height=min(38 + 35 * len(preview), 300))
     t_now, y_now, t_cf = ws.unit_values(q, row, x)
@@ -90,7 +94,10 @@ def imagining(q: ws.Question, x: object, default_row: int) -> None:
     label = (f"change in {q.outcome} with +1 {q.treatment}" if contrast is None else
              f"{q.outcome}: {q.treatment} = {fmt(contrast[0])} minus {fmt(contrast[1])}")
     mine = ws.own_effect(q, row, x, y_cf)
-    st.plotly_chart(effects_histogram(q, effects, label, mine), width="stretch", key="whatif.units")
+    ex = state.data().example
+    by = effect_modifier(ex.truth) if ex is not None else None
+    groups = f.loc[effects.index, by] if by in f.columns else None
+    st.plotly_chart(effects_histogram(q, effects, label, mine, groups), width="stretch", key="whatif.units")
     st.caption(f"Each unit's own effect (abduction, action, prediction) for {len(effects):,} "
                + ("randomly chosen rows (seed 0)." if len(effects) < len(f) else "rows."))
 
@@ -129,7 +136,11 @@ def main() -> None:
         if state.analysis_graph().latent:
             st.caption("The Estimate page can still estimate the average effect where the graph "
                        "identifies it (an instrument or the front door): that needs no model of every node.")
-    cols = st.columns(3, gap="large")
+    graph_col, *cols = st.columns([2, 3, 3, 3], gap="medium")
+    with graph_col:
+        st.markdown("**The graph**")
+        ident = state.identification()
+        show_graph(state.analysis_graph(), roles=ident.node_roles if ident else None)
     with cols[0]:
         seeing(q, see, x)
     with cols[1]:

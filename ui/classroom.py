@@ -101,9 +101,9 @@ def link_url(lesson: LessonState) -> str:
 
 # ------------------------------------------------------------------ drawing an exercise
 def show_graph(g: cc.CausalGraph, hint: Hint | None = None, width: int = 900,
-               font_size: float = 13.0) -> None:
+               font_size: float = 13.0, roles: dict[str, str] | None = None) -> None:
     """The graph as an image (names escaped by the engine's SVG), a hint's path highlighted."""
-    svg = dag_svg(g, highlight=hint.edges if hint else (), width=width, font_size=font_size)
+    svg = dag_svg(g, roles, highlight=hint.edges if hint else (), width=width, font_size=font_size)
     st.image(svg, width="stretch")
 
 

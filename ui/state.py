@@ -147,11 +147,10 @@ def analyse_default(*, quiet: bool = True) -> None:
     there); otherwise raise it.
     """
     try:
-        methods = [m.name for m in fitting_methods()]
-        main = next((m for m in methods if m != "naive"), methods[0] if methods else None)
-        if main is None:
+        methods = fitting_methods()
+        if not methods:
             return
-        est = estimate(main)
+        est = estimate(methods[default_method(methods)].name)
         estimate_all()
     except cc.CausalCoreError:
         if quiet:
@@ -334,6 +333,17 @@ def fitting_methods() -> list[Any]:
     tt = treatment_type()
     kind = ident.estimand.kind
     return [e for e in cc.list_estimators() if kind in e.estimands and tt in e.treatment_types]
+
+
+def default_method(methods: list[Any]) -> int:
+    """Index of the estimator to open on: the example's own (its lesson's), else the first
+    adjusted one."""
+    d = data()
+    own = d.example.info.estimator if d is not None and d.example is not None else None
+    names = [m.name for m in methods]
+    if own in names:
+        return names.index(own)
+    return next((i for i, n in enumerate(names) if n != "naive"), 0)
 
 
 def estimate_all(target: str = "ate") -> list[tuple[str, Any]]:

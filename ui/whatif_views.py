@@ -70,8 +70,10 @@ def curve_figure(q: Question, seeing: Curve, doing: Curve | None, x: Any) -> go.
     return _layout(fig, title, f"{q.treatment} (x)", f"mean {q.outcome}")
 
 
-def effects_histogram(q: Question, effects: pd.Series, label: str, marked: float | None) -> go.Figure:
-    """The unit-level effects; the picked unit's effect as a dashed line when known."""
+def effects_histogram(q: Question, effects: pd.Series, label: str, marked: float | None,
+                      groups: pd.Series | None = None) -> go.Figure:
+    """The unit-level effects; the picked unit's effect as a dashed line when known; one colour
+    per value of ``groups`` (aligned with ``effects``) when given."""
     fig = go.Figure()
     v = effects.to_numpy(dtype=float)
     title = f"Unit-level effects on {q.outcome} ({len(effects):,} units)"
@@ -81,6 +83,13 @@ def effects_histogram(q: Question, effects: pd.Series, label: str, marked: float
                                                          "size": 2 * half}, marker_color=_DO)
         fig.update_xaxes(range=[mid - 25 * half, mid + 25 * half])
         title = f"Unit-level effects on {q.outcome}: all equal"
+    elif groups is not None:
+        for level in sorted(groups.unique().tolist()):
+            part = effects[groups.to_numpy() == level]
+            name = f"{groups.name} = {fmt(level)} ({len(part):,}, mean {part.mean():.3g})"
+            fig.add_histogram(x=part.to_numpy(dtype=float), nbinsx=40, opacity=0.75, name=_t(name),
+                              hovertemplate="%{x}: %{y} units<extra></extra>")
+        fig.update_layout(barmode="overlay", showlegend=True, legend={"orientation": "h", "y": -0.3})
     else:
         fig.add_histogram(x=v, nbinsx=40, marker_color=_DO, opacity=0.8, name="units",
                           hovertemplate="%{x}: %{y} units<extra></extra>")
@@ -90,7 +99,8 @@ def effects_histogram(q: Question, effects: pd.Series, label: str, marked: float
         side = "left" if marked > float(effects.mean()) else "right"
         fig.add_vline(x=marked, line_dash="dash", line_color="#555", annotation_text="this unit",
                       annotation_position=f"bottom {side}", annotation_bgcolor="rgba(255,255,255,0.8)")
-    fig.update_layout(showlegend=False)
+    if groups is None:
+        fig.update_layout(showlegend=False)
     return _layout(fig, title, label, "units")
 
 

@@ -167,6 +167,7 @@ register(Spec(
                       "without; on average −0.03 (3 percentage points lower risk)"),
         reference_effect=round(_HOSP_TRUTH["ATE"], 6), n_rows=20_000,
         tags=("synthetic", "binary treatment", "heterogeneous effect", "confounding"),
+        estimator="ipw",  # targets the average effect itself, as the lesson does (see above)
     ),
     dag=dagitty(
         "age -> has_transport ; age -> followup_call ; age -> readmission_risk\n"

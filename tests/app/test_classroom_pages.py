@@ -93,3 +93,14 @@ def test_room_flow_student_answer_reaches_the_teacher():
     teacher.toggle[0].set_value(True)
     teacher.run()
     assert any("Every minimal adjustment set" in s.value.replace("\\", "") for s in teacher.success)
+
+
+def test_the_readmission_lesson_estimate_page_opens_on_an_estimator_that_agrees():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["s"] = lesson_link(LessonState(page="estimate", example="hospital"))
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["ce.data"].example.info.name == "hospital"
+    assert at.selectbox[0].value == "ipw"
+    value = float(next(m for m in at.metric if "Estimated effect" in m.label).value.replace("−", "-"))
+    assert abs(value - (-0.03)) < 0.004, value  # the lesson's average effect (regression: -0.023)

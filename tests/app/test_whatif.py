@@ -99,16 +99,23 @@ def test_hospital_no_transport_call_changes_nothing():
     at = open_page("hospital")
     assert "Worked example" in text(at)
     data = load_example("hospital").data
-    row = int(at.number_input[0].value)  # the page opens on a called patient without transport
-    assert data.loc[row, "followup_call"] == 1 and data.loc[row, "has_transport"] == 0
+    # patients are picked by attributes; the page opens on a called patient without transport
+    pick = {s.key.rsplit(".", 1)[1]: s for s in at.selectbox if s.key and s.key.startswith("whatif.unit.")}
+    assert pick["followup_call"].value == 1 and pick["has_transport"].value == 0
+    assert any(s.key and s.key.endswith(".age") for s in at.slider)
     change = number(metric(at, "Counterfactual").delta)
     assert abs(change) < 0.01  # truth: exactly 0 (measured +0.0014)
-    with_ = int(data.index[(data.followup_call == 1) & (data.has_transport == 1)][0])
-    at.number_input[0].set_value(with_).run()
+    pick["has_transport"].set_value(1).run()
+    row = int(next(c for c in at.dataframe if "row " in str(c.value.columns[0])).value.columns[0][4:])
+    assert data.loc[row, "followup_call"] == 1 and data.loc[row, "has_transport"] == 1
     change = number(metric(at, "Counterfactual").delta)
     assert change == pytest.approx(0.06, abs=0.015)  # without the call the risk is 0.06 higher
     assert number(metric(at, "Effect (model)").value) == pytest.approx(-0.03, abs=0.005)
     assert "have readmission_risk +" in text(at)  # seeing: calls go with a HIGHER risk
+    units = next(c for c in at.get("plotly_chart") if "Unit-level effects" in c.proto.spec)
+    assert '"has_transport = 0' in units.proto.spec and '"has_transport = 1' in units.proto.spec
+    graphs = [i for i in at.get("image") if "data:image/svg+xml" in str(i.proto)]
+    assert any(m.value == "**The graph**" for m in at.markdown) and graphs  # beside the three rungs
 
 
 def test_binary_slider_switches_the_value():

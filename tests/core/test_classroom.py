@@ -221,3 +221,27 @@ def test_unknown_ids_are_refused_clearly():
         get_exercise("adjust_one:nowhere")
     with pytest.raises(DataError, match="There is no exercise kind"):
         list_exercises("poetry")
+
+
+def test_the_hospital_lesson_estimator_recovers_the_average_effect_and_regression_does_not():
+    ex = load_example("hospital")
+    ident = cc.identify(ex.graph)
+    lesson = cc.estimate(ex.data, ident, method=ex.info.estimator)
+    assert ex.info.estimator == "ipw"
+    assert lesson.ci_low <= ex.info.true_effect <= lesson.ci_high
+    regression = cc.estimate(ex.data, ident, method="linear_regression")
+    assert not regression.ci_low <= ex.info.true_effect <= regression.ci_high
+
+
+def test_units_are_picked_by_attributes_and_the_effect_modifier_is_read_from_the_truth():
+    from causal_core.classroom.units import effect_modifier, find_unit
+
+    ex = load_example("hospital")
+    f = ex.data
+    row = find_unit(f, {"followup_call": 1, "has_transport": 1, "age": 71.3})
+    assert f.iloc[row]["followup_call"] == 1 and f.iloc[row]["has_transport"] == 1
+    same = f[(f.followup_call == 1) & (f.has_transport == 1)]
+    assert abs(f.iloc[row]["age"] - 71.3) == (same["age"] - 71.3).abs().min()
+    assert effect_modifier(ex.truth) == "has_transport"
+    with pytest.raises(DataError, match="No unit has"):
+        find_unit(f, {"has_transport": 7})
