@@ -61,7 +61,9 @@ def main() -> None:
     st.subheader(md(f"Loaded: {d.name}"))
     st.caption(f"{len(d.frame):,} rows × {d.frame.shape[1]} columns")
     if d.report is not None:
-        notes = list(d.report.coercions) + list(d.report.dropped) + list(d.report.warnings)
+        for w in d.report.warnings:  # encodings, infinities, one column: shown, not folded away
+            st.warning(md(w))
+        notes = list(d.report.coercions) + list(d.report.dropped)
         if notes:
             with st.expander(f"What loading changed ({len(notes)})"):
                 for n in notes:

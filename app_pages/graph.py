@@ -4,6 +4,7 @@ import streamlit as st
 
 import causal_core as cc
 from ui import model_sync, state
+from ui.uploads import once
 from ui.widgets import EXPORTS, md, show_error
 
 
@@ -76,14 +77,12 @@ def main() -> None:
         up = st.file_uploader("Import a graph file (DAGitty, DOT, GML, JSON, edge list)",
                               type=["txt", "dot", "gv", "gml", "json", "dagitty"])
         if up is not None:
-            try:
-                imported = cc.CausalGraph.parse(up.getvalue().decode("utf-8"))
-            except (cc.GraphError, UnicodeDecodeError) as err:
-                show_error(err, what=f"The file {up.name!r}")
-            else:
-                if st.button(f"Use the graph from {up.name}"):
-                    state.set_graph(imported, external=True)
-                    st.rerun()
+            imported = once(up, lambda raw: cc.CausalGraph.parse(cc.decode_text(raw, up.name)))
+            if isinstance(imported, cc.CausalCoreError):
+                show_error(imported, what=f"The file {up.name!r}")
+            elif st.button(md(f"Use the graph from {up.name}")):
+                state.set_graph(imported, external=True)
+                st.rerun()
 
     if d is not None:
         unused = [c for c in d.frame.columns if c not in g]

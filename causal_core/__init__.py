@@ -16,6 +16,7 @@ from .analysis import Analysis, AnalysisError
 from .citest import test_implications
 from .conclusion import CheckRow, Conclusion, check_rows, conclude
 from .data import LoadReport, fingerprint, load_table, profile
+from .data_read import decode_text
 from .dsep import Path, d_separated, implied_independencies, list_paths
 from .estimators import (
     AIPW,
@@ -74,6 +75,7 @@ from .sensitivity import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "decode_text",
     "__version__",
     "CausalCoreError",
     "DataError",

@@ -31,8 +31,10 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
+from .data_container import MAX_CELLS
 from .data_read import FORMATS, RawTable, read_raw
-from .data_types import column_kind, detect_decimal, fast_numeric, normalise_missing, type_column
+from .data_text import numeric_notes
+from .data_types import column_kind, normalise_missing, type_column
 from .exceptions import DataError
 
 __all__ = ["LoadReport", "load_table", "profile", "fingerprint", "column_kind", "SUPPORTED_EXTENSIONS"]
@@ -94,8 +96,8 @@ class LoadReport:
 
 def load_table(raw: bytes, filename: str, *, max_bytes: int = 200 * 1024 * 1024,
                max_rows: int = 2_000_000, sheet: str | int | None = None,
-               encoding: str | None = None, delimiter: str | None = None
-               ) -> tuple[pd.DataFrame, LoadReport]:
+               encoding: str | None = None, delimiter: str | None = None,
+               max_cells: int = MAX_CELLS) -> tuple[pd.DataFrame, LoadReport]:
     """Read an uploaded table and type its columns.
 
     Parameters
@@ -104,8 +106,10 @@ def load_table(raw: bytes, filename: str, *, max_bytes: int = 200 * 1024 * 1024,
         The file's content.
     filename : str
         Its name; the extension picks the format (see :data:`SUPPORTED_EXTENSIONS`).
-    max_bytes, max_rows : int
-        Limits; larger files are refused with a :class:`DataError`.
+    max_bytes, max_rows, max_cells : int
+        Limits, checked before data are decoded (declared sizes of workbooks, Parquet footers
+        and gzip trailers; rows counted while reading text); larger files are refused with a
+        :class:`DataError`. Decoded data never exceed ten times the file's size (or 64 MB).
     sheet : str or int, optional
         Excel only: the sheet to read (default: the first).
     encoding, delimiter : str, optional
@@ -119,7 +123,7 @@ def load_table(raw: bytes, filename: str, *, max_bytes: int = 200 * 1024 * 1024,
     ------
     DataError
         Empty, header-only, binary, undecodable, ragged, too large, duplicate or blank headers,
-        unsupported extension, a single column.
+        unsupported extension.
 
     Examples
     --------
@@ -140,66 +144,94 @@ def load_table(raw: bytes, filename: str, *, max_bytes: int = 200 * 1024 * 1024,
     if delimiter is not None and delimiter not in _DELIM_NAMES:
         raise DataError(f"delimiter must be one of , ; tab | — got {delimiter!r}. Pass one of these.")
     table = read_raw(raw, filename, max_rows=max_rows, sheet=sheet, encoding=encoding,
-                     delimiter=delimiter)
-    frame = _as_frame(table)
+                     delimiter=delimiter, max_bytes=max_bytes, max_cells=max_cells)
+    del raw
     dropped, warnings, coercions = list(table.dropped), list(table.warnings), []
-    if len(frame) == 0:
+    if table.n_rows == 0:
         raise DataError(
             f"{filename!r} has a header ({_show(table.header)}) but no data rows. "
             "Check that the file was saved completely, or pick the file with the data."
         )
-    text_file = table.frame is None
-    decimal, guessed = detect_decimal(frame) if text_file else (None, False)
-    early: dict[int, str] = {}  # columns typed by the fast numeric path, and their sentence
+    text_file = table.delimiter is not None
+    decimal = table.decimal
+    frame = table.frame
+    texts: dict[int, pd.Series] = {}
     for i in range(frame.shape[1]):
-        fast = fast_numeric(frame[i], _name(table.header, i), decimal) if decimal else None
-        if fast is not None:
-            typed, n_tokens, example = fast
-            frame[i] = typed.series
-            early[i] = typed.coercion or ""
-        else:
-            frame[i], n_tokens, example = normalise_missing(frame[i])
+        if i in table.numeric:
+            continue
+        texts[i], n_tokens, example = normalise_missing(frame[i])
         if n_tokens:
             coercions.append(f"{_name(table.header, i)!r}: {n_tokens} cell(s) like {example!r} "
                              "read as missing.")
-    names, keep = _check_header(table, frame, filename, dropped, coercions, warnings)
-    frame = frame[keep].copy()
-    frame.columns = pd.Index(names)
-    filled = frame.notna().any(axis=1)
+    empty = _empty_columns(frame, texts, table.numeric)
+    names, keep = _check_header(table, empty, filename, dropped, coercions, warnings)
+    filled = _filled_rows(frame, texts, keep, table.numeric)
     if not filled.all():
         dropped.append(f"{int((~filled).sum())} row(s) with every cell empty were dropped.")
-        frame = frame[filled].reset_index(drop=True)
-    if len(frame) == 0:
+    if not filled.any():
         raise DataError(f"{filename!r}: every data row is empty. Check that the file holds the data.")
-    if frame.shape[1] < 2:
-        raise DataError(_single_column(table, filename, names))
-    if guessed:
+    if len(keep) == 1:
+        warnings += _single_column(table, filename, names)
+    if table.decimal_guessed:
         warnings.append(
             "Numbers such as '1,234' could use a comma for thousands or for decimals; they were "
             "read with '.' as the decimal mark (1,234 = one thousand two hundred and thirty-four)."
         )
-    for name, i in zip(names, keep, strict=True):
-        if i in early:
-            coercions += [early[i]] if early[i] else []
+    name_of = dict(zip(keep, names, strict=True))
+    numbers = [i for i in keep if i in table.numeric]
+    block = frame[numbers][filled].reset_index(drop=True) if numbers else pd.DataFrame()
+    notes = numeric_notes(block, [name_of[i] for i in numbers], decimal or ".")
+    coercions += notes[0]
+    warnings += notes[1]
+    typed_cols: dict[int, pd.Series] = {}
+    for i in keep:
+        if i in table.numeric:
             continue
-        typed = type_column(frame[name], name, decimal=decimal or ".", dayfirst=decimal == ",",
+        s = texts.pop(i)[filled].reset_index(drop=True)
+        typed = type_column(s, name_of[i], decimal=decimal or ".", dayfirst=decimal == ",",
                             text_file=text_file)
-        frame[name] = typed.series
+        typed_cols[i] = typed.series
         coercions += [typed.coercion] if typed.coercion else []
         warnings += typed.warnings
+        if _is_float(typed.series):
+            warnings += numeric_notes(typed.series.to_frame(), [name_of[i]], ".")[1]
+    del frame, table.frame, texts
+    parts = [p for p in (block, pd.DataFrame(typed_cols)) if p.shape[1]]
+    out = pd.concat(parts, axis=1, copy=False)[keep] if len(parts) > 1 else parts[0][keep]
+    out.columns = pd.Index(names, dtype=object)
     report = LoadReport(
         filename=filename, format=table.format, encoding=table.encoding, delimiter=table.delimiter,
-        decimal=decimal, n_rows=len(frame), n_columns=frame.shape[1], coercions=tuple(coercions),
+        decimal=decimal, n_rows=len(out), n_columns=out.shape[1], coercions=tuple(coercions),
         dropped=tuple(dropped), warnings=tuple(warnings), sheet=table.sheet,
     )
-    return frame, report
+    return out, report
 
 
-def _as_frame(table: RawTable) -> pd.DataFrame:
-    if table.frame is not None:
-        return table.frame.copy()
-    assert table.cells is not None
-    return pd.DataFrame(table.cells, columns=range(table.cells.shape[1]), dtype=object)
+def _empty_columns(frame: pd.DataFrame, texts: dict[int, pd.Series], numeric: set[int]) -> set[int]:
+    """Positions of the columns with no value at all (numbers checked in one pass)."""
+    nums = sorted(numeric)
+    empty = set()
+    if nums:
+        all_na = frame[nums].isna().all().to_numpy()
+        empty = {nums[j] for j in np.flatnonzero(all_na)}
+    return empty | {i for i, s in texts.items() if s.isna().all()}
+
+
+def _filled_rows(frame: pd.DataFrame, texts: dict[int, pd.Series], keep: list[int],
+                 numeric: set[int]) -> np.ndarray:
+    """Rows with at least one value among the kept columns."""
+    filled = np.zeros(len(frame), dtype=bool)
+    nums = [i for i in keep if i in numeric]
+    if nums:
+        filled |= frame[nums].notna().any(axis=1).to_numpy()
+    for i in keep:
+        if i not in numeric:
+            filled |= texts[i].notna().to_numpy()
+    return filled
+
+
+def _is_float(s: pd.Series) -> bool:
+    return pdt.is_float_dtype(s.dtype)
 
 
 def _name(header: list[str], i: int) -> str:
@@ -211,20 +243,19 @@ def _show(names: list[str], limit: int = 8) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def _check_header(table: RawTable, frame: pd.DataFrame, filename: str, dropped: list[str],
+def _check_header(table: RawTable, empty: set[int], filename: str, dropped: list[str],
                   coercions: list[str], warnings: list[str]) -> tuple[list[str], list[int]]:
-    """Validate the header; return the kept names and column positions."""
+    """Validate the header; return the kept names and column positions (linear in width)."""
     header = [str(h) for h in table.header]
-    empty_cols = [i for i in range(frame.shape[1]) if frame[i].isna().all()]
-    keep = [i for i in range(len(header)) if not (header[i].strip() == "" and i in empty_cols)]
+    keep = [i for i in range(len(header)) if not (header[i].strip() == "" and i in empty)]
     if len(keep) < len(header):
         dropped.append(f"{len(header) - len(keep)} column(s) with neither a name nor data were dropped.")
     blank = [i + 1 for i in keep if header[i].strip() == ""]
     if blank:
         raise DataError(
-            f"{filename!r}: the column(s) at position {', '.join(map(str, blank))} have no name "
-            "but hold data. Rule: every column needs a name in the header row. Add the names "
-            "(or delete those columns) and upload again."
+            f"{filename!r}: the column(s) at position {', '.join(map(str, blank[:20]))} have no "
+            "name but hold data. Rule: every column needs a name in the header row. Add the "
+            "names (or delete those columns) and upload again."
         )
     trimmed = [i for i in keep if header[i] != header[i].strip()]
     if trimmed:
@@ -233,19 +264,22 @@ def _check_header(table: RawTable, frame: pd.DataFrame, filename: str, dropped: 
     names = [header[i].strip() for i in keep]
     dupes = {n: c for n, c in Counter(names).items() if c > 1}
     if dupes:
-        where = "; ".join(
-            f"{n!r} at positions {', '.join(str(keep[j] + 1) for j, m in enumerate(names) if m == n)}"
-            for n in dupes)
+        where: dict[str, list[str]] = {n: [] for n in dupes}
+        for j, n in enumerate(names):
+            if n in where:
+                where[n].append(str(keep[j] + 1))
+        shown = "; ".join(f"{n!r} at positions {', '.join(p)}" for n, p in list(where.items())[:8])
         raise DataError(
-            f"{filename!r} has duplicate column names: {where}. Rule: column names must be unique. "
+            f"{filename!r} has duplicate column names: {shown}. Rule: column names must be unique. "
             "Rename the duplicates (e.g. 'age_2') and upload again."
         )
-    for i in list(keep):
-        if frame[i].isna().all():
-            keep.remove(i)
-            names.remove(header[i].strip())
-            dropped.append(f"Column {header[i].strip()!r} was dropped: every cell is empty.")
-    if names and all(_is_number(n) for n in names):
+    gone = [i for i in keep if i in empty]
+    for i in gone:
+        dropped.append(f"Column {header[i].strip()!r} was dropped: every cell is empty.")
+    if gone:
+        names = [n for n, i in zip(names, keep, strict=True) if i not in empty]
+        keep = [i for i in keep if i not in empty]
+    if names and all(_is_number(n) for n in names[:1000]):
         warnings.append("Every column name is a number: does the file lack a header row?")
     return names, keep
 
@@ -258,17 +292,18 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _single_column(table: RawTable, filename: str, names: list[str]) -> str:
+def _single_column(table: RawTable, filename: str, names: list[str]) -> list[str]:
+    """Warnings for a one-column table: it loads, but a causal analysis needs two variables."""
     name = names[0] if names else ""
-    if table.delimiter is None:
-        return (f"{filename!r} holds a single column ({name!r}). A causal analysis needs at least "
-                "two variables: add the treatment, outcome and covariates as columns.")
-    return (
-        f"{filename!r} was read as a single column named {name[:60]!r}, splitting at the "
-        f"{_DELIM_NAMES[table.delimiter]}. That usually means the values are separated by something "
-        "else (spaces, another character). A causal analysis needs at least two columns: save the "
-        "file with commas, semicolons or tabs between values, or pass delimiter=."
-    )
+    out = ["The table has a single column: a causal analysis needs at least two variables "
+           "(a treatment and an outcome)."]
+    if table.delimiter is not None and any(c in name for c in " :/"):
+        out.append(
+            f"It was read as one column named {name[:60]!r}, splitting at the "
+            f"{_DELIM_NAMES[table.delimiter]}. If the values are separated by something else "
+            "(spaces, another character), save the file with commas, semicolons or tabs "
+            "between values, or pass delimiter=.")
+    return out
 
 
 # ----------------------------------------------------------------------------- profile and hash

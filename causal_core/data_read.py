@@ -2,17 +2,20 @@
 
 This is the lower half of :func:`causal_core.data.load_table`. It recognises the file format
 from the extension (and refuses binary content disguised as text by its magic bytes and
-control characters), decodes text (UTF-8 with or without BOM, UTF-16/32 with BOM, then
-cp1252 and latin-1), sniffs the delimiter among ``,`` ``;`` tab and ``|``, and splits the rows
-with :mod:`csv`, checking that every row has as many fields as the header. Excel workbooks
-are read with openpyxl and Parquet files with pyarrow. Nothing is ever unpickled.
+control characters), decompresses ``.gz`` within the byte limit, decodes text (UTF-8 with or
+without BOM, UTF-16/32 with BOM, else a legacy code page recognised by its statistics, such as
+Shift-JIS, GB18030, Big5, EUC-KR or Windows-1252, always with a warning; text no code page fits
+is refused), sniffs the delimiter among ``,`` ``;`` tab and ``|``, and reads the rows in two
+streaming passes (:mod:`causal_core.data_text`). Excel workbooks (openpyxl) and Parquet files
+(pyarrow) are first checked by what they declare (:mod:`causal_core.data_container`).
+Nothing is ever unpickled.
 
 Examples
 --------
->>> raw = "a;b\\n1,5;2\\n".encode("utf-8")
+>>> raw = "a;b\\n1,5;x\\n".encode("utf-8")
 >>> table = read_raw(raw, "x.csv", max_rows=10)
->>> table.delimiter, table.header, table.cells.tolist()
-(';', ['a', 'b'], [['1,5', '2']])
+>>> table.delimiter, table.header, table.decimal, table.frame[0].tolist()
+(';', ['a', 'b'], ',', [1.5])
 """
 
 from __future__ import annotations
@@ -24,18 +27,32 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from . import data_container as box
+from .data_text import normalise_newlines, read_columns, scan_rows
+from .data_types import decimal_of_cells
 from .exceptions import DataError
 
-__all__ = ["FORMATS", "RawTable", "read_raw", "file_format"]
+__all__ = ["FORMATS", "LEGACY_ENCODINGS", "RawTable", "read_raw", "file_format", "decode",
+           "decode_text"]
 
 #: Supported extensions and the format each one is read as.
 FORMATS: dict[str, str] = {
     ".csv": "csv", ".tsv": "tsv", ".txt": "txt",
     ".xlsx": "excel", ".xlsm": "excel",
     ".parquet": "parquet", ".pq": "parquet",
+    ".gz": "gzip",  # .csv.gz, .tsv.gz, .txt.gz
+}
+#: Legacy code pages a text that is not UTF-8 may be in, and how they are named to people.
+LEGACY_ENCODINGS: dict[str, str] = {
+    "cp932": "Shift-JIS (Japanese)",
+    "gb18030": "GB18030 (Chinese, simplified; includes GBK/GB2312)",
+    "big5": "Big5 (Chinese, traditional)",
+    "euc_kr": "EUC-KR (Korean)",
+    "cp1252": "Windows-1252 (Western European)",
+    "cp1250": "Windows-1250 (Central European)",
+    "cp1251": "Windows-1251 (Cyrillic)",
 }
 _DELIMITERS = (",", ";", "\t", "|")
 _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -57,26 +74,35 @@ _MAGIC = (
     (b"\x93NUMPY", "a NumPy array file"),
 )
 _SAMPLE_CHARS = 65_536
+_MIN_SCORE = 0.6  # a reading whose script share less its mess ratio is lower is refused
+_SINGLE_BYTE = ("cp1252", "cp1250", "cp1251")
 
 
 @dataclass
 class RawTable:
-    """What :func:`read_raw` found: header and cells before any typing.
+    """What :func:`read_raw` found: the header and the columns by position, before typing.
 
-    Text formats give ``header`` and ``cells`` (a 2-D object array of cell strings, one row per
-    data row); Excel and Parquet give ``frame`` (a DataFrame whose header is still unchecked,
-    held in ``header``).
+    Text formats give text columns (object dtype, blanks as NaN) except the columns of plain
+    numbers, which are already numeric (their positions in ``numeric``); Excel and Parquet give
+    the cells as their readers typed them. ``decimal`` is the text's decimal mark.
     """
 
     format: str
     header: list[str]
-    cells: np.ndarray | None = None
-    frame: pd.DataFrame | None = None
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)  # columns are positions
+    numeric: set[int] = field(default_factory=set)
     encoding: str | None = None
     delimiter: str | None = None
+    decimal: str | None = None
+    decimal_guessed: bool = False
     sheet: str | None = None
     dropped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def n_rows(self) -> int:
+        """Rows in the frame."""
+        return len(self.frame)
 
 
 def file_format(filename: str) -> str:
@@ -94,6 +120,13 @@ def file_format(filename: str) -> str:
     """
     name = str(filename)
     ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext == ".gz":
+        inner = file_format(name[:-3]) if "." in name[:-3] else ""
+        if inner not in ("csv", "tsv", "txt"):
+            raise DataError(f"{name!r} is gzip-compressed; only compressed text tables are "
+                            "read (.csv.gz, .tsv.gz, .txt.gz). Decompress it and upload the "
+                            "table itself.")
+        return inner
     if ext == ".xls":
         raise DataError(
             f"{name!r} is an old-style Excel 97-2003 workbook (.xls), which is not supported. "
@@ -109,14 +142,15 @@ def file_format(filename: str) -> str:
 
 
 def read_raw(raw: bytes, filename: str, *, max_rows: int, sheet: str | int | None = None,
-             encoding: str | None = None, delimiter: str | None = None) -> RawTable:
-    """Read ``raw`` as the format its ``filename`` says, without typing the cells.
+             encoding: str | None = None, delimiter: str | None = None,
+             max_bytes: int = 200 * 2**20, max_cells: int = box.MAX_CELLS) -> RawTable:
+    """Read ``raw`` as the format its ``filename`` says, without typing the text cells.
 
     Raises
     ------
     DataError
-        Empty or binary content, undecodable text, ragged rows, too many rows, unreadable
-        workbook or Parquet file.
+        Empty or binary content, undecodable text, ragged rows, too many rows or cells, a
+        container that declares more than the limits, unreadable workbook or Parquet file.
     """
     fmt = file_format(filename)
     if len(raw) == 0 or (fmt not in ("excel", "parquet") and not raw.strip(b" \t\r\n\x00")):
@@ -125,18 +159,27 @@ def read_raw(raw: bytes, filename: str, *, max_rows: int, sheet: str | int | Non
             "Check that you picked the right file and that it was saved before uploading."
         )
     if fmt == "excel":
-        return _read_excel(raw, filename, max_rows=max_rows, sheet=sheet)
+        return _read_excel(raw, filename, max_rows=max_rows, sheet=sheet, max_cells=max_cells)
     if fmt == "parquet":
+        if raw.startswith(b"PAR1") and raw.endswith(b"PAR1"):
+            box.check_parquet(raw, filename, max_rows=max_rows, max_cells=max_cells)
         return _read_parquet(raw, filename, max_rows=max_rows)
+    if str(filename).lower().endswith(".gz"):
+        raw = box.gunzip(raw, filename, max_bytes=max_bytes)
     text, used = decode(raw, filename, encoding)
-    table = _split_text(text, filename, fmt, max_rows=max_rows, delimiter=delimiter)
+    del raw
+    table = _split_text(normalise_newlines(text), filename, fmt, max_rows=max_rows,
+                        max_cells=max_cells, delimiter=delimiter)
     table.encoding = used
-    if used in ("cp1252", "latin-1"):
-        table.warnings.append(
-            f"The file is not valid UTF-8, so it was decoded as {used}. If accented letters look "
-            "wrong, save the file as UTF-8 and upload it again."
-        )
+    if used in LEGACY_ENCODINGS:
+        table.warnings.insert(0, _legacy_warning(used))
     return table
+
+
+def _legacy_warning(used: str) -> str:
+    return (f"The file is not UTF-8 text; it was decoded as {LEGACY_ENCODINGS[used]}, codec "
+            f"{used}, the code page its bytes fit best. Check the column names and labels below: if they look "
+            "wrong, choose the file's encoding, or save the file as UTF-8 and upload it again.")
 
 
 # ----------------------------------------------------------------------------------- decoding
@@ -176,16 +219,100 @@ def decode(raw: bytes, filename: str, encoding: str | None = None) -> tuple[str,
             f"{filename!r} is not a text table: its content looks like {what}. "
             "Upload a CSV/TSV text file, an .xlsx workbook or a .parquet file."
         )
-    for name in ("utf-8", "cp1252"):
-        try:
-            text = raw.decode(name)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        text, name = raw.decode("latin-1"), "latin-1"
+    try:
+        text, name = raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        text, name = _legacy(raw, filename, exc)
     _check_controls(text, filename)
     return text, name
+
+
+def decode_text(raw: bytes, filename: str, encoding: str | None = None) -> str:
+    """The text of an uploaded text file (a graph file, say), decoded as :func:`decode` does.
+
+    Examples
+    --------
+    >>> decode_text("x -> y".encode("utf-16"), "g.txt")
+    'x -> y'
+    """
+    return decode(bytes(raw), filename, encoding)[0]
+
+
+def _legacy(raw: bytes, filename: str, exc: UnicodeDecodeError) -> tuple[str, str]:
+    """Recognise a legacy code page (statistically, on a sample), then decode all strictly."""
+    from charset_normalizer import from_bytes
+
+    sample = raw[:_SAMPLE_CHARS]
+    if len(raw) > _SAMPLE_CHARS and b"\n" in sample:
+        sample = sample[: sample.rindex(b"\n") + 1]
+    fits = [c for c in LEGACY_ENCODINGS if _decodes(sample, c)]
+    name = _pick(sample, fits, from_bytes(sample, cp_isolation=fits) if fits else [])
+    if name is None or not _decodes(raw, name):
+        tried = ", ".join(LEGACY_ENCODINGS.values())
+        raise DataError(
+            f"{filename!r} is not UTF-8 text (invalid byte at position {exc.start}) and no "
+            f"code page reads it cleanly (tried {tried}). Rule: text is read as UTF-8 or a "
+            "recognised code page, never guessed into garbled characters. Save the file as "
+            "UTF-8 (in Excel: 'CSV UTF-8'), or choose its encoding, and upload it again.")
+    return raw.decode(name), name
+
+
+def _pick(sample: bytes, fits: list[str], matches: Any) -> str | None:
+    """The code page among ``fits`` whose reading looks most like its own script, less
+    charset_normalizer's mess ratio; None when none reads cleanly.
+
+    A short table rarely has enough text for frequency statistics alone: the bytes of a Chinese
+    name are valid EUC-KR too, but read as Korean they give Hanja instead of Hangul, and
+    Cyrillic read as Windows-1250 gives words made only of accented letters.
+    """
+    chaos = {}
+    for m in matches:
+        name = codecs.lookup(m.encoding).name
+        name = {"shift_jis": "cp932", "gbk": "gb18030", "gb2312": "gb18030"}.get(name, name)
+        chaos[name] = min(chaos.get(name, 1.0), m.chaos)
+    scored = [(_script_score(sample.decode(n), n) - chaos.get(n, 0.5), -i, n)
+              for i, n in enumerate(fits)]
+    if not scored:
+        return None
+    score, _, best = max(scored)
+    if score < _MIN_SCORE:
+        return None
+    if best != "cp1252" and best in _SINGLE_BYTE and "cp1252" in fits \
+            and sample.decode("cp1252") == sample.decode(best):
+        return "cp1252"  # the same text either way: name the usual one
+    return best
+
+
+_SCRIPTS = {
+    "euc_kr": (("\uac00", "\ud7a3"),),
+    "cp932": (("\u3040", "\u30ff"), ("\u4e00", "\u9fff"), ("\u3000", "\u303f"),
+              ("\uff01", "\uff5e")),
+    "gb18030": (("\u4e00", "\u9fff"), ("\u3000", "\u303f"), ("\uff01", "\uff5e")),
+    "big5": (("\u4e00", "\u9fff"), ("\u3000", "\u303f"), ("\uff01", "\uff5e")),
+    "cp1251": (("\u0400", "\u04ff"),),
+}
+
+
+def _script_score(text: str, name: str) -> float:
+    """The share of non-ASCII characters that belong to the code page's own script."""
+    high = [c for c in text if ord(c) > 127]
+    if not high:
+        return 1.0
+    if name in _SCRIPTS:
+        ranges = _SCRIPTS[name]
+        return sum(any(lo <= c <= hi for lo, hi in ranges) for c in high) / len(high)
+    letters = sum(c.isalpha() for c in text)
+    accented = sum(c.isalpha() for c in high)
+    plausible = 1.0 if accented <= 0.5 * max(letters, 1) else 0.3  # Latin: accents are sparse
+    return accented / len(high) * plausible
+
+
+def _decodes(raw: bytes, name: str) -> bool:
+    try:
+        raw.decode(name)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _strict(raw: bytes, name: str, filename: str, why: str) -> str:
@@ -241,80 +368,27 @@ def sniff_delimiter(text: str, fmt: str = "csv") -> str:
     return best
 
 
-def _line_of(text: str, delim: str, record: int) -> int:
-    """The physical line (1-based) where record number ``record`` (0-based) ends."""
-    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delim)
-    for i, _ in enumerate(reader):
-        if i == record:
-            break
-    return reader.line_num
-
-
-def _blank(row: list[str]) -> bool:
-    return not any(c.strip() for c in row)
-
-
-def _split_text(text: str, filename: str, fmt: str, *, max_rows: int,
+def _split_text(text: str, filename: str, fmt: str, *, max_rows: int, max_cells: int,
                 delimiter: str | None) -> RawTable:
     delim = delimiter or sniff_delimiter(text, fmt)
-    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delim)
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        raise DataError(
-            f"{filename!r} could not be split into fields near line {reader.line_num}: {exc}. "
-            "Check for an unclosed quote (\") in that line."
-        ) from None
-    start = next((i for i, r in enumerate(rows) if not _blank(r)), None)
-    if start is None:
-        raise DataError(f"{filename!r} is empty: it holds only blank lines. "
-                        "Check that you picked the right file.")
-    header, body = rows[start], rows[start + 1:]
-    width = len(header)
-    if len(body) > max_rows:
-        raise DataError(
-            f"{filename!r} has {len(body):,} data rows, more than the limit of {max_rows:,}. "
-            "Upload a sample or an aggregate of the data, or raise max_rows."
-        )
-    odd = [i for i, r in enumerate(body) if len(r) != width]
-    blank = start
-    padded = 0
-    drop: set[int] = set()
-    for i in odd:
-        row = body[i]
-        if not row or (len(row) < width and _blank(row)):
-            drop.add(i)
-        elif len(row) > width and _blank(row[width:]):
-            body[i] = row[:width]
-            padded += 1
-        else:
-            line = _line_of(text, delim, start + 1 + i)
-            raise DataError(_ragged(filename, line, len(row), header, _line_of(text, delim, start), delim))
-    if drop:
-        body = [r for i, r in enumerate(body) if i not in drop]
-        blank += len(drop)
-    table = RawTable(format=fmt, header=list(header), delimiter=delim)
-    table.cells = np.empty((len(body), width), dtype=object)
-    if body:
-        table.cells[:] = body
-    if blank:
-        table.dropped.append(f"{blank} blank line(s) were skipped.")
-    if padded:
+    scan = scan_rows(text, filename, delim, max_rows=max_rows, max_cells=max_cells)
+    if len(scan.header) > box.MAX_COLUMNS:
+        raise DataError(f"{filename!r} has {len(scan.header):,} columns, more than the limit "
+                        f"of {box.MAX_COLUMNS:,}. Upload the columns you need.")
+    decimal, guessed = decimal_of_cells([c for row in scan.sample for c in row])
+    table = RawTable(format=fmt, header=scan.header, delimiter=delim, decimal=decimal,
+                     decimal_guessed=guessed)
+    table.frame = read_columns(text, scan, delim, decimal)
+    kinds = table.frame.dtypes.map(lambda d: d.kind).to_numpy()
+    table.numeric = {i for i in range(len(kinds)) if kinds[i] in "iuf"}
+    if scan.blank:
+        table.dropped.append(f"{scan.blank} blank line(s) were skipped.")
+    if scan.padded:
         table.warnings.append(
-            f"{padded} row(s) ended with extra empty fields (a trailing {_DELIM_NAMES[delim]}); "
-            "they were ignored."
+            f"{scan.padded} row(s) ended with extra empty fields (a trailing "
+            f"{_DELIM_NAMES[delim]}); they were ignored."
         )
     return table
-
-
-def _ragged(filename: str, line: int, got: int, header: list[str], header_line: int,
-            delim: str) -> str:
-    return (
-        f"{filename!r}, line {line}: that row has {got} fields but the header (line {header_line}) "
-        f"has {len(header)}. Rule: every row must have as many {_DELIM_NAMES[delim]}-separated "
-        f"fields as the header. Check line {line} for a value containing a "
-        f"{_DELIM_NAMES[delim]} that is not in quotes, or a missing or extra field."
-    )
 
 
 # ---------------------------------------------------------------------------- Excel / Parquet
@@ -326,13 +400,15 @@ def _cell_name(value: Any) -> str:
     return str(value)
 
 
-def _read_excel(raw: bytes, filename: str, *, max_rows: int, sheet: str | int | None) -> RawTable:
+def _read_excel(raw: bytes, filename: str, *, max_rows: int, sheet: str | int | None,
+                max_cells: int = box.MAX_CELLS) -> RawTable:
     if not raw.startswith(b"PK\x03\x04"):
         what = _binary_kind(raw) or "not an Excel workbook"
         raise DataError(
             f"{filename!r} is named like an .xlsx workbook but its content is {what}. "
             "Open it in Excel and save it as .xlsx (or export CSV), then upload it again."
         )
+    box.check_xlsx(raw, filename, max_rows=max_rows, max_cells=max_cells)
     try:
         book = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
         names = list(book.sheet_names)

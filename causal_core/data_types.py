@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,7 +29,7 @@ from pandas.api import types as pdt
 from .exceptions import DataError
 
 __all__ = ["KINDS", "MISSING_TOKENS", "MAX_CATEGORIES", "Typed", "column_kind", "detect_decimal",
-           "fast_numeric", "normalise_missing", "type_column"]
+           "decimal_of_cells", "fast_numeric", "normalise_missing", "type_column"]
 
 #: The kinds :func:`column_kind` returns.
 KINDS: tuple[str, ...] = ("binary", "continuous", "categorical", "datetime", "text")
@@ -59,7 +60,7 @@ class Typed:
 def _number_patterns(decimal: str) -> tuple[str, str]:
     d = re.escape(decimal)
     t = re.escape("," if decimal == "." else ".")
-    plain = rf"^[+-]?(?:\d+(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?$"
+    plain = rf"^[+-]?(?:(?:\d+(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?|(?i:inf|infinity))$"
     grouped = rf"^[+-]?\d{{1,3}}(?:{t}\d{{3}})+(?:{d}\d+)?$"
     return plain, grouped
 
@@ -99,20 +100,24 @@ def detect_decimal(frame: pd.DataFrame, per_column: int = 2000) -> tuple[str, bo
     dot; ``1,234`` alone could be either, so a table with only such cells is read with a dot
     (and the second value is True: the caller should warn).
     """
-    comma = dot = ambiguous = 0
+    cells: list[object] = []
     for i in range(frame.shape[1]):
         s = frame.iloc[:, i]
-        if not pdt.is_object_dtype(s.dtype):
-            continue
-        for v in s.dropna().head(per_column).tolist():
-            if type(v) is not str:
-                continue
-            if _AMBIGUOUS.fullmatch(v):
-                ambiguous += 1
-            elif _COMMA_DEC.fullmatch(v):
-                comma += 1
-            elif _DOT_DEC.fullmatch(v):
-                dot += 1
+        if pdt.is_object_dtype(s.dtype):
+            cells += s.dropna().head(per_column).tolist()
+    return decimal_of_cells(cells)
+
+
+def decimal_of_cells(cells: list[object]) -> tuple[str, bool]:
+    """:func:`detect_decimal` over a flat list of cells (a sample of rows, any width)."""
+    comma = dot = ambiguous = 0
+    for v, n in Counter(v for v in cells if type(v) is str).items():
+        if _AMBIGUOUS.fullmatch(v):
+            ambiguous += n
+        elif _COMMA_DEC.fullmatch(v):
+            comma += n
+        elif _DOT_DEC.fullmatch(v):
+            dot += n
     if comma > dot:
         return ",", False
     return ".", (comma == dot == 0 and ambiguous > 0)
@@ -128,7 +133,7 @@ def _fast_numbers(vals: pd.Series, decimal: str) -> pd.Series | None:
         nums = pd.to_numeric(text)
     except (ValueError, TypeError):
         return None
-    return nums if np.isfinite(nums.to_numpy(dtype=float)).all() else None
+    return nums  # infinities ('inf', '-Infinity', 1e400) are numbers: load_table counts them
 
 
 def fast_numeric(s: pd.Series, name: str, decimal: str) -> tuple[Typed, int, str | None] | None:
@@ -169,7 +174,7 @@ def _numbers(vals: pd.Series, decimal: str) -> tuple[pd.Series | None, bool, int
     seen_grouped = False
     for u in uniques:
         if plain.fullmatch(u):
-            clean[u] = u.replace(",", ".")
+            clean[u] = u.replace(",", ".") if u[-1:].isdigit() or u[-1:] in ".," else u
         elif grouped.fullmatch(u):
             clean[u] = u.replace(thousands, "").replace(",", ".")
             seen_grouped = True
@@ -177,7 +182,11 @@ def _numbers(vals: pd.Series, decimal: str) -> tuple[pd.Series | None, bool, int
             bad_values.append(u)
     if bad_values:
         return None, False, int(vals.isin(bad_values).sum())
-    return pd.to_numeric(vals.map(clean)), seen_grouped, 0
+    cleaned = vals.map(clean)
+    try:
+        return pd.to_numeric(cleaned), seen_grouped, 0
+    except (ValueError, TypeError):  # pandas refuses 1e400; Python reads it as inf
+        return cleaned.map(float).astype("float64"), seen_grouped, 0
 
 
 def _dates(vals: pd.Series, uniques: np.ndarray, dayfirst: bool
@@ -229,7 +238,7 @@ def _type_text(s: pd.Series, name: str, decimal: str, dayfirst: bool, text_file:
         return Typed(out, f"{name!r}: text → numbers ({out.dtype}){tail}.")
     typed = Typed(s)
     uniques = pd.unique(vals)
-    if bad <= max(1, len(vals) // 20) and bad < len(vals):
+    if bad < len(vals) / 2 or (bad <= max(1, len(vals) // 20) and bad < len(vals)):
         plain, grouped = (re.compile(p) for p in _number_patterns(decimal))
         odd = next(u for u in uniques if not (plain.fullmatch(u) or grouped.fullmatch(u)))
         typed.warnings.append(

@@ -93,7 +93,7 @@ class CausalGraph:
         order: dict[str, None] = {}
         for n in nodes:
             order[_check_name(n, "A node name")] = None
-        edge_list: list[tuple[str, str]] = []
+        edge_list: dict[tuple[str, str], None] = {}  # a dict: duplicate checks in O(1)
         for a, b in edges:
             a, b = _check_name(a, "An edge's start"), _check_name(b, "An edge's end")
             if a == b:
@@ -103,9 +103,8 @@ class CausalGraph:
                 )
             order.setdefault(a, None)
             order.setdefault(b, None)
-            if (a, b) not in edge_list:
-                edge_list.append((a, b))
-        bi: list[frozenset[str]] = []
+            edge_list.setdefault((a, b), None)
+        bi: dict[frozenset[str], None] = {}
         for a, b in bidirected:
             a, b = _check_name(a, "An edge's start"), _check_name(b, "An edge's end")
             if a == b:
@@ -114,8 +113,7 @@ class CausalGraph:
                 )
             order.setdefault(a, None)
             order.setdefault(b, None)
-            if frozenset((a, b)) not in bi:
-                bi.append(frozenset((a, b)))
+            bi.setdefault(frozenset((a, b)), None)
         role_map: dict[str, frozenset[str]] = {}
         for n, rs in (roles or {}).items():
             n = _check_name(n, "A node name in roles")

@@ -45,6 +45,8 @@ _FALSE = frozenset({"0", "false", "no", "off"})
 _EXAMPLES = {"pos": "1.5,-2", "label": "Age", "role": "exposure", "roles": "exposure",
              "observed": "no"}
 _ARROW_HINT = "Hint: an arrow needs a node on both sides, e.g. a -> b."
+#: Deepest nesting of groups ``{ }`` and subgraphs the parser follows (it recurses per level).
+MAX_NESTING = 100
 _ROLE_LIST = ("exposure (e), outcome (o), latent (l, unobserved, u), adjusted (a), "
               "selected (s); source and target also mean exposure and outcome")
 
@@ -78,6 +80,7 @@ class _Parser:
         self.k = 0
         self.kind = kind
         self.out = _Builder()
+        self.depth = 0
 
     def peek(self, ahead: int = 0) -> Token:
         return self.tokens[min(self.k + ahead, len(self.tokens) - 1)]
@@ -111,6 +114,17 @@ class _Parser:
 
     def statements(self, opener: Token | None) -> list[str]:
         """Parse statements up to the ``}`` closing ``opener`` (or the end); return the nodes."""
+        if opener is not None and self.depth >= MAX_NESTING:
+            fail(opener, f"groups are nested more than {MAX_NESTING} levels deep here. Rule: "
+                          f"at most {MAX_NESTING} levels of '{{ }}'. Hint: write the edges of "
+                          "a deep group as separate lines, e.g. a -> b; a -> c.")
+        self.depth += opener is not None
+        try:
+            return self._statements(opener)
+        finally:
+            self.depth -= opener is not None
+
+    def _statements(self, opener: Token | None) -> list[str]:
         members: dict[str, None] = {}
         while True:
             tok = self.peek()

@@ -49,6 +49,10 @@ _GML_START = re.compile(r'(?:(?:Creator|Version)\s+(?:"[^"]*"|\S+)\s+)*graph\s*\
 _JSON_START = re.compile(r'\{\s*["}]')
 _GML_POSITION = re.compile(r"\((\d+), (\d+)\)")
 _TRUE = (1, True, "1", "true", "yes")
+#: Deepest nesting of ``[ ]``/``{ }`` a JSON or GML graph may have (their readers recurse).
+MAX_NESTING = 100
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.S)
+_GML_TOKENS = re.compile(r'"[^"]*"?|[\[\]]')
 
 
 # ---------------------------------------------------------------------------------- detection
@@ -73,13 +77,24 @@ def parse_graph(text: str) -> CausalGraph:
     """
     if not isinstance(text, str):
         raise GraphError(f"The graph must be given as text, got {type(text).__name__}.")
+    try:
+        return _parse_detected(text)
+    except RecursionError:  # a backstop: every reader is depth-limited before it recurses
+        raise GraphError("The graph text is nested too deeply to read. Rule: groups and lists "
+                         f"nest at most {MAX_NESTING} levels. Write the graph with fewer "
+                         "nested braces or brackets.") from None
+
+
+def _parse_detected(text: str) -> CausalGraph:
     head = text[_LEADING.match(text).end():]
     if head == "":
         raise GraphError("The graph text is empty (only blanks or comments). Write a model "
                          "such as 'dag { x -> y }' or lines such as 'x -> y'.")
     if head[0] == "[" or _JSON_START.match(head):
+        _check_nesting(text, "JSON", "[{", "]}", escapes=True)
         return _parse_json(text)
     if _GML_START.match(head):
+        _check_nesting(text, "GML", "[", "]", escapes=False)
         return _parse_gml(text)
     if head[0] == "<":
         line = text.count("\n", 0, len(text) - len(head)) + 1
@@ -88,6 +103,26 @@ def parse_graph(text: str) -> CausalGraph:
                          f"GraphML), which is not supported. Supported formats: "
                          f"{SUPPORTED_FORMATS}.", line=line, column=column)
     return parse_statements(text)
+
+
+def _check_nesting(text: str, what: str, opens: str, closes: str, *, escapes: bool) -> None:
+    """Refuse texts nested deeper than :data:`MAX_NESTING`, in one pass (strings skipped)."""
+    depth = 0
+    for m in (_JSON_TOKENS if escapes else _GML_TOKENS).finditer(text):
+        c = m.group()
+        if c in opens:
+            depth += 1
+            if depth > MAX_NESTING:
+                i = m.start()
+                line = text.count("\n", 0, i) + 1
+                column = i - (text.rfind("\n", 0, i) + 1) + 1
+                raise GraphError(
+                    f"Line {line}, column {column}: the {what} graph is nested more than "
+                    f"{MAX_NESTING} levels deep. Rule: a graph file nests at most {MAX_NESTING} "
+                    "levels; a real graph needs three or four. Check that this is the graph "
+                    "file you meant.", line=line, column=column)
+        elif c in closes:
+            depth -= 1
 
 
 # ---------------------------------------------------------------------------------- JSON

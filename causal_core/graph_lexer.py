@@ -6,6 +6,7 @@ the parser is :mod:`causal_core.graph_dot`.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from typing import NamedTuple, NoReturn
 
@@ -15,6 +16,10 @@ __all__ = ["Token", "fail", "describe", "is_name_char", "tokenize", "EDGE_OPS"]
 
 EDGE_OPS = ("<->", "<-@", "@->", "--@", "@-@", "@--", "->", "<-", "--")
 _PUNCT = "{}[]=,;+"
+# The common tokens in one regex (a text of 50,000 edges lexes in C, not char by char);
+# ``\w`` is exactly ``str.isalnum()`` plus ``_``, as :func:`is_name_char` says.
+_FAST = re.compile(r"(?P<ws>[\s\ufeff]+)|(?P<edge>" + "|".join(map(re.escape, EDGE_OPS))
+                   + r")|(?P<punct>[{}\[\]=,;+])|(?P<id>[\w.]+)")
 
 
 class Token(NamedTuple):
@@ -66,8 +71,14 @@ class _Lexer:
         text = self.text
         while self.i < len(text):
             c = text[self.i]
-            if c.isspace() or c == "\ufeff":
-                self.i += 1
+            fast = _FAST.match(text, self.i)
+            if fast is not None and (fast.lastgroup != "id" or self.i == 0
+                                     or text[self.i - 1] != "-"):
+                kind = fast.lastgroup
+                if kind != "ws":
+                    word = fast.group()
+                    self.token(word if kind == "punct" else kind, word, self.i)
+                self.i = fast.end()
             elif c == "#" or text.startswith("//", self.i):
                 end = text.find("\n", self.i)
                 self.i = len(text) if end < 0 else end

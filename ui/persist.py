@@ -17,7 +17,7 @@ import streamlit as st
 
 PARAM = "a"
 _PREFIX = "ce."
-_SKIP = {"ce.editor", "ce.graph_text_widget", "ce.own_set"}  # widget values: not restorable
+_SKIP = {"ce.editor", "ce.graph_text_widget", "ce.own_set", "ce.upload_memo"}  # widget values: not restorable
 MAX_SLOTS = 500
 
 

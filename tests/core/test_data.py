@@ -125,10 +125,15 @@ def test_cp1252_fallback_is_reported():
     assert any("cp1252" in w and "UTF-8" in w for w in report.warnings)
 
 
-def test_latin1_last_resort():
-    raw = b"name,score\nab\x81c,1\nd,2\n"  # 0x81 is undefined in cp1252
-    _, report = load_table(raw, "t.csv")
-    assert report.encoding == "latin-1"
+def test_byte_undefined_in_cp1252_is_a_visible_code_page_or_refused():
+    # 0x81 is undefined in cp1252; latin-1 (which reads any byte) is no longer a silent fallback
+    raw = b"name,score\nab\x81c,1\nd,2\n"
+    try:
+        _, report = load_table(raw, "t.csv")
+    except DataError as err:
+        assert "never guessed" in str(err)
+    else:
+        assert report.encoding != "latin-1" and "not UTF-8" in report.warnings[0]
 
 
 def test_undecodable_utf16_is_a_clear_error():
@@ -190,7 +195,7 @@ def test_too_large_in_bytes_and_rows():
     raw = csv_bytes(small_frame())
     with pytest.raises(DataError, match=r"over the limit of"):
         load_table(raw, "big.csv", max_bytes=100)
-    with pytest.raises(DataError, match=r"has 8 data rows, more than the limit of 5"):
+    with pytest.raises(DataError, match=r"has more than 5 data rows \(the limit\); reading stopped"):
         load_table(raw, "big.csv", max_rows=5)
 
 
@@ -219,9 +224,18 @@ def test_unsupported_extension(filename, needle):
         load_table(b"a,b\n1,2\n", filename)
 
 
-def test_single_column_suggests_the_delimiter():
-    with pytest.raises(DataError, match=r"single column named 'a b c'.*separated by something else"):
-        load_table(b"a b c\n1 2 3\n4 5 6\n", "s.csv")
+def test_single_column_loads_and_suggests_the_delimiter():
+    df, report = load_table(b"a b c\n1 2 3\n4 5 6\n", "s.csv")
+    assert list(df.columns) == ["a b c"] and len(df) == 2
+    assert any("one column named 'a b c'" in w and "separated by something else" in w
+               for w in report.warnings)
+
+
+def test_legitimate_one_column_file_loads():
+    df, report = load_table(b"income\n10\n12.5\n\n14\n", "one.csv")
+    assert df["income"].tolist() == [10.0, 12.5, 14.0]
+    assert report.warnings == ("The table has a single column: a causal analysis needs at "
+                               "least two variables (a treatment and an outcome).",)
 
 
 def test_pickle_named_csv_is_refused_and_never_unpickled(monkeypatch):

@@ -1,0 +1,226 @@
+"""Splitting decoded text into columns, with the limits applied while reading.
+
+Two passes over the text, neither of which holds more than one row of Python strings per
+numeric column:
+
+1. :func:`scan_rows` walks the records with :mod:`csv` (one row at a time): it finds the
+   header, checks that every row has as many fields as the header, counts blank and padded
+   rows, keeps a small sample for the decimal-mark detection, and stops at the first row over
+   ``max_rows`` or the first cell over ``max_cells``, so a 100 MB file of short rows is refused
+   without building anything.
+2. :func:`read_columns` lets pandas' C parser read the body (numbers straight into float64/int64
+   arrays, in chunks); every column that is not plain numbers is read again as text for the
+   typing rules of :mod:`causal_core.data_types`.
+
+Examples
+--------
+>>> scan = scan_rows("a;b\\n1,5;x\\n2,5;y\\n", "t.csv", ";", max_rows=10, max_cells=100)
+>>> scan.header, scan.n_rows, scan.sample
+(['a', 'b'], 2, [['1,5', 'x'], ['2,5', 'y']])
+>>> cols = read_columns("a;b\\n1,5;x\\n2,5;y\\n", scan, ";", ",")
+>>> cols[0].tolist(), cols[1].tolist()
+([1.5, 2.5], ['x', 'y'])
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as pdt
+
+from .exceptions import DataError
+
+__all__ = ["Scan", "scan_rows", "read_columns", "normalise_newlines", "numeric_notes"]
+
+_DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_SAMPLE_CELLS = 1 << 16
+_SAMPLE_ROWS = 2000
+
+
+@dataclass
+class Scan:
+    """What the first pass found: the header, where the body starts, counts and a sample."""
+
+    header: list[str]
+    body_start: int          # character offset of the first record after the header
+    n_rows: int              # data records kept (blank ones not counted)
+    max_width: int           # the widest record (padded rows are wider than the header)
+    blank: int               # blank lines skipped (before the header or short and empty)
+    padded: int              # rows with extra empty fields at the end
+    sample: list[list[str]]  # the first data rows, for the decimal-mark detection
+    drop: list[int]          # rows pandas' parser keeps but the scan dropped (its numbering)
+
+
+def normalise_newlines(text: str) -> str:
+    """``\\r\\n`` and ``\\r`` become ``\\n`` (what universal newlines did to the whole text)."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _blank(row: list[str]) -> bool:
+    return not any(c.strip() for c in row)
+
+
+def scan_rows(text: str, filename: str, delim: str, *, max_rows: int, max_cells: int) -> Scan:
+    """First pass: validate the rows of ``text`` (newlines already normalised) one at a time.
+
+    Raises
+    ------
+    DataError
+        Blank text, an unclosed quote, a ragged row (with its line), more than ``max_rows``
+        data rows or more than ``max_cells`` cells.
+    """
+    stream = io.StringIO(text, newline="")
+    reader = csv.reader(stream, delimiter=delim)
+    header: list[str] | None = None
+    start = blank = padded = n = width = max_width = 0
+    sample: list[list[str]] = []
+    drop: list[int] = []
+    seen = -1  # the index pandas gives the current record (it skips empty and blank lines)
+    try:
+        for row in reader:
+            visible = bool(row) and not (len(row) == 1 and row[0] != "" and row[0].strip() == "")
+            if header is not None and visible:
+                seen += 1
+            if header is None:
+                if _blank(row):
+                    blank += 1
+                    continue
+                header, header_line = row, reader.line_num
+                width = max_width = len(row)
+                start = stream.tell()
+                sample_rows = max(1, min(_SAMPLE_ROWS, _SAMPLE_CELLS // max(width, 1)))
+                continue
+            if len(row) != width:
+                if not row or (len(row) < width and _blank(row)):
+                    blank += 1
+                    if visible:
+                        drop.append(seen)
+                    continue
+                if len(row) > width and _blank(row[width:]):
+                    padded += 1
+                    max_width = max(max_width, len(row))
+                    row = row[:width]
+                else:
+                    raise DataError(_ragged(filename, reader.line_num, len(row), width,
+                                            header_line, delim))
+            n += 1
+            if n > max_rows:
+                raise DataError(
+                    f"{filename!r} has more than {max_rows:,} data rows (the limit); reading "
+                    "stopped there. Upload a sample or an aggregate of the data, or raise max_rows.")
+            if n * width > max_cells:
+                raise DataError(
+                    f"{filename!r} has more than {max_cells:,} cells ({width:,} columns × "
+                    f"{n:,}+ rows; the limit); reading stopped there. Upload fewer columns or "
+                    "rows, or raise max_cells.")
+            if len(sample) < sample_rows:
+                sample.append(row)
+    except csv.Error as exc:
+        raise DataError(
+            f"{filename!r} could not be split into fields near line {reader.line_num}: {exc}. "
+            "Check for an unclosed quote (\") in that line."
+        ) from None
+    if header is None:
+        raise DataError(f"{filename!r} is empty: it holds only blank lines. "
+                        "Check that you picked the right file.")
+    return Scan(header=list(header), body_start=start, n_rows=n, max_width=max_width,
+                blank=blank, padded=padded, sample=sample,
+                drop=drop)
+
+
+def _ragged(filename: str, line: int, got: int, width: int, header_line: int, delim: str) -> str:
+    name = _DELIM_NAMES[delim]
+    return (
+        f"{filename!r}, line {line}: that row has {got} fields but the header (line {header_line}) "
+        f"has {width}. Rule: every row must have as many {name}-separated "
+        f"fields as the header. Check line {line} for a value containing a "
+        f"{name} that is not in quotes, or a missing or extra field."
+    )
+
+
+def _read(text: str, scan: Scan, delim: str, decimal: str, *, usecols: list[int] | None,
+          as_text: bool) -> pd.DataFrame:
+    stream = io.StringIO(text, newline="")
+    stream.seek(scan.body_start)
+    width = len(scan.header)
+    try:
+        return _pandas_read(stream, scan, width, delim, decimal, usecols, as_text)
+    except (pd.errors.ParserError, ValueError, OverflowError) as exc:
+        raise DataError(f"The file could not be split into columns ({exc}). Check its "
+                        "quotes and delimiters, or save it again as CSV.") from None
+
+
+def _pandas_read(stream: io.StringIO, scan: Scan, width: int, delim: str, decimal: str,
+                 usecols: list[int] | None, as_text: bool) -> pd.DataFrame:
+    return pd.read_csv(
+        stream, sep=delim, header=None, names=range(max(scan.max_width, width)),
+        usecols=usecols if usecols is not None else range(width), engine="c",
+        dtype=str if as_text else None, keep_default_na=False, na_values=[""],
+        decimal=decimal, float_precision="round_trip", skip_blank_lines=True, quotechar='"',
+        doublequote=True, low_memory=True, true_values=[], false_values=[],
+    )
+
+
+def read_columns(text: str, scan: Scan, delim: str, decimal: str) -> pd.DataFrame:
+    """Second pass: the body as a frame whose columns are positions, plain numbers numeric.
+
+    A column comes back as float64/int64 when pandas' parser read every cell as a number with
+    the file's decimal mark (blank cells become NaN); any other column comes back as its cells'
+    text (object dtype, blanks as NaN) for :func:`causal_core.data_types.type_column`.
+    """
+    width = len(scan.header)
+    if scan.n_rows == 0:
+        return pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+    first = _drop_blank_rows(_read(text, scan, delim, decimal, usecols=None, as_text=False), scan)
+    kinds = first.dtypes.map(lambda d: d.kind).to_numpy()
+    redo = [i for i in range(width) if kinds[i] not in "iuf"]
+    if not redo:
+        return first.reset_index(drop=True)
+    numbers = first.drop(columns=redo).reset_index(drop=True)
+    del first
+    again = _drop_blank_rows(_read(text, scan, delim, decimal, usecols=redo, as_text=True), scan)
+    again = again.astype(object).reset_index(drop=True)
+    return pd.concat([numbers, again], axis=1)[list(range(width))]
+
+
+def _drop_blank_rows(frame: pd.DataFrame, scan: Scan) -> pd.DataFrame:
+    """pandas keeps short blank records (such as ``,``) that the scan dropped: drop them too."""
+    if scan.drop:
+        keep = np.ones(len(frame), dtype=bool)
+        keep[[d for d in scan.drop if d < len(frame)]] = False
+        frame = frame[keep]
+    if len(frame) != scan.n_rows:  # the two readers disagree: never guess which row is which
+        raise DataError(
+            f"The file's rows could not be read consistently ({scan.n_rows:,} rows by one "
+            f"reader, {len(frame):,} by the other), probably because of blank lines inside "
+            "quoted values. Remove those blank lines or save the file again as CSV.")
+    return frame
+
+
+def numeric_notes(block: pd.DataFrame, names: list[str], decimal: str) -> tuple[list[str], list[str]]:
+    """Coercions (decimal comma) and warnings (infinite values) for columns read as numbers.
+
+    ``block`` holds only numeric columns, ``names`` their names; the counts are vectorised
+    over the whole block, so 100,000 columns cost one pass.
+    """
+    if block.shape[1] == 0:
+        return [], []
+    values = block.to_numpy(dtype=float, na_value=np.nan)
+    n_inf = np.isinf(values).sum(axis=0)
+    coercions: list[str] = []
+    if decimal == ",":
+        finite = np.where(np.isfinite(values), values, 0.0)
+        fractional = (finite != np.round(finite)).any(axis=0)
+        is_float = block.dtypes.map(lambda d: d.kind == "f").to_numpy()
+        coercions = [f"{names[j]!r}: text → numbers ({block.dtypes.iloc[j]}), decimal comma."
+                     for j in np.flatnonzero(fractional & is_float)]
+    warnings = [f"{names[j]!r}: {int(n_inf[j])} cell(s) were read as infinity (text such as "
+                "'inf' or '-Infinity', or a number too large for float64). Estimators refuse "
+                "infinite values: fix or blank those cells." for j in np.flatnonzero(n_inf)]
+    return coercions, warnings

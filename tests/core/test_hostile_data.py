@@ -1,0 +1,218 @@
+"""Hostile and awkward uploads, generated here (no committed blobs). Containers are refused by
+what they declare, before the decoder runs (the decoders are replaced by tripwires); text is
+read in two streaming passes; encodings are decoded with a visible warning or refused."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import causal_core as cc
+from causal_core import data_read
+from causal_core.data import load_table
+from causal_core.exceptions import DataError
+
+
+@pytest.fixture
+def no_decoding(monkeypatch):
+    """Fail the test if a workbook or Parquet decoder is reached."""
+    def tripwire(*args, **kwargs):
+        raise AssertionError("the decoder ran before the limits were checked")
+    monkeypatch.setattr(pd, "ExcelFile", tripwire)
+    monkeypatch.setattr(pd, "read_parquet", tripwire)
+
+
+# ------------------------------------------------------------------------------ xlsx
+_CT = ('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+       'content-types"><Override PartName="/xl/workbook.xml" ContentType="application/vnd.'
+       'openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>')
+
+
+def _xlsx(sheet_xml: str, extra: dict[str, bytes] | None = None) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", _CT)
+        zf.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+        for name, content in (extra or {}).items():
+            zf.writestr(name, content)
+    return buf.getvalue()
+
+
+def _sheet(cells: str, dimension: str = "") -> str:
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            f"{dim}<sheetData>{cells}</sheetData></worksheet>")
+
+
+def test_xlsx_whose_last_cell_is_xfd1048576_is_refused_before_reading(no_decoding):
+    raw = _xlsx(_sheet('<row r="1"><c r="A1"><v>1</v></c></row>'
+                       '<row r="1048576"><c r="XFD1048576"><v>2</v></c></row>'))
+    assert len(raw) < 2_000  # the 1.6 KB file of issue 16 asked pandas for ~137 GB
+    with pytest.raises(DataError, match=r"uses cells up to row 1,048,576, column 16,384"):
+        load_table(raw, "bomb.xlsx")
+
+
+def test_xlsx_declared_dimension_is_checked_first(no_decoding):
+    raw = _xlsx(_sheet('<row r="1"><c r="A1"><v>1</v></c></row>', dimension="A1:XFD1048576"))
+    with pytest.raises(DataError, match=r"declares the range row 1,048,576"):
+        load_table(raw, "dim.xlsx")
+
+
+def test_xlsx_zip_bomb_refused_by_declared_sizes(no_decoding):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("xl/worksheets/sheet1.xml", "w") as f:
+            for _ in range(80):
+                f.write(b" " * 2**20)  # 80 MB of blanks deflate to ~80 KB
+    raw = buf.getvalue()
+    assert len(raw) < 200_000
+    with pytest.raises(DataError, match=r"declares 80\.0 MB of uncompressed content.*zip bomb"):
+        load_table(raw, "zip.xlsx")
+
+
+def test_xlsx_shared_string_count_is_checked(no_decoding):
+    sst = b'<sst xmlns="x" count="60000000" uniqueCount="60000000"></sst>'
+    raw = _xlsx(_sheet('<row r="1"><c r="A1"><v>1</v></c></row>'), {"xl/sharedStrings.xml": sst})
+    with pytest.raises(DataError, match=r"60,000,000 distinct texts"):
+        load_table(raw, "sst.xlsx")
+
+
+def test_small_workbook_within_limits_still_reads():
+    buf = io.BytesIO()
+    pd.DataFrame({"x": [1, 2, 3], "y": ["a", "b", "a"]}).to_excel(buf, index=False)
+    df, report = load_table(buf.getvalue(), "ok.xlsx")
+    assert df["x"].tolist() == [1, 2, 3] and report.format == "excel"
+
+
+# ------------------------------------------------------------------------------ parquet
+def _parquet(table) -> bytes:
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd")
+    return buf.getvalue()
+
+
+def test_parquet_row_count_from_the_footer(no_decoding):
+    import pyarrow as pa
+
+    raw = _parquet(pa.table({"x": np.zeros(300_000, dtype=np.int8), "y": np.ones(300_000)}))
+    with pytest.raises(DataError, match=r"declares 300,000 rows × 2 columns in its footer"):
+        load_table(raw, "rows.parquet", max_rows=100_000)
+
+
+def test_parquet_repeated_long_text_refused_without_expanding_it(no_decoding):
+    import pyarrow as pa
+
+    text = pa.array(["x" * 1_000_000])            # one 1 MB value ...
+    col = pa.DictionaryArray.from_arrays(pa.array(np.zeros(2_000, dtype=np.int32)), text)
+    raw = _parquet(pa.table({"t": col, "n": np.arange(2_000)}))  # ... in 2,000 rows: 2 GB
+    assert len(raw) < 20_000
+    with pytest.raises(DataError, match=r"would decode to about 1,9\d\d\.\d MB"):
+        load_table(raw, "text.parquet")
+
+
+def test_parquet_within_limits_still_reads():
+    raw = _parquet(__import__("pyarrow").table({"x": [1.5, 2.5], "g": ["a", "b"]}))
+    df, _ = load_table(raw, "ok.parquet")
+    assert df["x"].tolist() == [1.5, 2.5]
+
+
+# ------------------------------------------------------------------------------ gzip
+def test_gzip_csv_reads():
+    df, report = load_table(gzip.compress(b"a,b\n1,2\n3,4\n"), "t.csv.gz")
+    assert df["b"].tolist() == [2, 4] and report.format == "csv"
+
+
+def test_gzip_bomb_refused_by_its_trailer():
+    raw = gzip.compress(b"a,b\n" + b"1,2\n" * 3_000_000)  # 12 MB inflate from ~36 KB
+    with pytest.raises(DataError, match=r"declares 11\.4 MB of uncompressed data"):
+        load_table(raw, "bomb.csv.gz", max_bytes=2**20)
+
+
+def test_gzip_trailer_that_lies_stops_at_the_limit():
+    raw = bytearray(gzip.compress(b"a,b\n" + b"1,2\n" * 1_000_000))
+    raw[-4:] = (10).to_bytes(4, "little")  # claims 10 bytes
+    with pytest.raises(DataError, match=r"inflates to more than 1\.0 MB"):
+        load_table(bytes(raw), "liar.csv.gz", max_bytes=2**20)
+
+
+def test_gzip_of_a_workbook_is_refused_clearly():
+    with pytest.raises(DataError, match=r"only compressed text tables"):
+        load_table(gzip.compress(b"x"), "t.xlsx.gz")
+
+
+# ------------------------------------------------------------------------------ text
+def test_short_rows_stop_at_the_row_cap_while_reading(monkeypatch):
+    calls = []
+    monkeypatch.setattr(data_read, "read_columns", lambda *a: calls.append(a))
+    with pytest.raises(DataError, match=r"more than 1,000 data rows \(the limit\); reading stopped"):
+        load_table(b"x\n" + b"1\n" * 50_000, "short.csv", max_rows=1_000)
+    assert calls == []  # nothing was built
+
+
+def test_cell_cap():
+    with pytest.raises(DataError, match=r"more than 100 cells"):
+        load_table(b"a,b,c\n" + b"1,2,3\n" * 40, "cells.csv", max_cells=100)
+
+
+def test_wide_table_of_20000_columns_reads_in_one_pass():
+    w = 20_000
+    raw = (",".join(f"c{i}" for i in range(w)) + "\n"
+           + "\n".join(",".join(str((i + j) % 5) for i in range(w)) for j in range(3))).encode()
+    df, _ = load_table(raw, "wide.csv")
+    assert df.shape == (3, w) and df["c19999"].tolist() == [4, 0, 1]
+
+
+@pytest.mark.parametrize("encoding, names", [
+    ("cp932", ["田中", "鈴木", "佐藤"]),
+    ("gb18030", ["张伟", "王芳", "李娜"]),
+    ("big5", ["陳大文", "林小美", "黃志明"]),
+    ("euc_kr", ["김철수", "이영희", "박민준"]),
+    ("cp1252", ["José", "Renée", "François"]),
+    ("cp1251", ["Иван", "Пётр", "Мария"]),
+])
+def test_legacy_encodings_decoded_with_a_visible_warning(encoding, names):
+    text = "name,age,city\n" + "\n".join(f"{n},{30 + i},x{i}" for i, n in enumerate(names)) + "\n"
+    df, report = load_table(text.encode(encoding), "legacy.csv")
+    assert report.encoding == encoding and df["name"].tolist() == names
+    assert report.warnings[0].startswith("The file is not UTF-8 text; it was decoded as")
+
+
+def test_undecodable_text_is_refused_not_garbled():
+    raw = b"name,x\n" + bytes(range(128, 256)) * 4 + b",1\n"
+    with pytest.raises(DataError, match=r"never guessed into garbled characters"):
+        load_table(raw, "noise.csv")
+
+
+def test_textual_infinity_is_a_number_with_a_count():
+    df, report = load_table(b"x,y\ninf,1\n2,2\n-Infinity,3\n4,4\n5,5\n", "inf.csv")
+    assert df["x"].dtype == float and np.isinf(df["x"]).sum() == 2
+    assert any("'x': 2 cell(s) were read as infinity" in w for w in report.warnings)
+
+
+def test_textual_nan_and_inf_with_missing_words():
+    df, report = load_table(b"x,y\nNaN,1\nINF,2\nNA,3\n1e400,4\n5,5\n", "mix.csv")
+    assert df["x"].isna().sum() == 2 and np.isposinf(df["x"]).sum() == 2
+    assert any("2 cell(s) like 'NaN' read as missing" in c for c in report.coercions)
+    assert any("2 cell(s) were read as infinity" in w for w in report.warnings)
+
+
+def test_mostly_numbers_with_two_bad_cells_of_five_warns():
+    _, report = load_table(b"x,y\n1,1\noops,2\n3,3\nbad,4\n5,5\n", "bad.csv")
+    assert any("'x' is mostly numbers but 2 cell(s) are not" in w for w in report.warnings)
+
+
+def test_blank_and_padded_rows_align_between_the_two_passes():
+    raw = b"a,b,c\n1,2,3\n   \n\n,\n , \n4,5,6,,\n7,x,9\n"
+    df, report = load_table(raw, "odd.csv")
+    assert df["a"].tolist() == [1, 4, 7] and df["b"].tolist() == ["2", "5", "x"]
+
+
+def test_engine_error_type_for_every_refusal():
+    assert issubclass(DataError, cc.CausalCoreError)
