@@ -32,9 +32,11 @@ CLASSROOM = [
 page = st.navigation({"Analysis": PAGES, "Classroom": CLASSROOM})
 persist.restore_or_create()
 state.ensure_started()
+persist.show_notice()  # why the URL's analysis was not opened, or that this tab forked
 classroom.apply_link()  # a lesson link (?s=...) opens its page, exercise, example or DAG
 model_sync.apply_pending_edit()  # the editor's last batch lands whatever page comes next
 page.run()
 # after the page, so the checklist shows what the page just did (pages return, never st.stop)
 show_status(PAGES)
+persist.share_box()
 st.sidebar.caption(f"causal_core {cc.__version__} · runs offline")

@@ -4,6 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 import causal_core as cc
+from causal_core._escape import plotly_text
 from causal_core.data import SUPPORTED_EXTENSIONS
 from causal_core.datasets import list_examples
 from ui import state
@@ -80,7 +81,8 @@ def main() -> None:
         st.dataframe(profile, hide_index=True, width="stretch")
     with right:
         col = st.selectbox("Distribution of", list(d.frame.columns))
-        fig = px.histogram(d.frame, x=col, nbins=40, title=f"Distribution of {col}")
+        fig = px.histogram(d.frame, x=col, nbins=40, labels={col: plotly_text(col)},
+                           title=f"Distribution of {plotly_text(col)}")
         fig.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10), yaxis_title="rows")
         st.plotly_chart(fig, width="stretch")
     st.markdown("**Preview**")

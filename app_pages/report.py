@@ -6,6 +6,7 @@ import causal_core as cc
 from causal_core.report import conclusion
 from ui import report_bridge as bridge
 from ui import state
+from ui.safe_html import sandboxed
 from ui.widgets import md, show_error
 
 MAX_UPLOAD = 50_000_000
@@ -109,8 +110,9 @@ def main() -> None:
         show_error(err, "The exports could not be built")
         return
     st.subheader("Preview")
-    # the report escapes every name; st.iframe is components.v1.html's successor in Streamlit 1.67
-    st.iframe(bridge.report_html(analysis), height=900)
+    # the report escapes every name, and runs in a sandbox without same-origin: its scripts
+    # (plotly) cannot reach the app, its cookies or its session
+    st.iframe(sandboxed(bridge.report_html(analysis)), height=900)
 
 
 main()

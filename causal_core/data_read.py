@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,8 +179,9 @@ def read_raw(raw: bytes, filename: str, *, max_rows: int, sheet: str | int | Non
 
 def _legacy_warning(used: str) -> str:
     return (f"The file is not UTF-8 text; it was decoded as {LEGACY_ENCODINGS[used]}, codec "
-            f"{used}, the code page its bytes fit best. Check the column names and labels below: if they look "
-            "wrong, choose the file's encoding, or save the file as UTF-8 and upload it again.")
+            f"{used}, the code page its bytes fit best. Check the column names and labels "
+            "below: if they look wrong, choose the file's encoding, or save the file as UTF-8 "
+            "and upload it again.")
 
 
 # ----------------------------------------------------------------------------------- decoding
@@ -198,8 +200,8 @@ def decode(raw: bytes, filename: str, encoding: str | None = None) -> tuple[str,
 
     Examples
     --------
-    >>> decode("é".encode("cp1252"), "x.csv")
-    ('é', 'cp1252')
+    >>> decode("café,crème\\n".encode("cp1252"), "x.csv")
+    ('café,crème\\n', 'cp1252')
     """
     if encoding is not None:
         text = _strict(raw, encoding, filename, why=f"the encoding you chose ({encoding})")
@@ -300,7 +302,10 @@ def _script_score(text: str, name: str) -> float:
         return 1.0
     if name in _SCRIPTS:
         ranges = _SCRIPTS[name]
-        return sum(any(lo <= c <= hi for lo, hi in ranges) for c in high) / len(high)
+        share = sum(any(lo <= c <= hi for lo, hi in ranges) for c in high) / len(high)
+        words = [w for w in re.findall(r"[^\W\d_]+", text) if not w.isascii()]
+        mixed = sum(any(c.isascii() for c in w) for w in words)
+        return share * (0.3 if mixed > 0.3 * len(words) else 1.0)  # "cafй" is not Russian
     letters = sum(c.isalpha() for c in text)
     accented = sum(c.isalpha() for c in high)
     plausible = 1.0 if accented <= 0.5 * max(letters, 1) else 0.3  # Latin: accents are sparse

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from pandas.api import types as pdt
 
 from .exceptions import DataError
 

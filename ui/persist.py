@@ -1,50 +1,51 @@
-"""Survive a page reload: the analysis is kept server-side under a random token in the URL.
+"""Survive a page reload, privately: a snapshot per analysis, owned by the browser that made it.
 
 A browser reload starts a new Streamlit session with empty ``session_state``. The URL keeps
-``?a=<token>``; the token (128 random bits, unguessable) names a snapshot of this session's
-analysis in a process-wide store with a fixed number of slots (least recently used first out).
+``?a=<token>`` (which analysis: 128 random bits), and a cookie keeps this browser's secret
+(who may open it). The snapshot store (:mod:`ui.snapshot_store`) opens a token only with the
+secret that saved it, so a URL seen on a shared screen opens nothing and overwrites nothing:
+that browser is told so and gets its own new analysis. Streamlit's ``st.context.cookies`` is
+read-only, so the cookie is set by a one-line script in a zero-height ``components.html``
+frame (same origin); the server knows the secret it generated, so saving works before the
+cookie comes back on the next connection.
+
+- Snapshots are bounded by bytes and idle time; an expired one says "this analysis expired".
+- "Start a new analysis" gets a new token: the old URL keeps showing the old analysis.
+- Two tabs on one URL: the second fork into a copy with its own token, with a notice, so
+  neither overwrites the other's edits.
+- Sharing is a separate, read-only link (:func:`share_url`): the graph and the example, no
+  session behind it; whoever opens it gets a copy.
+
 Nothing is written to disk and nothing leaves the machine.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
-import threading
-from collections import OrderedDict
 from typing import Any
 
 import streamlit as st
 
+from ui.snapshot_store import SnapshotStore
+
 PARAM = "a"
+COOKIE = "ce_owner"
 _PREFIX = "ce."
-_SKIP = {"ce.editor", "ce.graph_text_widget", "ce.own_set", "ce.upload_memo"}  # widget values: not restorable
-MAX_SLOTS = 500
-
-
-class _Store:
-    def __init__(self, slots: int) -> None:
-        self._data: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._slots = slots
-        self._lock = threading.Lock()
-
-    def get(self, token: str) -> dict[str, Any] | None:
-        with self._lock:
-            snap = self._data.get(token)
-            if snap is not None:
-                self._data.move_to_end(token)
-            return snap
-
-    def put(self, token: str, snap: dict[str, Any]) -> None:
-        with self._lock:
-            self._data[token] = snap
-            self._data.move_to_end(token)
-            while len(self._data) > self._slots:
-                self._data.popitem(last=False)
+_OWNER = "ce.owner"      # this browser's secret (never in a snapshot)
+_NOTICE = "ce.persist_notice"
+_SKIP = {"ce.editor", "ce.graph_text_widget", "ce.own_set", "ce.upload_memo",
+         _OWNER, _NOTICE, "ce.token"}  # widget values and identity: not restorable
+#: Bytes all snapshots may hold together, and how long an unused one is kept.
+MAX_BYTES = 512 * 2**20
+IDLE_SECONDS = 4 * 3600
+MAX_SLOTS = 2_000
+_COOKIE_DAYS = 30
 
 
 @st.cache_resource(max_entries=1)
-def _store() -> _Store:
-    return _Store(MAX_SLOTS)
+def _store() -> SnapshotStore:
+    return SnapshotStore(max_bytes=MAX_BYTES, idle_seconds=IDLE_SECONDS, max_slots=MAX_SLOTS)
 
 
 def _snapshot() -> dict[str, Any]:
@@ -52,25 +53,113 @@ def _snapshot() -> dict[str, Any]:
             if str(k).startswith(_PREFIX) and k not in _SKIP}
 
 
+def _session_id() -> str | None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def _is_live(session_id: str | None) -> bool:
+    """Whether another session that holds a snapshot is still connected."""
+    if not session_id or session_id == _session_id():
+        return False
+    try:
+        from streamlit import runtime
+
+        return runtime.exists() and runtime.get_instance().is_active_session(session_id)
+    except Exception:  # a private API: if it moves, fork to be safe
+        return True
+
+
+def _owner() -> str:
+    secret = st.session_state.get(_OWNER)
+    if secret:
+        return secret
+    try:
+        secret = st.context.cookies.get(COOKIE)
+    except Exception:  # no browser (AppTest, bare mode)
+        secret = None
+    if not isinstance(secret, str) or not 16 <= len(secret) <= 64:
+        secret = secrets.token_urlsafe(24)
+    st.session_state[_OWNER] = secret
+    return secret
+
+
+def _set_cookie(secret: str) -> None:
+    """Keep the secret in this browser (a first-party cookie, set from a same-origin frame;
+    the script is ours and the secret is URL-safe base64, JSON-quoted)."""
+    value = json.dumps(f"{COOKIE}={secret}; path=/; max-age={_COOKIE_DAYS * 86400}; "
+                       "SameSite=Strict")
+    with st.sidebar:
+        st.iframe(f"<script>document.cookie = {value};</script>", height=1)
+
+
 def restore_or_create() -> bool:
-    """On a session's first run: restore the analysis named in the URL. True if restored."""
+    """On a session's first run: restore this browser's analysis named in the URL.
+
+    Returns True if restored. Otherwise a new token is made; when the URL named an analysis
+    that could not be opened, a notice says why (another browser's, expired, open elsewhere).
+    """
+    secret = _owner()
+    try:
+        known = st.context.cookies.get(COOKIE)
+    except Exception:  # no browser (AppTest, bare mode)
+        known = None
+    if known != secret:
+        _set_cookie(secret)
     if st.session_state.get("ce.token"):
         return False
     token = st.query_params.get(PARAM)
-    snap = _store().get(token) if token else None
+    status, snap, holder = _store().get(token, secret) if token else ("none", None, None)
     if snap is not None:
         for k, v in snap.items():
             st.session_state[k] = v
-        st.session_state["ce.token"] = token
+        if _is_live(holder):
+            st.session_state[_NOTICE] = (
+                "This analysis is also open in another tab. This tab continues as a copy with "
+                "its own link, so neither tab overwrites the other's edits.")
+            _new_token()
+            save()
+        else:
+            st.session_state["ce.token"] = token
+            _store().put(token, secret, snap, holder=_session_id())
         return True
-    token = secrets.token_urlsafe(16)
-    st.session_state["ce.token"] = token
-    st.query_params[PARAM] = token
+    st.session_state[_NOTICE] = {
+        "foreign": "The link you opened names an analysis that belongs to another browser: it "
+                   "cannot be opened or changed from here. You are in a new analysis of your "
+                   "own; ask its owner for a share link to see theirs.",
+        "expired": f"This analysis expired (analyses are kept for {IDLE_SECONDS // 3600} hours "
+                   "after their last use, and the oldest go first when the server is full). "
+                   "You are in a new analysis; the report's analysis JSON restores a saved one.",
+        "unknown": "This analysis is no longer on the server (it expired or the server "
+                   "restarted). You are in a new analysis; the report's analysis JSON restores "
+                   "a saved one.",
+    }.get(status)
+    _new_token()
     return False
 
 
+def _new_token() -> None:
+    token = secrets.token_urlsafe(16)
+    st.session_state["ce.token"] = token
+    st.query_params[PARAM] = token
+
+
+def start_new() -> None:
+    """A new analysis gets a new token; the old link keeps the old analysis."""
+    _new_token()
+
+
+def show_notice() -> None:
+    """Show (once) why the URL's analysis was not opened, or that this tab forked."""
+    notice = st.session_state.pop(_NOTICE, None)
+    if notice:
+        st.info(notice)
+
+
 def save() -> None:
-    """Store this session's analysis under its token.
+    """Store this session's analysis under its token (only ever under this browser's secret).
 
     Called by :mod:`ui.state` on every change (not at the end of a run: after ``st.stop()`` or
     ``st.rerun()`` Streamlit refuses further calls in that run, even in a ``finally``).
@@ -79,4 +168,32 @@ def save() -> None:
     if token:
         if st.query_params.get(PARAM) != token:
             st.query_params[PARAM] = token
-        _store().put(token, _snapshot())
+        if not _store().put(token, _owner(), _snapshot(), holder=_session_id()):
+            _new_token()  # the token is someone else's: never write there
+            _store().put(st.session_state["ce.token"], _owner(), _snapshot(),
+                         holder=_session_id())
+
+
+def share_box() -> None:
+    """A read-only link to a copy of this analysis: the graph and the example, nothing else.
+
+    The link is self-contained (a lesson link, :mod:`causal_core.classroom.lesson`): no token,
+    no session behind it. Whoever opens it gets their own copy; uploaded data never go into it.
+    """
+    from causal_core.classroom.lesson import LessonState
+    from ui import classroom, state
+
+    g, d = state.graph(), state.data()
+    if g is None or not g.nodes:
+        return
+    with st.sidebar.expander("Share a read-only link"):
+        example = d.example.info.name if d is not None and d.example is not None else None
+        try:
+            url = classroom.link_url(LessonState(page="model", example=example,
+                                                 dag=g.to_dagitty()))
+        except Exception as err:  # a CausalCoreError naming the limit (a very large graph)
+            st.caption(f"No link for this graph: {err}")
+            return
+        st.code(url, language=None, wrap_lines=True)
+        st.caption("Opens a copy of this graph" + (" and example" if example else "")
+                   + ". It cannot read or change this analysis; uploaded data are not in it.")

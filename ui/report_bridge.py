@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 import causal_core as cc
+from causal_core._escape import csv_frame
 from causal_core.analysis import Analysis, build_analysis
 from causal_core.data import SUPPORTED_EXTENSIONS
 from causal_core.report import to_html, to_script
@@ -213,7 +214,7 @@ def script_text(analysis: Analysis) -> str:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _csv(fingerprint: str, _frame: pd.DataFrame) -> bytes:
-    return _frame.to_csv(index=False).encode("utf-8")
+    return csv_frame(_frame).to_csv(index=False).encode("utf-8")
 
 
 def example_csv() -> bytes | None:

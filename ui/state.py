@@ -118,8 +118,10 @@ def _clear_results() -> None:
 
 def reset() -> None:
     """Start a new, empty analysis."""
-    for key in [k for k in st.session_state if str(k).startswith(_P) and k != "ce.token"]:
+    for key in [k for k in st.session_state if str(k).startswith(_P)
+                and k not in ("ce.token", "ce.owner")]:
         del st.session_state[key]
+    persist.start_new()  # a new analysis, a new token: the old link keeps the old analysis
     _set("started", True)
 
 

@@ -7,6 +7,7 @@ import re
 import streamlit as st
 
 import causal_core as cc
+from causal_core._escape import show_controls
 
 #: (button label, file name, formatter) for every graph format the engine writes.
 EXPORTS = [
@@ -24,7 +25,7 @@ def md(text: object) -> str:
     """Escape user text (column and node names, messages quoting them) for Streamlit markdown:
     every markdown punctuation gets a backslash, so a name like ``[x](javascript:…)``, ``**b**``
     or ``$x$`` shows as typed instead of becoming a link, bold text or math."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    return _MD_SPECIAL.sub(r"\\\1", show_controls(text))
 
 
 def show_error(err: BaseException, what: str | None = None) -> None:
