@@ -8,10 +8,11 @@ deep link or reload into a fresh server would run a page without this router.
 import streamlit as st
 
 import causal_core as cc
-from ui import classroom, model_sync, persist, state
+from ui import classroom, model_sync, persist, shutdown, state
 from ui.sidebar import show_status
 
 st.set_page_config(page_title="Causal Explorer", page_icon="🪜", layout="wide")
+shutdown.install()  # SIGTERM ends the server within a few seconds, running jobs or not
 
 PAGES = [
     st.Page("app_pages/data.py", title="1 · Data", default=True),

@@ -1,0 +1,110 @@
+"""Two browsers, one server: a URL is not a key, and one session's heavy input does not hold
+up another's page. Uses conftest's live server and Chromium."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from urllib.parse import parse_qs, urlparse
+
+from .conftest import ROOT, Session, _free_port
+
+_COLD = 240_000  # ms: the first visit analyses the default example (slow on a busy machine)
+
+
+def _token(s: Session) -> str | None:
+    return parse_qs(urlparse(s.page.url).query).get("a", [None])[0]
+
+
+def _new(browser, app_url) -> Session:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    return Session(ctx.new_page(), app_url)
+
+
+def test_a_url_token_alone_opens_and_overwrites_nothing(browser, app_url):
+    a = _new(browser, app_url)
+    a.page.goto(app_url)
+    a.wait_idle(timeout=_COLD)
+    token = _token(a)
+    assert token and any(c["name"] == "ce_owner" for c in a.page.context.cookies())
+    a.goto()  # reload in the owner's browser: the same analysis
+    assert _token(a) == token
+
+    b = _new(browser, app_url)  # someone who saw the URL on a shared screen
+    b.page.goto(f"{app_url}/?a={token}")
+    b.wait_idle()
+    assert _token(b) != token
+    assert "belongs to another browser" in b.page.inner_text("body")
+
+    a.goto()
+    assert _token(a) == token  # B's session did not take A's token over
+    for s in (a, b):
+        s.page.context.close()
+
+
+def _load_time(browser, app_url, timeout: int = 60_000) -> float:
+    s = _new(browser, app_url)
+    start = time.perf_counter()
+    s.page.goto(app_url)
+    s.wait_idle(timeout=timeout)
+    took = time.perf_counter() - start
+    s.page.context.close()
+    return took
+
+
+def test_hung_looking_input_does_not_delay_another_sessions_page(browser, app_url):
+    # issue 16: 'x -> y' plus a 13-node clique off x hung a server thread in path listing
+    clique = [f"c{i}" for i in range(13)]
+    text = "dag {\nx [exposure]\ny [outcome]\nx -> y\n" + "".join(
+        f"x -> {c}\n" for c in clique) + "".join(
+        f"{u} -> {v}\n" for i, u in enumerate(clique) for v in clique[i + 1:]) + "c12 -> y\n}\n"
+    _load_time(browser, app_url, timeout=_COLD)  # warm: the default analysis is cached
+    baseline = min(_load_time(browser, app_url) for _ in range(2))
+    a = _new(browser, app_url)
+    a.goto("graph")
+    box = a.page.locator("textarea").first
+    box.fill(text)
+    box.press("Control+Enter")
+    a.page.wait_for_timeout(300)
+    for path in ("identify", "graph"):  # every render of these pages lists paths
+        a.page.goto(f"{app_url}/{path}?a={_token(a)}")
+        a.page.wait_for_timeout(200)
+    during = _load_time(browser, app_url)
+    a.page.context.close()
+    assert during - baseline < 1.0, f"page load {during:.2f} s during, {baseline:.2f} s before"
+
+
+def test_sigterm_stops_the_server_within_seconds_while_work_runs(browser):
+    # issue 16: SIGTERM did not stop the server. Here a session is mid-way through its first
+    # analysis (jobs running in the pool) when the signal comes.
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless",
+         "true", "--server.address", "127.0.0.1", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.3)
+        s = _new(browser, url)
+        s.page.goto(url)
+        s.page.wait_for_selector("[data-testid='stApp'][data-test-script-state='running']",
+                                 timeout=60_000)
+        s.page.wait_for_timeout(3_000)
+        start = time.perf_counter()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        took = time.perf_counter() - start
+        s.page.context.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert took < 8.0, f"the server took {took:.1f} s to stop after SIGTERM"
