@@ -1,0 +1,144 @@
+"""Hostile and large inputs: time and peak memory of each, one fresh process per case.
+
+Each case is generated here, written to a temporary file, then loaded in a child process that
+first warms up (imports, one tiny load) and then measures the wall time and the growth of its
+peak RSS (``ru_maxrss``) while ``load_table`` or ``CausalGraph.parse`` runs. Prints a markdown
+table: input, size, outcome, seconds, peak RSS growth, and that growth over the input's size.
+
+    python benchmarks/bench_hostile.py
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).parents[1]
+
+CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[3])
+import causal_core as cc
+cc.load_table(b"a,b\n1,2\n", "warm.csv"); cc.CausalGraph.parse("a -> b")
+raw = open(sys.argv[1], "rb").read()
+name = sys.argv[2]
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter()
+try:
+    if name.endswith(".dag"):
+        g = cc.CausalGraph.parse(raw.decode()); outcome = f"read: {len(g.edges):,} edges"
+    else:
+        df, _ = cc.load_table(raw, name); outcome = f"read: {df.shape[0]:,} x {df.shape[1]:,}"
+except cc.CausalCoreError as err:
+    outcome = "refused: " + str(err)[:70]
+took = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"outcome": outcome, "seconds": took, "rss_mb": (peak - base) / 1024}))
+"""
+
+
+def _xlsx(sheet: str) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/worksheets/sheet1.xml", sheet)
+    return buf.getvalue()
+
+
+def _zip_bomb() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf, \
+            zf.open("xl/worksheets/sheet1.xml", "w") as f:
+        for _ in range(200):
+            f.write(b" " * 2**20)
+    return buf.getvalue()
+
+
+def _gzip_bomb(n_mb: int) -> bytes:
+    c = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    out = [c.compress(b"x\n")]
+    block = b"1\n" * 2**19
+    out += [c.compress(block) for _ in range(n_mb)]
+    return b"".join(out) + c.flush()
+
+
+def _parquet(table) -> bytes:
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd")
+    return buf.getvalue()
+
+
+def cases():
+    import pandas as pd
+    import pyarrow as pa
+
+    rng = np.random.default_rng(0)
+    yield "xlsx, last cell XFD1048576", "bomb.xlsx", _xlsx(
+        '<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="1048576">'
+        '<c r="XFD1048576"><v>2</v></c></row></sheetData></worksheet>')
+    yield "xlsx zip bomb (200 MB declared)", "zip.xlsx", _zip_bomb()
+    yield "parquet, 20M rows in the footer", "rows.parquet", _parquet(
+        pa.table({"x": np.zeros(20_000_000, dtype=np.int8)}))
+    text = pa.DictionaryArray.from_arrays(pa.array(np.zeros(2_000, dtype=np.int32)),
+                                          pa.array(["x" * 1_000_000]))
+    yield "parquet, 1 MB text x 2,000 rows", "text.parquet", _parquet(pa.table({"t": text}))
+    yield "gzip bomb (300 MB of short rows)", "bomb.csv.gz", _gzip_bomb(300)
+    yield "CSV, 100 MB of short rows", "short.csv", b"x\n" + b"1\n" * (50 * 2**20)
+    frame = pd.DataFrame(rng.normal(size=(1_000_000, 5)).round(4), columns=list("abcde"))
+    yield "CSV, 1M x 5 numbers (legit)", "legit.csv", frame.to_csv(index=False).encode()
+    frame["g"] = rng.choice(["north", "south", "east"], 1_000_000)
+    yield "CSV, 1M x 6 with a text column", "text.csv", frame.to_csv(index=False).encode()
+    yield "parquet, 1M x 6 (legit)", "legit.parquet", _parquet(pa.Table.from_pandas(frame))
+    small = frame.head(20_000)
+    buf = io.BytesIO()
+    small.to_excel(buf, index=False)
+    yield "xlsx, 20k x 6 (legit)", "legit.xlsx", buf.getvalue()
+    wide = 100_000
+    yield "CSV, 100,000 columns x 5 rows", "wide.csv", (
+        ",".join(f"c{i}" for i in range(wide)) + "\n"
+        + "\n".join(",".join(str((i * j) % 7) for i in range(wide)) for j in range(5))).encode()
+    yield "gzip CSV 1M x 5 (legit)", "legit.csv.gz", gzip.compress(
+        frame.drop(columns="g").to_csv(index=False).encode(), 6)
+    yield "DAG text nested 10,000 deep", "deep.dag", (
+        "dag { a -> " + "{" * 10_000 + "b" + "}" * 10_000 + " }").encode()
+    yield "JSON graph nested 10,000 deep", "deep.dag", (
+        '{"format": ' + "[" * 10_000 + "]" * 10_000 + "}").encode()
+    yield "DAG text, 50,000 edges", "edges.dag", "\n".join(
+        f"n{i} -> n{i + 1}" for i in range(50_000)).encode()
+
+
+def main() -> None:
+    print("| input | size | outcome | seconds | peak RSS growth | growth / size |")
+    print("|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, name, raw in cases():
+            path = os.path.join(tmp, name)
+            Path(path).write_bytes(raw)
+            del raw
+            size = os.path.getsize(path)
+            out = subprocess.run([sys.executable, "-c", CHILD, path, name, str(ROOT)],
+                                 capture_output=True, text=True, timeout=900)
+            if out.returncode:
+                print(f"| {label} | {size / 2**20:,.2f} MB | CRASH {out.stderr[-200:]!r} | | | |")
+                continue
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            ratio = r["rss_mb"] * 2**20 / size
+            print(f"| {label} | {size / 2**20:,.3f} MB | {r['outcome'].replace('|', '/')} | "
+                  f"{r['seconds']:.2f} | {r['rss_mb']:,.1f} MB | {ratio:,.1f}× |", flush=True)
+            os.remove(path)
+
+
+if __name__ == "__main__":
+    main()
