@@ -16,58 +16,64 @@ the outcome must be d-separated from them in the back-door graph, and they are c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import islice
 
-import networkx as nx
-
-from .dsep import Path, expanded_dag, latent_nodes, list_paths
+from .dsep import Path, list_paths
 from .exceptions import IdentificationError
+from .gindex import GraphIndex, graph_index
 from .graph import CausalGraph
-from .separators import iter_minimal_separators, moral_graph
+from .separators import iter_minimal_separators
 
 __all__ = ["AdjustmentProblem", "AdjustmentCheck", "adjustment_problem", "is_adjustment_set"]
 
 
 @dataclass
 class AdjustmentProblem:
-    """The pieces every adjustment question on one (graph, X, Y, effect) needs, computed once."""
+    """The pieces every adjustment question on one (graph, X, Y, effect) needs, computed once.
+
+    Node sets are integer ids of the graph's :class:`~causal_core.gindex.GraphIndex`
+    (``ix.names[i]`` is the name). The proper back-door graph is never built: ``cut_in`` names
+    the edges it removes (for each node, the treatment parents whose edge into it is cut).
+    """
 
     graph: CausalGraph
+    ix: GraphIndex
     treatment: list[str]
     outcome: list[str]
     effect: str
-    dag: nx.DiGraph
-    backdoor: nx.DiGraph
-    hidden: set
-    causal_nodes: set                  # nodes on proper causal paths, X excluded
-    forbidden: set                     # forb(X, Y) without X
-    forced: set                        # adjusted nodes (and selected ones)
-    selected: set
+    xs: set[int]
+    ys: set[int]
+    hidden: set[int]
+    causal_nodes: set[int]             # nodes on proper causal paths, X excluded
+    forbidden: set[int]                # forb(X, Y) without X
+    forced: set[int]                   # adjusted nodes (and selected ones)
+    selected: set[int]
+    cut_in: dict[int, frozenset]       # the back-door graph's removed edges
     infeasible: str | None = None      # why no valid set can exist, if so
     notes: list[str] = field(default_factory=list)
 
-    def _usable(self) -> set:
-        keep = set().union(*(nx.ancestors(self.backdoor, v)
-                             for v in set(self.treatment) | set(self.outcome) | self.forced))
-        keep |= set(self.treatment) | set(self.outcome) | self.forced
-        return keep
+    @cached_property
+    def usable(self) -> set[int]:
+        """The ancestral set of X, Y and the forced nodes in the back-door graph."""
+        return self.ix.ancestors(self.xs | self.ys | self.forced, self.cut_in)
 
-    def iter_sets(self):
-        """Yield each minimal adjustment set (sorted list), forced nodes included."""
+    def iter_sets(self) -> Iterator[list[str]]:
+        """Yield each minimal adjustment set (sorted names), forced nodes included."""
         if self.infeasible:
             return
-        keep = self._usable()
-        adj = moral_graph(self.backdoor, keep)
+        keep = self.usable
+        adj = self.ix.moral(keep, self.cut_in)
         for v in self.forced:
             for w in adj.pop(v):
                 adj[w].discard(v)
-        blocked = self.hidden | self.forbidden | set(self.treatment) | set(self.outcome)
+        blocked = self.hidden | self.forbidden | self.xs | self.ys
         allowed = {v for v in adj if v not in blocked}
         shown = self.forced - self.selected
-        for sep in iter_minimal_separators(adj, self.treatment, self.outcome, allowed):
-            yield sorted(set(sep) | shown)
+        for sep in iter_minimal_separators(adj, self.xs, self.ys, allowed):
+            yield self.ix.to_names(set(sep) | shown)
 
     def minimal_sets(self, max_sets: int | None) -> tuple[list[list[str]], bool]:
         """All minimal sets (sorted), capped at ``max_sets``; and whether the list was cut."""
@@ -77,19 +83,18 @@ class AdjustmentProblem:
         got = list(islice(it, max_sets + 1))
         return sorted(got[:max_sets]), len(got) > max_sets
 
+    def is_valid(self, z: set[int]) -> bool:
+        """Whether ``z`` (ids) is a valid adjustment set (generalized adjustment criterion)."""
+        if z & (self.forbidden | self.xs | self.ys | self.hidden):
+            return False
+        return self.ix.d_separated(self.xs, self.ys, z | self.selected, cut_in=self.cut_in)
 
-def _proper_causal_nodes(dag: nx.DiGraph, xs: set, ys: set) -> set:
+
+def _proper_causal_nodes(ix: GraphIndex, xs: set[int], ys: set[int]) -> set[int]:
     """Nodes on proper causal paths from X to Y, X excluded (DAGitty's pcp minus X)."""
-    back = set()
-    stack = [y for y in ys if y not in xs]
-    while stack:  # ancestors of Y reached without passing through X
-        v = stack.pop()
-        if v in back:
-            continue
-        back.add(v)
-        stack.extend(p for p in dag.predecessors(v) if p not in xs and p not in back)
-    below = set().union(*(nx.descendants(dag, x) for x in xs)) if xs else set()
-    return back & below
+    back = ix.ancestors(ys - xs, avoid=xs)  # ancestors of Y reached without passing through X
+    start = {c for x in xs for c in ix.children[x] if c in back}
+    return ix.descendants(start, within=back)
 
 
 def adjustment_problem(
@@ -114,35 +119,29 @@ def adjustment_problem(
     """
     if effect not in ("total", "direct"):
         raise IdentificationError(f"effect must be 'total' or 'direct', got {effect!r}.")
-    dag = expanded_dag(graph)
-    xs, ys = set(treatment), set(outcome)
-    hidden = latent_nodes(graph) | set(exclude)
-    forced = set(graph.adjusted) | set(include)
-    selected = set(graph.selected)
-    notes: list[str] = []
+    ix = graph_index(graph)
+    xs, ys = ix.to_ids(treatment), ix.to_ids(outcome)
+    hidden = set(ix.hidden) | ix.to_ids(exclude)
+    forced = ix.to_ids(graph.adjusted) | ix.to_ids(include)
+    selected = ix.to_ids(graph.selected)
     if effect == "total":
-        causal = _proper_causal_nodes(dag, xs, ys)
-        forbidden = set().union(*(nx.descendants(dag, v) | {v} for v in causal)) - xs \
-            if causal else set()
-        backdoor = dag.copy()
-        backdoor.remove_edges_from([(x, c) for x in xs for c in dag.successors(x) if c in causal])
+        causal = _proper_causal_nodes(ix, xs, ys)
+        forbidden = ix.descendants(causal) - xs if causal else set()
+        cut_in = {c: frozenset(xs) for x in xs for c in ix.children[x] if c in causal}
     else:
         if selected:
             raise IdentificationError(
                 "Direct-effect adjustment sets are not defined when the graph has selected "
-                f"nodes ({', '.join(sorted(selected))}). Remove the 'selected' role or ask for "
-                "the total effect."
+                f"nodes ({', '.join(sorted(graph.selected))}). Remove the 'selected' role or ask "
+                "for the total effect."
             )
-        caused = ys & set().union(*(nx.descendants(dag, x) for x in xs))
-        forbidden = set().union(*(nx.descendants(dag, y) | {y} for y in caused)) - ys \
-            if caused else set()
+        caused = ys & ix.descendants(xs)
+        forbidden = ix.descendants(caused) - ys if caused else set()
         causal = set()
-        backdoor = dag.copy()
-        backdoor.remove_edges_from([(x, y) for x in xs for y in ys if dag.has_edge(x, y)])
-    problem = AdjustmentProblem(graph, list(treatment), list(outcome), effect, dag, backdoor,
-                                hidden, causal, forbidden, forced | selected, selected,
-                                notes=notes)
-    bad_forced = sorted(forced & (forbidden | xs | ys), key=str)
+        cut_in = {y: frozenset(xs) for y in ys}
+    problem = AdjustmentProblem(graph, ix, list(treatment), list(outcome), effect, xs, ys,
+                                hidden, causal, forbidden, forced | selected, selected, cut_in)
+    bad_forced = ix.to_names(forced & (forbidden | xs | ys))
     if bad_forced:
         problem.infeasible = (
             f"{', '.join(map(repr, bad_forced))} must be adjusted for, but "
@@ -152,14 +151,14 @@ def adjustment_problem(
         )
     elif forced & hidden:
         problem.infeasible = (
-            f"{', '.join(sorted(map(repr, forced & hidden)))} is marked both latent and adjusted; "
-            "an unmeasured variable cannot be adjusted for."
+            f"{', '.join(map(repr, ix.to_names(forced & hidden)))} is marked both latent and "
+            "adjusted; an unmeasured variable cannot be adjusted for."
         )
-    elif selected and not nx.is_d_separator(backdoor, ys, selected, set()):
+    elif selected and not ix.d_separated(ys, selected, (), cut_in=cut_in):
         problem.infeasible = (
             "The outcome is associated with the selection nodes "
-            f"({', '.join(sorted(selected))}) through a non-causal path, so selection biases "
-            "every adjusted estimate."
+            f"({', '.join(sorted(graph.selected))}) through a non-causal path, so selection "
+            "biases every adjusted estimate."
         )
     return problem
 
@@ -218,23 +217,25 @@ def is_adjustment_set(
             "Use node names from the graph."
         )
     problem = adjustment_problem(graph, xs, ys, effect=effect)
-    if z & (set(xs) | set(ys)):
+    ix = problem.ix
+    zi = ix.to_ids(z)
+    if zi & (problem.xs | problem.ys):
         return AdjustmentCheck(False, "The adjustment set cannot contain the treatment or the outcome.")
-    latent = sorted(z & problem.hidden)
+    latent = ix.to_names(zi & problem.hidden)
     if latent:
         return AdjustmentCheck(False, f"{latent[0]!r} is latent (unmeasured) and cannot be adjusted for.")
-    bad = sorted(z & problem.forbidden)
+    bad = ix.to_names(zi & problem.forbidden)
     if bad:
         v = bad[0]
         kind = ("lies on the causal path from the treatment to the outcome (a mediator): "
-                "adjusting for it removes part of the effect") if v in problem.causal_nodes else (
+                "adjusting for it removes part of the effect") if ix.ids[v] in problem.causal_nodes else (
                 "is caused by the treatment through the outcome's causes (a descendant of a "
                 "mediator or of the outcome): adjusting for it biases the estimate")
         return AdjustmentCheck(False, f"{v!r} {kind}.", forbidden=tuple(bad))
-    cond = z | problem.selected
-    if nx.is_d_separator(problem.backdoor, set(xs), set(ys), cond):
+    if problem.is_valid(zi):
         return AdjustmentCheck(True, "Every biasing path from the treatment to the outcome is "
                                      "blocked and no mediator is adjusted for.")
+    cond = z | set(graph.selected)
     witness = _open_backdoor_path(problem, xs, ys, cond)
     reason = "A biasing path stays open"
     if witness is not None:

@@ -79,7 +79,7 @@ class CausalGraph:
     """
 
     __slots__ = ("_nodes", "_edges", "_bidirected", "_roles", "_positions", "_labels",
-                 "_nx", "_key")
+                 "_nx", "_cache", "_key")
 
     def __init__(
         self,
@@ -158,6 +158,7 @@ class CausalGraph:
                 "remove or reverse one of these edges."
             )
         self._nx = dg
+        self._cache: dict[str, Any] = {}  # derived structures (e.g. the integer index), by name
         self._key = (
             frozenset(self._nodes),
             frozenset(self._edges),

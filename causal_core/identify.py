@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-import networkx as nx
 import pandas as pd
 
-from .adjustment import AdjustmentProblem, adjustment_problem, is_adjustment_set
+from .adjustment import AdjustmentProblem, adjustment_problem
 from .dsep import as_node_list
 from .exceptions import GraphError, IdentificationError
 from .frontdoor_iv import frontdoor_sets, instruments
@@ -80,6 +80,10 @@ class Estimand:
 class Identification:
     """Everything the graph says about identifying the effect of ``treatment`` on ``outcome``.
 
+    The adjustment sets and the estimand are computed when ``identify`` runs; front-door sets,
+    instruments, the optimal set and the node roles are computed on first access (and then
+    kept), unless the estimand needed them.
+
     Attributes
     ----------
     adjustment_sets : list of list of str
@@ -87,16 +91,19 @@ class Identification:
         adjustment needed.
     truncated : bool
         True when ``max_sets`` cut the listing short.
-    frontdoor_sets : list of list of str
-    instruments : list of (str, list of str)
-        Each instrument with the set it must be conditioned on.
     estimand : Estimand or None
-        None when the effect is not identified by any of the three strategies.
+        None when the effect is not identified.
+    frontdoor_sets : list of list of str
+        Every minimal front-door set (lazy).
+    frontdoor_truncated : bool
+        True when the front-door listing stopped early (lazy).
+    instruments : list of (str, list of str)
+        Each instrument with the set it must be conditioned on (lazy).
     optimal_set : list of str or None
         The optimal adjustment set O(X, Y) of Henckel, Perković & Maathuis (2019) when it is
-        valid and observed.
+        valid and observed (lazy).
     node_roles : dict
-        One role from :data:`NODE_ROLES` per node.
+        One role from :data:`NODE_ROLES` per node (lazy).
     notes : tuple of str
         Plain-language remarks (why nothing is identified, searches cut short, ...).
     """
@@ -106,13 +113,10 @@ class Identification:
     outcome: tuple[str, ...]
     adjustment_sets: list[list[str]]
     truncated: bool
-    frontdoor_sets: list[list[str]]
-    instruments: list[tuple[str, list[str]]]
     estimand: Estimand | None
-    optimal_set: list[str] | None = None
     effect: str = "total"
-    node_roles: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    problem: AdjustmentProblem | None = field(default=None, repr=False, compare=False)
 
     @property
     def identified(self) -> bool:
@@ -135,6 +139,39 @@ class Identification:
         from .display import html_of
 
         return html_of(self, self.summary())
+
+    @cached_property
+    def _frontdoor(self) -> tuple[list[list[str]], bool]:
+        if self.problem is None or self.effect != "total":
+            return [], False
+        return frontdoor_sets(self.problem)
+
+    @property
+    def frontdoor_sets(self) -> list[list[str]]:
+        """Every minimal front-door set (computed on first access)."""
+        return self._frontdoor[0]
+
+    @property
+    def frontdoor_truncated(self) -> bool:
+        """True when the front-door listing stopped before the end."""
+        return self._frontdoor[1]
+
+    @cached_property
+    def instruments(self) -> list[tuple[str, list[str]]]:
+        """Each instrument with its conditioning set (computed on first access)."""
+        return instruments(self.problem) if self.problem is not None else []
+
+    @cached_property
+    def optimal_set(self) -> list[str] | None:
+        """The optimal valid adjustment set, or None (computed on first access)."""
+        if self.problem is None or not self.adjustment_sets:
+            return None
+        return _optimal_set(self.problem)
+
+    @cached_property
+    def node_roles(self) -> dict[str, str]:
+        """One role per node, for colouring (computed on first access)."""
+        return _node_roles(self.problem, self.instruments) if self.problem is not None else {}
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the graph as our JSON text)."""
@@ -228,37 +265,34 @@ def identify(
     if not problem.causal_nodes and effect == "total":
         notes.append("The graph has no directed path from the treatment to the outcome: "
                      "it claims the causal effect is zero.")
-    fd, fd_cut = frontdoor_sets(problem) if effect == "total" else ([], False)
-    if fd_cut:
-        notes.append("The front-door search stopped early; more front-door sets may exist.")
-    ivs = instruments(problem)
-    optimal = _optimal_set(problem) if sets else None
-    estimand = _choose_estimand(xs, ys, sets, optimal, fd, ivs, problem)
+    ident = Identification(graph=graph, treatment=tuple(xs), outcome=tuple(ys),
+                           adjustment_sets=sets, truncated=truncated, estimand=None,
+                           effect=effect, problem=problem)
+    if sets:
+        estimand = _backdoor_estimand(xs, ys, sets, ident.optimal_set)
+    else:  # only now are the other strategies needed
+        if ident.frontdoor_truncated:
+            notes.append("The front-door listing stopped early; more front-door sets may exist.")
+        estimand = _other_estimand(xs, ys, ident.frontdoor_sets, ident.instruments)
     if estimand is None:
         notes.append(_why_not_identified(problem))
     if truncated:
         notes.append(f"Only the first {max_sets} minimal adjustment sets are listed.")
-    return Identification(
-        graph=graph, treatment=tuple(xs), outcome=tuple(ys), adjustment_sets=sets,
-        truncated=truncated, frontdoor_sets=fd, instruments=ivs, estimand=estimand,
-        optimal_set=optimal, effect=effect, node_roles=_node_roles(problem, ivs),
-        notes=tuple(notes),
-    )
+    object.__setattr__(ident, "estimand", estimand)
+    object.__setattr__(ident, "notes", tuple(notes))
+    return ident
 
 
 def _optimal_set(problem: AdjustmentProblem) -> list[str] | None:
     """O(X, Y) = pa(cn) minus forb, plus forced nodes, if valid and observed (else None)."""
     if problem.effect != "total":
         return None
-    dag, xs = problem.dag, set(problem.treatment)
-    parents = set().union(*(set(dag.predecessors(v)) for v in problem.causal_nodes)) \
-        if problem.causal_nodes else set()
-    o = (parents - problem.forbidden - xs) | (problem.forced - problem.selected)
-    if o & problem.hidden or not all(isinstance(v, str) for v in o):
+    ix = problem.ix
+    parents = {p for v in problem.causal_nodes for p in ix.parents[v]}
+    o = (parents - problem.forbidden - problem.xs) | (problem.forced - problem.selected)
+    if o & problem.hidden or not problem.is_valid(o):
         return None
-    if not is_adjustment_set(problem.graph, problem.treatment, problem.outcome, o).valid:
-        return None
-    return sorted(o)
+    return ix.to_names(o)
 
 
 def _tex(names: Iterable[str]) -> str:
@@ -268,19 +302,24 @@ def _tex(names: Iterable[str]) -> str:
     return ", ".join(parts)
 
 
-def _choose_estimand(xs, ys, sets, optimal, fd, ivs, problem) -> Estimand | None:
+def _backdoor_estimand(xs: list[str], ys: list[str], sets: list[list[str]],
+                       optimal: list[str] | None) -> Estimand:
     x, y = _tex(xs), _tex(ys)
-    if sets:
-        chosen = optimal if optimal is not None else min(sets, key=lambda s: (len(s), s))
-        z = _tex(chosen)
-        if chosen:
-            latex = rf"P({y} \mid do({x})) = \sum_{{{z}}} P({y} \mid {x}, {z})\, P({z})"
-            text = f"Adjust for {', '.join(chosen)}: compare like with like within their levels."
-        else:
-            latex = rf"P({y} \mid do({x})) = P({y} \mid {x})"
-            text = "No adjustment is needed: the association is the causal effect."
-        return Estimand("backdoor", tuple(xs), tuple(ys), adjustment_set=tuple(chosen),
-                        latex=latex, description=text)
+    chosen = optimal if optimal is not None else min(sets, key=lambda s: (len(s), s))
+    z = _tex(chosen)
+    if chosen:
+        latex = rf"P({y} \mid do({x})) = \sum_{{{z}}} P({y} \mid {x}, {z})\, P({z})"
+        text = f"Adjust for {', '.join(chosen)}: compare like with like within their levels."
+    else:
+        latex = rf"P({y} \mid do({x})) = P({y} \mid {x})"
+        text = "No adjustment is needed: the association is the causal effect."
+    return Estimand("backdoor", tuple(xs), tuple(ys), adjustment_set=tuple(chosen),
+                    latex=latex, description=text)
+
+
+def _other_estimand(xs: list[str], ys: list[str], fd: list[list[str]],
+                    ivs: list[tuple[str, list[str]]]) -> Estimand | None:
+    x, y = _tex(xs), _tex(ys)
     if fd:
         m = min(fd, key=lambda s: (len(s), s))
         mm = _tex(m)
@@ -310,23 +349,22 @@ def _why_not_identified(problem: AdjustmentProblem) -> str:
 
 
 def _node_roles(problem: AdjustmentProblem, ivs: list[tuple[str, list[str]]]) -> dict[str, str]:
-    dag, graph = problem.dag, problem.graph
-    xs, ys = set(problem.treatment), set(problem.outcome)
-    an_x = set().union(*(nx.ancestors(dag, x) for x in xs))
-    without_x = dag.subgraph([v for v in dag if v not in xs])
-    an_y_not_through_x = set().union(*(nx.ancestors(without_x, y) for y in ys))
-    de_x = set().union(*(nx.descendants(dag, x) for x in xs))
-    an_xy = an_x | set().union(*(nx.ancestors(dag, y) for y in ys)) | xs | ys
-    mediators = problem.causal_nodes - ys if problem.effect == "total" else (
-        de_x & set().union(*(nx.ancestors(dag, y) for y in ys)))
-    iv_nodes = {z for z, _ in ivs}
+    ix = problem.ix
+    xs, ys = problem.xs, problem.ys
+    an_x = ix.ancestors(xs) - xs
+    an_y_not_through_x = ix.ancestors(ys, avoid=xs) - ys
+    de_x = ix.descendants(xs) - xs
+    an_y = ix.ancestors(ys)
+    an_xy = an_x | an_y | xs
+    mediators = problem.causal_nodes - ys if problem.effect == "total" else (de_x & (an_y - ys))
+    iv_nodes = {ix.ids[z] for z, _ in ivs}
     roles: dict[str, str] = {}
-    for v in graph.nodes:
+    for v in range(ix.n_named):
         if v in xs:
             role = "exposure"
         elif v in ys:
             role = "outcome"
-        elif not graph.is_observed(v):
+        elif v in ix.hidden:
             role = "latent"
         elif v in mediators:
             role = "mediator"
@@ -334,7 +372,7 @@ def _node_roles(problem: AdjustmentProblem, ivs: list[tuple[str, list[str]]]) ->
             role = "treatment descendant"
         elif v in an_x and v in an_y_not_through_x:
             role = "confounder"
-        elif v not in an_xy and sum(p in an_xy for p in dag.predecessors(v)) >= 2:
+        elif v not in an_xy and sum(p in an_xy for p in ix.parents[v]) >= 2:
             role = "collider"
         elif v in iv_nodes:
             role = "instrument"
@@ -342,5 +380,5 @@ def _node_roles(problem: AdjustmentProblem, ivs: list[tuple[str, list[str]]]) ->
             role = "outcome cause"
         else:
             role = "irrelevant"
-        roles[v] = role
+        roles[ix.names[v]] = role
     return roles
