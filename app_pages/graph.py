@@ -102,6 +102,7 @@ def main() -> None:
                 if table.empty:
                     st.write("This graph implies no testable independence (every pair is connected).")
                 else:
+                    st.caption(md(table.attrs.get("scope", "")))
                     bad = int(table["rejected"].sum())
                     verdict = (f"{bad} of {int(table['testable'].sum())} tested implications are "
                                "contradicted at the 5% level." if bad else

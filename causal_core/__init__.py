@@ -17,7 +17,7 @@ from .citest import test_implications
 from .conclusion import CheckRow, Conclusion, check_rows, conclude
 from .data import LoadReport, fingerprint, load_table, profile
 from .data_read import decode_text
-from .dsep import Path, d_separated, implied_independencies, list_paths
+from .dsep import Path, basis_implications, d_separated, implied_independencies, list_paths
 from .estimators import (
     AIPW,
     BalanceRow,
@@ -91,6 +91,7 @@ __all__ = [
     "Path",
     "d_separated",
     "identify",
+    "basis_implications",
     "implied_independencies",
     "is_adjustment_set",
     "list_paths",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
@@ -36,7 +37,10 @@ def test_bidirected_edges_are_arrowheads_at_both_ends():
 
 def test_list_paths_cap_and_bad_node():
     g = cc.CausalGraph.parse("\n".join(f"x -> m{i} -> y" for i in range(30)))
-    assert len(cc.list_paths(g, "x", "y", max_paths=7)) == 7
+    cut = cc.list_paths(g, "x", "y", max_paths=7)
+    assert len(cut) == 7 and cut.truncated
+    whole = cc.list_paths(g, "x", "y", max_paths=30)
+    assert len(whole) == 30 and not whole.truncated
     with pytest.raises(cc.GraphError, match="'q' is not a node"):
         cc.list_paths(g, "x", "q")
 
@@ -50,7 +54,8 @@ def test_bayes_ball_matches_networkx(case):
     for v in g.nodes:
         if v in xs or v in forced:
             continue
-        assert (v in reach) == (not cc.d_separated(g, xs, v, forced))
+        truth = nx.is_d_separator(dag, set(xs), {v}, set(forced))  # networkx, not our code
+        assert (v in reach) == (not truth) == (not cc.d_separated(g, xs, v, forced))
 
 
 @settings(max_examples=100, deadline=None)
@@ -95,3 +100,76 @@ def test_untestable_implications_say_why():
 def test_implications_need_a_dataframe():
     with pytest.raises(cc.DataError, match="DataFrame"):
         cc.test_implications(cc.CausalGraph.parse("a -> b -> c"), {"a": [1]})
+
+
+def test_a_clique_hanging_off_the_treatment_is_never_walked():
+    """Issue 16: x -> y plus a 13-node clique off x hung a thread; no x-y path enters it."""
+    clique = [f"c{i}" for i in range(13)]
+    lines = ["x -> y"] + [f"x -> {c}" for c in clique]
+    lines += [f"{a} -> {b}" for i, a in enumerate(clique) for b in clique[i + 1:]]
+    g = cc.CausalGraph.parse("\n".join(lines))
+    paths = cc.list_paths(g, "x", "y", max_work=5_000)
+    assert [p.nodes for p in paths] == [("x", "y")] and not paths.truncated
+
+
+def test_path_work_is_bounded_and_flagged():
+    """A 12-node clique between x and y has ~10^8 simple paths: the work cap stops and says so."""
+    nodes = ["x"] + [f"c{i}" for i in range(10)] + ["y"]
+    g = cc.CausalGraph(nodes, [(a, b) for i, a in enumerate(nodes) for b in nodes[i + 1:]])
+    paths = cc.list_paths(g, "x", "y", max_paths=10**6, max_work=20_000)
+    assert paths.truncated and 0 < len(paths) < 20_000
+    assert [len(p.nodes) for p in paths] == sorted(len(p.nodes) for p in paths)
+    assert paths[0].nodes == ("x", "y")
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_dags(max_nodes=7))
+def test_basis_set_is_one_true_independence_per_node(case):
+    """One entry per node with earlier non-parents, each a d-separation the graph implies."""
+    g = case[0]
+    basis = cc.basis_implications(g)
+    if basis is None:
+        assert g.latent or g.bidirected or g.selected
+        return
+    order = g.topological_order()
+    expected = sum(1 for i, v in enumerate(order) if set(order[:i]) - set(g.parents(v)))
+    assert len(basis) == expected and basis.kind == "basis"
+    for a, b, given_ in basis:
+        assert cc.d_separated(g, a, b, given_)
+    for a, b, given_ in cc.implied_independencies(g):
+        assert cc.d_separated(g, a, b, given_)
+
+
+def test_pairwise_implications_say_when_cut():
+    g = cc.CausalGraph.parse("\n".join(f"a{i} -> h" for i in range(8)) + "\nh [latent]")
+    full = cc.implied_independencies(g)
+    assert len(full) == 28 and not full.truncated
+    cut = cc.implied_independencies(g, max_sets=10)
+    assert len(cut) == 10 and cut.truncated and cut == full[:10]
+    exact = cc.implied_independencies(g, max_sets=28)
+    assert len(exact) == 28 and not exact.truncated
+
+
+def test_the_table_says_which_implications_were_tested():
+    res = cc.test_implications(cc.CausalGraph.parse("a -> b -> c"), _chain_data())
+    assert res.attrs["kind"] == "basis" and "basis set" in res.attrs["scope"]
+    latent = cc.CausalGraph.parse("a -> b -> c; c <-> d")  # no basis: the pairwise list
+    res2 = cc.test_implications(latent, _chain_data())
+    assert res2.attrs["kind"] == "all" and not res2.attrs["truncated"]
+    assert res2.attrs["scope"].startswith("All 3 pairwise implications") and len(res2) == 3
+    cut = cc.test_implications(latent, _chain_data(), max_tests=2)
+    assert cut.attrs["truncated"] and "cut" in cut.attrs["scope"] and len(cut) == 2
+
+
+def test_a_joint_basis_implication_catches_a_wrong_graph():
+    rng = np.random.default_rng(1)
+    n = 3000
+    a = rng.normal(size=n)
+    b = rng.normal(size=n)
+    d = 0.5 * a + 0.5 * b + rng.normal(size=n)  # d depends on a and b
+    frame = pd.DataFrame({"a": a, "b": b, "d": d})
+    right = cc.test_implications(cc.CausalGraph.parse("a -> d; b -> d"), frame)
+    assert not right["rejected"].any()
+    wrong = cc.test_implications(cc.CausalGraph.parse("a; b; d"), frame)  # claims all independent
+    row = wrong[wrong["x"] == "d"].iloc[0]
+    assert row["y"] == "a, b" and row["rejected"] and row["p_value"] < 1e-6
