@@ -29,10 +29,14 @@ def main() -> None:
     est = ident.estimand
     if est is None:
         st.error(md(f"The effect of {x} on {y} is not identified by this graph."))
+        if ident.hedge:
+            st.warning(md("The hedge that blocks every formula: " + ", ".join(ident.hedge)))
     else:
         st.subheader(f"The estimand ({est.kind})")
         st.latex(latex_display(est.latex))
         st.write(md(est.description))
+        if est.kind == "id":
+            general_id_section(ident)
 
     left, right = st.columns(2, gap="large")
     with left:
@@ -90,6 +94,27 @@ def main() -> None:
     st.caption(md("Given the adjustment set { " + ", ".join(z) + " }: causal paths should stay open, "
                   "biasing (non-causal) paths should be blocked."))
     st.dataframe(paths_table(g, x, y, z), hide_index=True, width="stretch")
+
+
+def general_id_section(ident: cc.Identification) -> None:
+    """The ID derivation and, on all-discrete data, the plug-in estimate."""
+    with st.expander("How the ID algorithm derived it"):
+        st.code("\n".join(ident.estimand.steps), language=None)
+    try:
+        res = state.id_estimate()
+    except cc.CausalCoreError as err:
+        st.info(md(str(err)))
+        return
+    if res is None:
+        st.info("Load data to estimate this effect.")
+        return
+    lo, hi = res.contrast
+    st.metric(md(f"Effect of {ident.treatment[0]} = {hi} vs {lo} (plug-in of the ID formula)"),
+              f"{res.value:.4g}", help=res.method)
+    st.caption(f"95% bootstrap interval {res.ci_low:.4g} to {res.ci_high:.4g} "
+               f"({res.n_boot} resamples of {res.n_used} complete rows).")
+    for w in res.warnings:
+        st.warning(md(w))
 
 
 main()

@@ -1,21 +1,33 @@
-"""Time listing all minimal adjustment sets, side by side with DoWhy's exhaustive search.
+"""Identification timings, side by side with DAGitty's own engine (and DoWhy) in one run.
 
-Random sparse DAGs (average degree 3) of 20, 100 and 500 nodes. For each size and seed the
-treatment is a node a quarter of the way down a random topological order and the outcome one of
-its descendants, so a causal effect exists. We time ``cc.identify`` (everything: adjustment sets,
-front-door sets, instruments, roles) and, separately, the adjustment-set listing alone (time to
-the first set and time per set). DoWhy (when installed: ``pip install -r requirements-bench.txt``)
-runs ``CausalModel.identify_effect(method_name="exhaustive-search")`` on the same graphs, in a
-child process killed after ``--dowhy-cap`` seconds ("timed out").
+Sections (each prints a table; every figure is measured in this run):
 
-Run: ``make bench`` or ``python benchmarks/bench_identify.py [--seeds 5] [--dowhy-cap 60]``.
+1. Real networks (bnlearn's Bayesian networks, read from ``.bif``/``.bif.gz`` files in
+   ``--bif-dir``; they are not shipped here: pgmpy's repository holds them under
+   ``pgmpy/utils/example_models/``). Five (treatment, descendant outcome) pairs per network,
+   drawn with a fixed seed. We time ``cc.identify`` (all minimal adjustment sets and the
+   estimand) and the instruments, DAGitty times ``listMsasTotalEffect`` and
+   ``conditionalInstruments`` on the same cases, and the answers are compared.
+2. Munin (1,041 nodes): ten pairs, the same measurements.
+3. Random sparse DAGs of 1,000 and 2,000 nodes (average degree 3): ``cc.identify``.
+4. ID (``cc.general_identification``: the ID algorithm plus its exact numerical check) on random
+   mixed graphs of 8–25 observed nodes where back-door adjustment fails; p50 and p95.
+
+DAGitty runs when ``--dagitty`` points to its prebuilt algorithm bundle
+(``r/inst/js/dagitty-alg.js`` in github.com/jtextor/dagitty) and ``node`` is on the path; it is
+never a runtime dependency. Each side gets one warm-up call before timing.
+
+Run: ``python benchmarks/bench_identify.py --bif-dir DIR --dagitty dagitty-alg.js``.
 """
 
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
-import statistics
+import gzip
+import json
+import re
+import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,130 +37,169 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import causal_core as cc  # noqa: E402
-from causal_core.adjustment import adjustment_problem  # noqa: E402
+
+NETWORKS = ["asia", "sachs", "child", "insurance", "alarm", "hailfinder", "hepar2", "win95pts",
+            "andes"]
+RUNNER = Path(__file__).with_name("dagitty_runner.js")
+
+
+def read_bif(path: Path) -> cc.CausalGraph:
+    """The structure of a ``.bif`` network (variables and parent lists only)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt") as fh:
+        text = fh.read()
+    nodes = re.findall(r"variable\s+(\S+)\s*\{", text)
+    edges = []
+    for m in re.finditer(r"probability\s*\(\s*([^|)]+?)\s*(?:\|\s*([^)]*))?\)", text):
+        edges += [(p.strip(), m.group(1).strip()) for p in (m.group(2) or "").split(",") if p.strip()]
+    return cc.CausalGraph(nodes, edges)
+
+
+def find_bif(bif_dir: Path, name: str) -> Path | None:
+    for suffix in (".bif.gz", ".bif"):
+        if (bif_dir / f"{name}{suffix}").exists():
+            return bif_dir / f"{name}{suffix}"
+    return None
+
+
+def pairs(g: cc.CausalGraph, k: int, seed: int) -> list[tuple[str, str]]:
+    """``k`` (treatment, outcome) pairs with a causal path, drawn with a fixed seed."""
+    rng = np.random.default_rng(seed)
+    order = g.topological_order()
+    out: list[tuple[str, str]] = []
+    while len(out) < k:
+        x = order[int(rng.integers(0, max(len(order) // 2, 1)))]
+        below = sorted(g.descendants([x]) - {x})
+        if below:
+            out.append((x, below[int(rng.integers(0, len(below)))]))
+    return out
 
 
 def random_dag(n: int, seed: int, degree: float = 3.0) -> tuple[cc.CausalGraph, str, str]:
-    """A random DAG with ``n * degree / 2`` edges and a (treatment, outcome) with a causal path."""
     rng = np.random.default_rng(seed)
     order = [f"v{i}" for i in rng.permutation(n)]
-    m = int(n * degree / 2)
     edges: set[tuple[str, str]] = set()
-    while len(edges) < m:
+    while len(edges) < int(n * degree / 2):
         i, j = sorted(rng.choice(n, 2, replace=False))
         edges.add((order[i], order[j]))
     g = cc.CausalGraph(order, sorted(edges))
-    x = order[n // 4]
-    below = [v for v in order if v in g.descendants([x]) and v != x]
-    if not below:  # make sure the question has an effect to find
-        return random_dag(n, seed + 1000, degree)
-    return g, x, below[len(below) // 2]
+    (x, y), = pairs(g, 1, seed)
+    return g, x, y
 
 
-def time_ours(g: cc.CausalGraph, x: str, y: str) -> dict:
+def ours(g: cc.CausalGraph, x: str, y: str, instruments: bool = True) -> dict:
     t0 = time.perf_counter()
-    ident = cc.identify(g, x, y, max_sets=1000)
-    total = time.perf_counter() - t0
-    problem = adjustment_problem(g, [x], [y])
-    t0 = time.perf_counter()
-    it = problem.iter_sets()
-    first = next(it, None)
-    t_first = time.perf_counter() - t0
-    count = 0 if first is None else 1
-    for _ in it:
-        count += 1
-        if count >= 1000:
-            break
-    t_all = time.perf_counter() - t0
-    return {"total": total, "first": t_first, "all_sets": t_all, "n_sets": count,
-            "truncated": ident.truncated}
+    ident = cc.identify(g, x, y, max_sets=None)
+    r = {"sets_seconds": time.perf_counter() - t0, "sets": ident.adjustment_sets}
+    if instruments:
+        t0 = time.perf_counter()
+        r["instruments"] = [[z, w] for z, w in ident.instruments]
+        r["instruments_seconds"] = time.perf_counter() - t0
+    return r
 
 
-def _dowhy_child(gml: str, x: str, y: str, nodes: list[str], queue) -> None:
-    import logging
-    import warnings
-
-    import pandas as pd
-    from dowhy import CausalModel
-
-    logging.disable(logging.CRITICAL)
-    warnings.filterwarnings("ignore")
-    data = pd.DataFrame(np.zeros((4, len(nodes))), columns=nodes)
-    model = CausalModel(data=data, treatment=x, outcome=y, graph=gml)
-    t0 = time.perf_counter()
-    est = model.identify_effect(method_name="exhaustive-search", proceed_when_unidentifiable=True)
-    seconds = time.perf_counter() - t0
-    sets = est.backdoor_variables if hasattr(est, "backdoor_variables") else {}
-    queue.put((seconds, len(sets)))
+def dagitty(bundle: Path | None, cases: list[tuple[cc.CausalGraph, str, str]],
+            what: list[str]) -> list[dict] | None:
+    if bundle is None or shutil.which("node") is None:
+        return None
+    warm = {"dag": "dag { a -> b }", "x": "a", "y": "b", "what": what}
+    payload = [warm] + [{"dag": g.to_dagitty(), "x": x, "y": y, "what": what} for g, x, y in cases]
+    done = subprocess.run(["node", str(RUNNER), str(bundle)], input=json.dumps(payload),
+                          capture_output=True, text=True, check=True, timeout=3600)
+    return json.loads(done.stdout)[1:]
 
 
-def time_dowhy(g: cc.CausalGraph, x: str, y: str, cap: float) -> tuple[float | None, int | None]:
-    ctx = mp.get_context("fork")
-    queue = ctx.Queue()
-    import networkx as nx
+def compare(title: str, cases, bundle: Path | None, instruments: bool = True) -> None:
+    what = ["sets", "instruments"] if instruments else ["sets"]
+    ours(*cases[0], instruments=instruments)  # warm-up
+    mine = [ours(g, x, y, instruments) for g, x, y in cases]
+    theirs = dagitty(bundle, cases, what)
+    print(f"\n{title}: {len(cases)} cases")
+    rows = [("adjustment sets", "sets")] + ([("instruments", "instruments")] if instruments else [])
+    print(f"{'task':<16} | {'ours total s':>12} | {'ours max s':>10} | {'DAGitty total s':>15} | "
+          f"{'DAGitty max s':>13} | ratio | same answers")
+    for label, key in rows:
+        a = [r[f"{key}_seconds"] for r in mine]
+        if theirs is None:
+            print(f"{label:<16} | {sum(a):>12.3f} | {max(a):>10.4f} | {'not run':>15} |")
+            continue
+        b = [r[f"{key}_seconds"] for r in theirs]
+        same = sum(_same(key, m, t) for m, t in zip(mine, theirs, strict=True))
+        print(f"{label:<16} | {sum(a):>12.3f} | {max(a):>10.4f} | {sum(b):>15.3f} | "
+              f"{max(b):>13.4f} | {sum(b) / sum(a):>4.1f}x | {same}/{len(cases)}")
 
-    gml = "".join(nx.generate_gml(g.to_networkx().__class__(g.edges)))
-    proc = ctx.Process(target=_dowhy_child, args=(gml, x, y, list(g.nodes), queue))
-    proc.start()
-    proc.join(cap)
-    if proc.is_alive():
-        proc.kill()
-        proc.join()
-        return None, None
-    return queue.get() if not queue.empty() else (None, None)
+
+def _same(key: str, m: dict, t: dict) -> bool:
+    if key == "sets":
+        return sorted(m["sets"]) == sorted(t["sets"])
+    return sorted(map(json.dumps, m["instruments"])) == sorted(map(json.dumps, t["instruments"]))
+
+
+def random_admg(n: int, seed: int) -> tuple[cc.CausalGraph, str, str]:
+    """A random mixed graph with no valid adjustment set for its (x, y)."""
+    rng = np.random.default_rng(seed)
+    while True:
+        names = [f"v{i}" for i in range(n)]
+        edges = [(names[i], names[j]) for i in range(n) for j in range(i + 1, min(n, i + 4))
+                 if rng.random() < 0.45]
+        bi = [(names[i], names[j]) for i in range(n) for j in range(i + 1, n) if rng.random() < 1.5 / n]
+        g = cc.CausalGraph(names, edges, bi)
+        for x, y in pairs(g, 3, int(rng.integers(1 << 30))):
+            if not cc.identify(g, x, y).adjustment_sets:
+                return g, x, y
+
+
+def bench_id(sizes: list[int], per_size: int) -> None:
+    print(f"\nID algorithm + exact check on random mixed graphs (no adjustment set), {per_size} per size")
+    print(f"{'observed nodes':>14} | {'ID p50 ms':>9} | {'ID p95 ms':>9} | {'ID+check p50 ms':>15} | "
+          f"{'ID+check p95 ms':>15} | identified | checked")
+    from causal_core.idalg import id_algorithm
+
+    for n in sizes:
+        t_id, t_all, n_ok, n_checked = [], [], 0, 0
+        for s in range(per_size):
+            g, x, y = random_admg(n, 1000 * n + s)
+            t0 = time.perf_counter()
+            id_algorithm(g, [x], [y])
+            t_id.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            gid = cc.general_identification(g, [x], [y])
+            t_all.append(time.perf_counter() - t0)
+            n_ok += gid.identified
+            n_checked += gid.checked is True
+        q = lambda v, p: float(np.percentile(v, p)) * 1000  # noqa: E731
+        print(f"{n:>14} | {q(t_id, 50):>9.1f} | {q(t_id, 95):>9.1f} | {q(t_all, 50):>15.1f} | "
+              f"{q(t_all, 95):>15.1f} | {n_ok:>10} | {n_checked:>7}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[20, 100, 500])
-    parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--dowhy-cap", type=float, default=60.0)
+    parser.add_argument("--bif-dir", type=Path, default=None)
+    parser.add_argument("--dagitty", type=Path, default=None, help="DAGitty's dagitty-alg.js")
+    parser.add_argument("--id-per-size", type=int, default=20)
     args = parser.parse_args()
-    try:
-        import dowhy  # noqa: F401
-        have_dowhy = True
-    except ImportError:
-        have_dowhy = False
-        print("DoWhy is not installed: only our timings (pip install -r requirements-bench.txt)")
-    header = (f"{'nodes':>5} | {'identify() median s':>19} | {'first set s':>11} | "
-              f"{'per set ms':>10} | {'sets (median)':>13} | {'DoWhy exhaustive median s':>25} | ratio")
-    print(header)
-    print("-" * len(header))
-    for n in args.sizes:
-        ours, dowhy_t, dowhy_out = [], [], []
-        for seed in range(args.seeds):
-            g, x, y = random_dag(n, seed)
-            ours.append(time_ours(g, x, y))
-            if have_dowhy:
-                secs, _ = time_dowhy(g, x, y, args.dowhy_cap)
-                dowhy_out.append(secs)
-                if secs is None:  # no point waiting on the bigger seeds
-                    break
-        med = statistics.median(r["total"] for r in ours)
-        first = statistics.median(r["first"] for r in ours)
-        per = statistics.median(r["all_sets"] / max(r["n_sets"], 1) for r in ours) * 1000
-        sets = statistics.median(r["n_sets"] for r in ours)
-        if not have_dowhy:
-            dw, ratio = "not installed", "-"
-        elif any(s is None for s in dowhy_out):
-            dw, ratio = f"timed out (> {args.dowhy_cap:.0f} s)", f"> {args.dowhy_cap / med:,.0f}x"
-        else:
-            dowhy_t = statistics.median(dowhy_out)
-            dw, ratio = f"{dowhy_t:.3f}", f"{dowhy_t / med:,.0f}x"
-        print(f"{n:>5} | {med:>19.4f} | {first:>11.5f} | {per:>10.3f} | {sets:>13} | {dw:>25} | {ratio}")
-    many_sets()
-
-
-def many_sets(k: int = 12, cap: int = 1000) -> None:
-    """A graph with 2**k minimal sets: k confounders, each also reachable through a proxy."""
-    lines = [f"c{i} -> x; c{i} -> p{i}; p{i} -> y" for i in range(k)] + ["x -> y"]
-    g = cc.CausalGraph.parse("\n".join(lines))
-    t0 = time.perf_counter()
-    ident = cc.identify(g, "x", "y", max_sets=cap)
-    secs = time.perf_counter() - t0
-    print(f"\nExponential case ({3 * k + 2} nodes, 2^{k} = {2 ** k} minimal sets, max_sets={cap}): "
-          f"{len(ident.adjustment_sets)} sets listed in {secs:.3f} s "
-          f"({secs / len(ident.adjustment_sets) * 1000:.3f} ms per set), truncated={ident.truncated}")
+    if args.bif_dir is None or not args.bif_dir.is_dir():
+        print("No --bif-dir: the bnlearn networks are not available offline here; skipping 1-2.")
+    else:
+        cases = []
+        for name in NETWORKS:
+            path = find_bif(args.bif_dir, name)
+            if path is None:
+                print(f"{name}: not found in {args.bif_dir}, skipped")
+                continue
+            g = read_bif(path)
+            cases += [(g, x, y) for x, y in pairs(g, 5, len(cases))]
+        compare("Real networks (" + ", ".join(n for n in NETWORKS if find_bif(args.bif_dir, n))
+                + ")", cases, args.dagitty)
+        munin = find_bif(args.bif_dir, "munin")
+        if munin is not None:
+            g = read_bif(munin)
+            compare(f"Munin ({len(g.nodes)} nodes)", [(g, x, y) for x, y in pairs(g, 10, 7)],
+                    args.dagitty)
+    for n in (1000, 2000):
+        compare(f"Random sparse DAGs of {n} nodes", [random_dag(n, s) for s in range(5)],
+                args.dagitty, instruments=False)
+    bench_id([8, 12, 16, 20, 25], args.id_per_size)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ from .exceptions import (
     IdentificationError,
 )
 from .graph import ROLES, CausalGraph
+from .idcheck import estimate_id, general_identification
 from .identify import NODE_ROLES, Estimand, Identification, identify
 from .links import decode_state, encode_state
 from .plan import AnalysisPlan, DataReference, WhatIfQuestion, latent_missing
@@ -91,6 +92,8 @@ __all__ = [
     "Path",
     "d_separated",
     "identify",
+    "estimate_id",
+    "general_identification",
     "basis_implications",
     "implied_independencies",
     "is_adjustment_set",

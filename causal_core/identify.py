@@ -31,6 +31,7 @@ from .dsep import as_node_list
 from .exceptions import GraphError, IdentificationError
 from .frontdoor_iv import frontdoor_sets, instruments
 from .graph import CausalGraph
+from .idcheck import GeneralIdentification, general_identification
 
 __all__ = ["Estimand", "Identification", "identify", "check_question", "NODE_ROLES"]
 
@@ -47,7 +48,10 @@ class Estimand:
 
     Attributes
     ----------
-    kind : {"backdoor", "frontdoor", "iv"}
+    kind : {"backdoor", "frontdoor", "iv", "id"}
+        ``"id"``: a formula from the ID algorithm (Shpitser & Pearl 2006), shown only after it
+        matched exact interventional distributions of random models of the graph
+        (:mod:`causal_core.idcheck`); see ``formula`` and ``steps``.
     treatment, outcome : tuple of str
     adjustment_set : tuple of str
         Back-door: the covariates to adjust for. IV: the instruments' conditioning set.
@@ -70,6 +74,8 @@ class Estimand:
     instruments: tuple[str, ...] = ()
     latex: str = ""
     description: str = ""
+    formula: str = ""
+    steps: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -169,6 +175,21 @@ class Identification:
         return _optimal_set(self.problem)
 
     @cached_property
+    def general(self) -> GeneralIdentification | None:
+        """The ID algorithm's answer, checked numerically (single total effect, no selection)."""
+        p = self.problem
+        if p is None or self.effect != "total" or p.selected or p.forced - p.selected:
+            return None
+        return general_identification(self.graph, self.treatment, self.outcome)
+
+    @property
+    def hedge(self) -> list[str]:
+        """When the effect is not identifiable at all: the hedge's nodes, to highlight."""
+        if self.estimand is not None or self.general is None:
+            return []
+        return list(self.general.hedge)
+
+    @cached_property
     def node_roles(self) -> dict[str, str]:
         """One role per node, for colouring (computed on first access)."""
         return _node_roles(self.problem, self.instruments) if self.problem is not None else {}
@@ -183,7 +204,7 @@ class Identification:
             "instruments": [[z, w] for z, w in self.instruments],
             "estimand": self.estimand.to_dict() if self.estimand else None,
             "optimal_set": self.optimal_set, "node_roles": self.node_roles,
-            "notes": list(self.notes),
+            "hedge": self.hedge, "notes": list(self.notes),
         }
 
 
@@ -274,7 +295,10 @@ def identify(
         if ident.frontdoor_truncated:
             notes.append("The front-door listing stopped early; more front-door sets may exist.")
         estimand = _other_estimand(xs, ys, ident.frontdoor_sets, ident.instruments)
-    if estimand is None:
+    if estimand is None and ident.general is not None:
+        estimand = _id_estimand(xs, ys, ident.general)
+        notes.append(ident.general.message)
+    elif estimand is None:
         notes.append(_why_not_identified(problem))
     if truncated:
         notes.append(f"Only the first {max_sets} minimal adjustment sets are listed.")
@@ -338,6 +362,19 @@ def _other_estimand(xs: list[str], ys: list[str], fd: list[list[str]],
                         description=f"Instrumental variable: {', '.join(zz)} moves the treatment "
                                     "but touches the outcome only through it.")
     return None
+
+
+def _id_estimand(xs: list[str], ys: list[str], gid: GeneralIdentification) -> Estimand | None:
+    if not gid.showable:
+        return None
+    expr = gid.result.expression
+    latex = rf"P({_tex(ys)} \mid do({_tex(xs)})) = {expr.latex()}"
+    extra = sorted(expr.free() - set(xs) - set(ys))
+    text = ("No adjustment set, front-door set or instrument works, but the effect is "
+            "identified by the ID algorithm" + (f"; the formula holds for any value of "
+                                                f"{', '.join(extra)}" if extra else "") + ".")
+    return Estimand("id", tuple(xs), tuple(ys), latex=latex, description=text,
+                    formula=expr.plain(), steps=gid.result.steps)
 
 
 def _why_not_identified(problem: AdjustmentProblem) -> str:

@@ -238,6 +238,20 @@ def identification() -> cc.Identification | None:
     return _identify(_key(g))
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _id_estimate(fp: str, graph_json: str, _frame: pd.DataFrame) -> Any:
+    ident = _identify(graph_json)
+    return cc.estimate_id(_frame, ident.general)
+
+
+def id_estimate() -> Any:
+    """The plug-in estimate of an ID estimand on the data (None without data or ID estimand)."""
+    d, g, ident = data(), analysis_graph(), identification()
+    if d is None or ident is None or ident.estimand is None or ident.estimand.kind != "id":
+        return None
+    return _id_estimate(d.fingerprint, _key(g), analysis_frame())
+
+
 def effective_adjustment() -> list[str]:
     """The adjustment set in use: the user's pick, else the estimand's back-door set."""
     chosen = adjustment_choice()
