@@ -14,7 +14,7 @@ Examples
 >>> g = cc.CausalGraph.parse("x -> m -> y; x <-> y")
 >>> res = id_algorithm(g, ["x"], ["y"])
 >>> res.identified, res.expression.plain()
-(True, "Σ_{m} P(m | x) Σ_{x'} P(y | m, x') P(x')")
+(True, "Σ_{m} P(m | x) Σ_{x'} P(x') P(y | m, x')")
 >>> id_algorithm(cc.CausalGraph.parse("x -> y; x <-> y"), ["x"], ["y"]).hedge
 ('x', 'y')
 """

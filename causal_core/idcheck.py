@@ -91,16 +91,19 @@ def _random_joint(graph: CausalGraph, nodes: list[int], rng: np.random.Generator
     """Joint table over ``nodes`` (binary) of a random SCM; ``cut`` nodes get no factor."""
     ix = graph_index(graph)
     pos = {v: i for i, v in enumerate(nodes)}
-    ops: list = []
+    k = len(nodes)
+    joint = np.ones([2] * k)
     for v in nodes:
         ps = [p for p in ix.parents[v] if p in pos]
         cpt = rng.dirichlet(np.full(2, 0.6), size=2 ** len(ps)).reshape([2] * len(ps) + [2])
         if v in cut:  # an intervened node: no factor, its value is free
-            ops += [np.ones(2), [pos[v]]]
-        else:
-            ops += [cpt, [pos[p] for p in ps] + [pos[v]]]
-    ops.append(list(range(len(nodes))))
-    return np.einsum(*ops)
+            continue
+        axes = [pos[p] for p in ps] + [pos[v]]
+        shape = [1] * k
+        for ax in axes:
+            shape[ax] = 2
+        joint *= np.transpose(cpt, np.argsort(axes)).reshape(shape)  # broadcast over the rest
+    return joint
 
 
 def exact_check(graph: CausalGraph, xs: Iterable[str], ys: Iterable[str], result: IDResult,

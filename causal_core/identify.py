@@ -297,6 +297,8 @@ def identify(
         estimand = _other_estimand(xs, ys, ident.frontdoor_sets, ident.instruments)
     if estimand is None and ident.general is not None:
         estimand = _id_estimand(xs, ys, ident.general)
+        if not ident.general.identified:
+            notes.append(_why_not_identified(problem))
         notes.append(ident.general.message)
     elif estimand is None:
         notes.append(_why_not_identified(problem))

@@ -59,17 +59,56 @@ def moral_graph(dag: nx.DiGraph, keep: Iterable[Hashable]) -> dict[Hashable, set
     return adj
 
 
-def _reach(adj: Adjacency, start: Iterable[Hashable], blocked: set) -> set:
-    """Vertices reachable from ``start`` without entering ``blocked`` (start included)."""
-    seen = set(start)
-    queue = deque(seen)
-    while queue:
-        v = queue.popleft()
-        for w in adj[v]:
-            if w not in seen and w not in blocked:
-                seen.add(w)
-                queue.append(w)
-    return seen
+class _Bits:
+    """The graph with vertices as bit positions: vertex sets are ints, neighbourhoods ORs."""
+
+    def __init__(self, adj: Adjacency) -> None:
+        self.names = list(adj)
+        pos = {v: i for i, v in enumerate(self.names)}
+        self.pos = pos
+        self.nb = [sum(1 << pos[w] for w in adj[v]) for v in self.names]
+
+    def mask(self, vs: Iterable[Hashable]) -> int:
+        m = 0
+        for v in vs:
+            m |= 1 << self.pos[v]
+        return m
+
+    def members(self, m: int) -> list[Hashable]:
+        out = []
+        while m:
+            low = m & -m
+            out.append(self.names[low.bit_length() - 1])
+            m ^= low
+        return out
+
+    def around(self, m: int) -> int:
+        """The union of the neighbourhoods of the vertices in ``m``."""
+        nb, r = self.nb, 0
+        while m:
+            low = m & -m
+            r |= nb[low.bit_length() - 1]
+            m ^= low
+        return r
+
+    def reach(self, start: int, blocked: int) -> int:
+        seen = frontier = start
+        while frontier:
+            frontier = self.around(frontier) & ~seen & ~blocked
+            seen |= frontier
+        return seen
+
+    def closest(self, side: int, targets: int, allowed: int) -> int | None:
+        frontier = side
+        while frontier:  # absorb every vertex that cannot be cut
+            bad = self.around(frontier) & ~side & ~allowed
+            if bad & targets:
+                return None
+            side |= bad
+            frontier = bad
+        boundary = self.around(side) & ~side
+        target_side = self.reach(targets, boundary | side)
+        return boundary & self.around(target_side)
 
 
 def closest_separator(
@@ -81,19 +120,9 @@ def closest_separator(
     such vertices join the side. Returns None when no separator made of allowed vertices exists
     (a target is reachable through vertices that are not allowed).
     """
-    side = set(side)
-    queue = deque(side)
-    while queue:  # absorb every vertex that cannot be cut
-        v = queue.popleft()
-        for w in adj[v]:
-            if w not in side and w not in allowed:
-                if w in targets:
-                    return None
-                side.add(w)
-                queue.append(w)
-    boundary = {w for v in side for w in adj[v] if w not in side}
-    target_side = _reach(adj, targets, boundary | side)
-    return frozenset(w for w in boundary if adj[w] & target_side)
+    b = _Bits(adj)
+    sep = b.closest(b.mask(side), b.mask(targets), b.mask(v for v in allowed if v in b.pos))
+    return None if sep is None else frozenset(b.members(sep))
 
 
 def iter_minimal_separators(
@@ -104,6 +133,7 @@ def iter_minimal_separators(
     ``sources`` and ``targets`` are each treated as one merged vertex; they must be disjoint and
     are never part of a separator. Nothing is yielded when the two sides touch or are joined
     through vertices that are not allowed. The empty set is yielded when they are disconnected.
+    Vertex sets are bit masks inside (a neighbourhood is one OR per vertex).
 
     Examples
     --------
@@ -111,19 +141,21 @@ def iter_minimal_separators(
     >>> sorted(sorted(s) for s in iter_minimal_separators(adj, ["x"], ["y"], ["a", "b"]))
     [['a', 'b']]
     """
-    sources, targets = set(sources), set(targets)
-    allowed = set(allowed) - sources - targets
-    first = closest_separator(adj, sources, targets, allowed)
+    b = _Bits(adj)
+    src, tgt = b.mask(sources), b.mask(targets)
+    ok = b.mask(v for v in allowed if v in b.pos) & ~src & ~tgt
+    first = b.closest(src, tgt, ok)
     if first is None:
         return
+    rank = {v: i for i, v in enumerate(sorted(b.names, key=repr))}
     seen = {first}
     queue = deque([first])
     while queue:
         sep = queue.popleft()
-        yield sep
-        source_side = _reach(adj, sources, set(sep))
-        for v in sorted(sep, key=repr):
-            nxt = closest_separator(adj, source_side | {v}, targets, allowed)
+        yield frozenset(b.members(sep))
+        source_side = b.reach(src, sep)
+        for v in sorted(b.members(sep), key=rank.__getitem__):
+            nxt = b.closest(source_side | (1 << b.pos[v]), tgt, ok)
             if nxt is not None and nxt not in seen:
                 seen.add(nxt)
                 queue.append(nxt)
