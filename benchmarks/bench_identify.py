@@ -13,6 +13,10 @@ Sections (each prints a table; every figure is measured in this run):
 4. ID (``cc.general_identification``: the ID algorithm plus its exact numerical check) on random
    mixed graphs of 8–25 observed nodes where back-door adjustment fails; p50 and p95.
 
+5. DoWhy 0.14 (when installed: ``pip install -r requirements-bench.txt``) on the real-network
+   cases: ``identify_effect_auto`` (its default back-door search) per case in a child process
+   killed after ``--dowhy-cap`` seconds, against ``cc.identify``.
+
 DAGitty runs when ``--dagitty`` points to its prebuilt algorithm bundle
 (``r/inst/js/dagitty-alg.js`` in github.com/jtextor/dagitty) and ``node`` is on the path; it is
 never a runtime dependency. Each side gets one warm-up call before timing.
@@ -172,11 +176,58 @@ def bench_id(sizes: list[int], per_size: int) -> None:
               f"{q(t_all, 95):>15.1f} | {n_ok:>10} | {n_checked:>7}")
 
 
+def _dowhy_child(edges: list, nodes: list, x: str, y: str, queue) -> None:
+    import logging
+    import warnings
+
+    import networkx as nx
+    from dowhy.causal_identifier import identify_effect_auto
+    from dowhy.causal_identifier.auto_identifier import EstimandType
+
+    logging.disable(logging.CRITICAL)
+    warnings.filterwarnings("ignore")
+    g = nx.DiGraph(edges)
+    g.add_nodes_from(nodes)
+    t0 = time.perf_counter()
+    identify_effect_auto(g, [x], [y], nodes, EstimandType.NONPARAMETRIC_ATE)
+    queue.put(time.perf_counter() - t0)
+
+
+def dowhy_side(cases, cap: float) -> None:
+    try:
+        import dowhy  # noqa: F401
+    except ImportError:
+        print("\nDoWhy is not installed (pip install -r requirements-bench.txt): no DoWhy column")
+        return
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    print(f"\nDoWhy identify_effect_auto vs cc.identify on the real-network cases (cap {cap:.0f} s each)")
+    print(f"{'cases':>5} | {'ours total s':>12} | {'DoWhy total s':>13} | {'timed out':>9} | ratio")
+    ours_t, theirs_t, timeouts = 0.0, 0.0, 0
+    for g, x, y in cases:
+        ours_t += ours(g, x, y, instruments=False)["sets_seconds"]
+        queue = ctx.Queue()
+        proc = ctx.Process(target=_dowhy_child, args=(list(g.edges), list(g.nodes), x, y, queue))
+        proc.start()
+        proc.join(cap)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+            timeouts += 1
+            theirs_t += cap
+        else:
+            theirs_t += queue.get() if not queue.empty() else cap
+    print(f"{len(cases):>5} | {ours_t:>12.3f} | {theirs_t:>13.3f} | {timeouts:>9} | "
+          f"{'>= ' if timeouts else ''}{theirs_t / ours_t:,.0f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bif-dir", type=Path, default=None)
     parser.add_argument("--dagitty", type=Path, default=None, help="DAGitty's dagitty-alg.js")
     parser.add_argument("--id-per-size", type=int, default=20)
+    parser.add_argument("--dowhy-cap", type=float, default=30.0)
     args = parser.parse_args()
     if args.bif_dir is None or not args.bif_dir.is_dir():
         print("No --bif-dir: the bnlearn networks are not available offline here; skipping 1-2.")
@@ -191,6 +242,7 @@ def main() -> None:
             cases += [(g, x, y) for x, y in pairs(g, 5, len(cases))]
         compare("Real networks (" + ", ".join(n for n in NETWORKS if find_bif(args.bif_dir, n))
                 + ")", cases, args.dagitty)
+        dowhy_side(cases, args.dowhy_cap)
         munin = find_bif(args.bif_dir, "munin")
         if munin is not None:
             g = read_bif(munin)
