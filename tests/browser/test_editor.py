@@ -242,6 +242,9 @@ def test_any_name_draws_renames_connects_and_deletes_without_losing_an_edit(sess
     # drawn as fast as the browser allows: no waiting for Python between edits
     for i, name in enumerate(HOSTILE_NAMES):
         add_node_at(s, name, -210 + 140 * (i % 4), -60 + 150 * (i // 4), wait=False)
+    # every node drawn reached Python before arrows are dragged: on a loaded machine Python's
+    # answer to the node batch can land mid-drag and move the target under the pointer
+    wait_synced(s)
     s.editor.locator("button[data-act='add-edge']").click()
     pairs = [("__proto__", "constructor"), ("constructor", "toString"), ("toString", "hasOwnProperty"),
              ('say "hi"', "<script>alert(1)</script>"), ("\u202eevil\u202c", "🦄 unicorn"),
