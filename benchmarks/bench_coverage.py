@@ -284,6 +284,16 @@ def summarise(df: pd.DataFrame, designs_: list[Design]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _markdown(table: pd.DataFrame) -> str:
+    """A Markdown table (no optional dependency): numbers with three decimals."""
+    def cell(v: object) -> str:
+        return f"{v:.3f}" if isinstance(v, float) else str(v)
+    cols = [c for c in table.columns if c != "reps"]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(cell(r[c]) for c in cols) + " |" for _, r in table.iterrows()]
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=200)
@@ -292,6 +302,7 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--only", default="", help="run only designs whose name contains this")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    ap.add_argument("--csv", default="", help="also write every replication's record here")
     a = ap.parse_args()
     ds = [d for d in designs() if a.only in d.name]
     tasks = [(d, r, a.n, r < a.dowhy_reps) for d in ds for r in range(a.reps)]
@@ -307,8 +318,10 @@ def main() -> None:
     pd.set_option("display.width", 200)
     fmt = {c: "{:.3f}".format for c in ("truth", "bias", "mcse", "rmse", "se/sd", "cover",
                                          "warn", "err", "raw", "dowhy bias")}
+    if a.csv:
+        df.to_csv(a.csv, index=False)
     if a.markdown:
-        print(table.to_markdown(index=False, floatfmt=".3f"))
+        print(_markdown(table))
     else:
         print(table.to_string(index=False, formatters=fmt))
     if len(raws):
