@@ -2,8 +2,12 @@
 
 Outcome models ``mu1(x)``, ``mu0(x)`` and the propensity ``e(x)`` are fitted on the other
 folds and predicted on each fold (Chernozhukov et al. 2018), then combined in the efficient
-influence function; the standard error is that of the influence function. Consistent if
-either the outcome models or the propensity model is right.
+influence function. The standard error is that of the influence function plus, for the
+logistic propensity model, the term from estimating it (the stacked logistic score): the
+efficient influence function alone is only right when both models are, and is conservative
+when the outcome model is misspecified (e.g. 0.985 coverage for the ATT in the README's
+coverage table before this term). Consistent if either the outcome models or the
+propensity model is right.
 
 Examples
 --------
@@ -38,7 +42,7 @@ from .propensity import (
 )
 from .result import EffectEstimate
 
-__all__ = ["AIPW"]
+__all__ = ["AIPW", "score_estimation_term"]
 
 
 def _fit_predict_outcome(model: Any, x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray):
@@ -76,6 +80,28 @@ def _fit_predict_ps(model: Any, x_tr, t_tr, x_te, max_iter: int) -> tuple[np.nda
     from sklearn.base import clone
 
     return clone(model).fit(x_tr, t_tr).predict_proba(x_te)[:, 1], ()
+
+
+def score_estimation_term(x: np.ndarray, t: np.ndarray, e: np.ndarray, slope: np.ndarray
+                          ) -> np.ndarray:
+    """Per-row influence of estimating a logistic propensity score on a mean of ``ψ``.
+
+    ``slope`` is ``∂ψ_i / ∂η_i`` (η the logit of ``e``; zero where ``e`` was clipped). The
+    returned term is ``S_i' I⁻¹ G`` with ``S_i = d_i (t_i - e_i)`` the logistic score,
+    ``I = mean(e(1-e) d d')`` its information and ``G = mean(slope · d)`` (M-estimation,
+    e.g. Lunceford & Davidian 2004); ``d`` is the standardised design with an intercept.
+    With cross-fitting the folds' estimates average to the full-sample expansion.
+    """
+    n = x.shape[0]
+    if x.shape[1]:
+        sd = x.std(axis=0)
+        d = np.hstack([np.ones((n, 1)), (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)])
+    else:
+        d = np.ones((n, 1))
+    root = d * np.sqrt(e * (1 - e))[:, None]
+    info = root.T @ root / n
+    g = slope @ d / n
+    return (d * (t - e)[:, None]) @ np.linalg.lstsq(info, g, rcond=None)[0]
 
 
 @register
@@ -148,16 +174,22 @@ class AIPW(Estimator):
             phi = mu1 - mu0 + t * (y - mu1) / e - (1 - t) * (y - mu0) / (1 - e)
             value = float(phi.mean())
             infl = phi - value
+            slope = -t * (y - mu1) * (1 - e) / e - (1 - t) * (y - mu0) * e / (1 - e)
         elif target == "att":
             num = t * (y - mu0) - (1 - t) * e / (1 - e) * (y - mu0)
             p = t.mean()
             value = float(num.sum() / t.sum())
             infl = (num - t * value) / p
+            slope = -(1 - t) * (y - mu0) * e / (1 - e) / p
         else:
             num = (1 - t) * (mu1 - y) + t * (1 - e) / e * (y - mu1)
             p = 1 - t.mean()
             value = float(num.sum() / (1 - t).sum())
             infl = (num - (1 - t) * value) / p
+            slope = -t * (y - mu1) * (1 - e) / e / p
+        logistic = isinstance(self.propensity_model, str)
+        if logistic:
+            infl = infl + score_estimation_term(x, t, e, slope * ~clipped)
         se = float(infl.std(ddof=1) / np.sqrt(n))
         w = balancing_weights(e, t, target)
         notes += ps_notes
@@ -175,7 +207,9 @@ class AIPW(Estimator):
         return self.result(
             problem, value=value, se=se, target=target, alpha=alpha,
             ci_method=f"analytic: influence-function standard error ({int(k)}-fold "
-            "cross-fitting), normal approximation",
+            "cross-fitting" + (", with the logistic propensity model's estimation term"
+                               if logistic else ", propensity model taken as known")
+            + "), normal approximation",
             warnings=notes, diagnostics={"propensity": diag, "overlap": overlap,
                                          "n_folds": int(k)},
         )

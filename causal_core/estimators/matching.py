@@ -6,11 +6,12 @@ Ties are broken by row order, after rounding scores to 1e-10 so that equal score
 
 The analytic standard error is Abadie & Imbens' (2006) matching variance, with the
 conditional variances estimated from each row's nearest same-group neighbour. Taken alone
-it treats the propensity score as known, which over-states the ATE's variance; for the ATE
-it is reduced by Abadie & Imbens' (2016) adjustment for the estimated logistic score. For
-the ATT and ATC the known-score variance is kept (the adjustment can go either way there);
-the coverage table in the README shows what remains. ``ci="bootstrap"`` re-fits the score
-and re-matches on each resample instead.
+it treats the propensity score as known, which over-states the ATE's variance; it is
+corrected by Abadie & Imbens' (2016) adjustment for the estimated logistic score (for the
+ATE the correction is never positive; for the ATT and ATC it can go either way, because
+the treated population itself moves with the score). With a caliper that drops rows the
+known-score variance is kept. The coverage table in the README shows what remains.
+``ci="bootstrap"`` re-fits the score and re-matches on each resample instead.
 
 Examples
 --------
@@ -106,38 +107,70 @@ def _own_variance(score: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
-def estimated_score_adjustment(fit: PropensityFit, score: np.ndarray, t: np.ndarray,
-                               y: np.ndarray, n_local: int = 10, chunk: int = 50_000) -> float:
-    """``c' I⁻¹ c / n``: the ATE variance that estimating the logistic score removes.
-
-    Abadie & Imbens (2016, Econometrica 84(2), Theorem 1):
-    ``c = E[(cov(X, μ1(X) | e) / e + cov(X, μ0(X) | e) / (1 - e)) · e (1 - e)]`` with ``I``
-    the logistic model's information; the conditional covariances are estimated from the
-    ``n_local`` nearest units of each group in score (chunked, bounded memory).
-    """
-    x, e = fit.design, fit.ps
+def _local_moments(x: np.ndarray, score: np.ndarray, t: np.ndarray, y: np.ndarray,
+                   n_local: int, chunk: int) -> dict[int, tuple[np.ndarray, np.ndarray]] | None:
+    """Per row and arm: ``cov(X, Y | score)`` and ``E[Y | score]`` among the ``n_local``
+    nearest units of that arm in score (chunked, bounded memory); None if an arm is tiny."""
     n, k = x.shape
-    c = np.zeros(k)
+    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for arm in (1, 0):
         grp = np.flatnonzero(t == arm)
         m = min(int(n_local), grp.size)
         if m < 3:
-            return 0.0
+            return None
         order = np.argsort(score[grp], kind="stable")
         ref = score[grp][order]
+        cov, mean = np.empty((n, k)), np.empty(n)
         for lo in range(0, n, chunk):
             rows = np.arange(lo, min(lo + chunk, n))
             idx = grp[order[knn_1d(ref, score[rows], m)[0]]]
             xs, ys = x[idx], y[idx]
             xc = xs - xs.mean(axis=1, keepdims=True)
             yc = ys - ys.mean(axis=1, keepdims=True)
-            cov = np.einsum("rlk,rl->rk", xc, yc) / (m - 1)
-            weight = 1 - e[rows] if arm == 1 else e[rows]
-            c += (cov * weight[:, None]).sum(axis=0)
-    c /= n
+            cov[rows] = np.einsum("rlk,rl->rk", xc, yc) / (m - 1)
+            mean[rows] = ys.mean(axis=1)
+        out[arm] = (cov, mean)
+    return out
+
+
+def estimated_score_adjustment(fit: PropensityFit, score: np.ndarray, t: np.ndarray,
+                               y: np.ndarray, target: str = "ate", tau: float = 0.0,
+                               n_local: int = 10, chunk: int = 50_000) -> float:
+    """The change in the matching estimator's variance from estimating the logistic score.
+
+    Abadie & Imbens (2016, Econometrica 84(2), Theorems 1 and 2). For the ATE it is
+    ``-c' I⁻¹ c / n`` with ``c = E[e(1-e) (cov(X, μ1 | e) / e + cov(X, μ0 | e) / (1 - e))]``
+    and ``I`` the logistic model's information (never positive). For the ATT it is
+    ``(d' I⁻¹ d - c' I⁻¹ c) / n`` with ``d = E[X e(1-e) (τ(X) - τ_t)] / p`` (how the
+    treated population, hence the ATT itself, moves with the score's coefficients) and
+    ``c = d + E[e cov(X, μ0 | e)] / p``; it can have either sign. The ATC is the mirror
+    image (``p → 1 - p``, ``μ0 → -μ1``). Conditional covariances and the effect at a given
+    score are estimated from the ``n_local`` nearest units of each group in score, and
+    ``E[X e(1-e) τ(X)]`` as ``E[e(1-e) (X τ̄(e) + cov(X, μ1 - μ0 | e))]``.
+    """
+    x, e = fit.design, fit.ps
+    n, k = x.shape
+    mom = _local_moments(x, score, t, y, n_local, chunk)
+    if mom is None:
+        return 0.0
+    (cov1, m1), (cov0, m0) = mom[1], mom[0]
     v = e * (1 - e)
     info = (x * v[:, None]).T @ x / n + np.diag(np.r_[0.0, np.full(k - 1, fit.penalty)])
-    return float(c @ np.linalg.solve(info, c)) / n
+
+    def quad(a: np.ndarray) -> float:
+        return float(a @ np.linalg.solve(info, a))
+
+    if target == "ate":
+        c = ((1 - e)[:, None] * cov1 + e[:, None] * cov0).mean(axis=0)
+        return -quad(c) / n
+    g = (v[:, None] * (x * (m1 - m0 - tau)[:, None] + cov1 - cov0)).mean(axis=0)
+    if target == "att":
+        p = float(t.mean())
+        d, c = g / p, (g + (e[:, None] * cov0).mean(axis=0)) / p
+    else:
+        p = 1.0 - float(t.mean())
+        d, c = g / p, (g - ((1 - e)[:, None] * cov1).mean(axis=0)) / p
+    return (quad(d) - quad(c)) / n
 
 
 @register
@@ -242,10 +275,10 @@ class PropensityMatching(Estimator):
             extra = sc.k1**2 - sc.k2 + (2 * sc.k1 if target == "ate" else 0.0)
             total += float((extra * sig1).sum())
         var = max(total, 0.0) / n**2
-        if target == "ate" and not res.get("dropped"):
-            adj = estimated_score_adjustment(res["fit"], score, problem.t, y)
-            if adj < var:
-                var -= adj
+        if not res.get("dropped"):
+            adj = estimated_score_adjustment(res["fit"], score, problem.t, y, target, tau)
+            if var + adj > 0:
+                var += adj
         return float(np.sqrt(var))
 
     def _quality(self, res: dict, target: str) -> dict:
@@ -317,10 +350,9 @@ class PropensityMatching(Estimator):
             se = self._analytic_se(problem, res, target)
             how = ("analytic: Abadie–Imbens matching variance, adjusted for the estimated "
                    "propensity score (Abadie & Imbens 2016), normal approximation"
-                   if target == "ate" and not res["dropped"] else
+                   if not res["dropped"] else
                    "analytic: Abadie–Imbens matching variance (propensity treated as known: "
-                   "for the ATT/ATC this can err either way, Abadie & Imbens 2016), normal "
-                   "approximation")
+                   "with a caliper the 2016 adjustment does not apply), normal approximation")
         return self.result(
             problem, value=res["value"], se=se, target=target, alpha=alpha, ci_method=how,
             warnings=notes, diagnostics={"propensity": diag, "overlap": overlap,

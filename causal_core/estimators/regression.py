@@ -13,7 +13,8 @@ says which model was fitted.
 
 Checks that can warn: the shared positivity diagnosis (binary treatment), a Wald test of
 heterogeneity when the additive model is used for the ATE, Ramsey's RESET for curvature,
-collinear covariates (named) and the small-sample rule.
+a 0/1 outcome (a linear probability model: always warned), collinear covariates (named)
+and the small-sample rule.
 
 ``modifier_main_effects=False`` drops the ``E`` main effects: that is DoWhy's
 specification (``Y ~ T + X + T*E``, with ``E`` the outcome's causes that are not
@@ -46,7 +47,7 @@ from .absorb import MAX_SWEEPS, single_arm_share, within
 from .base import Estimator, contrast, register
 from .positivity import WARN_SHARE, overlap_notes
 from .prepare import Problem, Roles
-from .regression_checks import heterogeneity_warning, reset_warning
+from .regression_checks import binary_outcome_warning, heterogeneity_warning, reset_warning
 from .result import EffectEstimate, SubgroupEffect
 
 __all__ = ["LinearRegression", "outcome_only_causes"]
@@ -323,6 +324,9 @@ class LinearRegression(Estimator):
                 if w:
                     notes.append(w)
         w = reset_warning(used["design"], used["y"], fit, used["absorbed"], problem.fe)
+        if w:
+            notes.append(w)
+        w = binary_outcome_warning(problem.y, problem.y - fit.resid, problem.x.shape[1])
         if w:
             notes.append(w)
         return notes

@@ -1,11 +1,13 @@
 """Specification checks of the regression estimator: heterogeneity and curvature.
 
 Both are Wald tests with the fit's robust covariance; each returns ``None`` (nothing to
-say) or a warning whose sentence carries its p-value. They can detect an effect that
-varies linearly with the covariates (the additive model's coefficient is then a
-variance-weighted average, not the ATE; Słoczyński 2022) and curvature that the fitted
-values reveal (Ramsey's RESET); they cannot detect non-linearity the fitted values do not
-reflect, nor any confounding.
+say) or a warning whose sentence carries its p-value. A third, deterministic rule warns
+whenever a 0/1 outcome is adjusted for covariates by a linear model (a linear probability
+model): the tests above detect its misfit in only part of the samples where it matters.
+The tests can detect an effect that varies linearly with the covariates (the additive
+model's coefficient is then a variance-weighted average, not the ATE; Słoczyński 2022)
+and curvature that the fitted values reveal (Ramsey's RESET); they cannot detect
+non-linearity the fitted values do not reflect, nor any confounding.
 
 Examples
 --------
@@ -23,7 +25,8 @@ from scipy import stats
 from ._stats import OLSFit, ols
 from .absorb import within
 
-__all__ = ["wald_p", "reset_warning", "heterogeneity_warning", "CHECK_LEVEL"]
+__all__ = ["wald_p", "reset_warning", "heterogeneity_warning", "binary_outcome_warning",
+           "CHECK_LEVEL"]
 
 #: Significance level of the specification checks (a warning below it).
 CHECK_LEVEL = 0.01
@@ -71,3 +74,20 @@ def heterogeneity_warning(fit: OLSFit, inter_cols: list[int]) -> str | None:
             f"interactions, p = {p:.2g}); the additive model's treatment coefficient then "
             "weights units by the variance of their treatment given the covariates and is not "
             "the ATE. Set interactions=True for the ATE (Lin 2013).")
+
+
+def binary_outcome_warning(y: np.ndarray, fitted: np.ndarray, n_covariates: int) -> str | None:
+    """A 0/1 outcome adjusted for covariates by a linear model: always a warning.
+
+    A probability is linear in continuous covariates only by coincidence, so the adjustment
+    is an approximation whatever a test says; the sentence gives the share of fitted
+    probabilities outside [0, 1], the visible part of the misfit.
+    """
+    if n_covariates == 0 or y.size == 0 or not np.isin(y, (0.0, 1.0)).all():
+        return None
+    out = float(np.mean((fitted < 0) | (fitted > 1)))
+    return ("The outcome takes only the values 0 and 1, so the linear model is a linear "
+            "probability model: it adjusts for the covariates exactly only if the probability "
+            f"is linear in them ({100 * out:.1f}% of the fitted probabilities fall outside "
+            "[0, 1]). Its effect is a risk difference under that approximation; compare with "
+            "IPW or AIPW, which do not need the outcome model to be right.")
