@@ -17,16 +17,33 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import count
+from typing import Protocol
 
 import numpy as np
 
-__all__ = ["Expr", "Prob", "Product", "Sum", "Frac", "Table", "marginal", "conditional",
-           "tex_name", "admg_d_separated"]
+__all__ = ["Expr", "Prob", "Product", "Sum", "Frac", "Table", "Distribution", "TableTooLarge",
+           "marginal", "conditional", "contract", "tex_name", "admg_d_separated"]
 
 Table = tuple[tuple[str, ...], np.ndarray]  # (variables, array with one axis per variable)
+
+
+class Distribution(Protocol):
+    """A distribution that gives its marginals on request (e.g. a factored structural model)."""
+
+    def marginal(self, keep: frozenset, max_cells: int | None = None) -> Table:
+        """The marginal table over ``keep`` (:class:`TableTooLarge` beyond ``max_cells``)."""
+        ...
+
+
+Joint = Table | Distribution
+
+
+class TableTooLarge(ValueError):
+    """An evaluation would build a table with more cells than allowed."""
 
 
 def tex_name(name: str) -> str:
@@ -58,8 +75,14 @@ class Expr:
     def _show(self, names: dict, tex: bool, outer: frozenset) -> str:
         raise NotImplementedError
 
-    def evaluate(self, joint: Table) -> Table:
-        """The expression's value as a table over its free variables, given the joint table."""
+    def evaluate(self, joint: Joint, max_cells: int | None = None) -> Table:
+        """The expression's value as a table over its free variables.
+
+        ``joint`` is the joint table, or a :class:`Distribution` asked for each marginal.
+        Products and sums are contracted by variable elimination, so no table larger than the
+        ones the formula itself names is built; ``max_cells`` bounds every table built
+        (:class:`TableTooLarge` when one would be larger).
+        """
         raise NotImplementedError
 
 
@@ -88,11 +111,11 @@ class Prob(Expr):
                                                   if self.given else "")
         return f"P({inner})"
 
-    def evaluate(self, joint):
-        num = _marg(joint, self.target | self.given)
+    def evaluate(self, joint, max_cells=None):
+        num = _marg(joint, self.target | self.given, max_cells)
         if not self.given:
             return num
-        return _divide(num, _marg(joint, self.given))
+        return _divide(num, _marg(joint, self.given, max_cells))
 
 
 @dataclass(frozen=True)
@@ -121,11 +144,9 @@ class Product(Expr):
             parts.append(text)
         return sep.join(parts)
 
-    def evaluate(self, joint):
-        out = self.terms[0].evaluate(joint)
-        for t in self.terms[1:]:
-            out = _multiply(out, t.evaluate(joint))
-        return out
+    def evaluate(self, joint, max_cells=None):
+        tables = [t.evaluate(joint, max_cells) for t in self.terms]
+        return contract(tables, self.free(), max_cells)
 
 
 @dataclass(frozen=True)
@@ -159,10 +180,12 @@ class Sum(Expr):
         idx = _vars(self.over, names, tex)
         return (rf"\sum_{{{idx}}} {body}" if tex else f"Σ_{{{idx}}} {body}")
 
-    def evaluate(self, joint):
-        vs, arr = self.body.evaluate(joint)
-        axes = tuple(i for i, v in enumerate(vs) if v in self.over)
-        return tuple(v for v in vs if v not in self.over), arr.sum(axis=axes)
+    def evaluate(self, joint, max_cells=None):
+        keep = self.free()
+        if isinstance(self.body, Product):  # eliminate the summed variables one by one
+            tables = [t.evaluate(joint, max_cells) for t in self.body.terms]
+            return contract(tables, keep, max_cells)
+        return contract([self.body.evaluate(joint, max_cells)], keep, max_cells)
 
 
 @dataclass(frozen=True)
@@ -186,8 +209,11 @@ class Frac(Expr):
         a, b = self.num._show(names, tex, outer), self.den._show(names, tex, outer)
         return rf"\frac{{{a}}}{{{b}}}" if tex else f"[{a}] / [{b}]"
 
-    def evaluate(self, joint):
-        return _divide(self.num.evaluate(joint), self.den.evaluate(joint))
+    def evaluate(self, joint, max_cells=None):
+        num, den = self.num.evaluate(joint, max_cells), self.den.evaluate(joint, max_cells)
+        if max_cells is not None and _cells(num, den) > max_cells:
+            raise TableTooLarge(f"a quotient over {len(set(num[0]) | set(den[0]))} variables")
+        return _divide(num, den)
 
 
 def marginal(p: Expr, over: Iterable[str]) -> Expr:
@@ -208,10 +234,81 @@ def conditional(p: Expr, v: frozenset, target: frozenset, given: frozenset) -> E
 
 
 # ---------------------------------------------------------------------------------- tables
-def _marg(joint: Table, keep: frozenset) -> Table:
+def _marg(joint: Joint, keep: frozenset, max_cells: int | None = None) -> Table:
+    if not isinstance(joint, tuple):
+        return joint.marginal(frozenset(keep), max_cells)
     vs, arr = joint
     axes = tuple(i for i, v in enumerate(vs) if v not in keep)
     return tuple(v for v in vs if v in keep), arr.sum(axis=axes)
+
+
+_SMALL = 4096  # below this many cells in all, a product is contracted in one step
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _cells(*tables: Table) -> int:
+    dims = {v: d for vs, arr in tables for v, d in zip(vs, arr.shape, strict=True)}
+    return math.prod(dims.values())
+
+
+def _einsum(tables: list[Table], out: tuple) -> Table:
+    """The product of ``tables`` summed down to the variables ``out`` (one einsum call)."""
+    names = list(dict.fromkeys(v for vs, _ in tables for v in vs))
+    if len(names) > len(_LETTERS):
+        raise TableTooLarge(f"a product over {len(names)} variables")
+    letter = {v: _LETTERS[i] for i, v in enumerate(names)}
+    spec = ",".join("".join(letter[v] for v in vs) for vs, _ in tables)
+    arr = np.einsum(spec + "->" + "".join(letter[v] for v in out), *(a for _, a in tables))
+    return out, arr
+
+
+def contract(tables: list[Table], keep: Iterable, max_cells: int | None = None) -> Table:
+    """Σ over every variable not in ``keep`` of the product of ``tables``.
+
+    Variable elimination: the variable whose elimination builds the smallest table goes first
+    (ties broken by name, so the order is reproducible), and only the tables that hold it are
+    multiplied. The result is the same as multiplying everything and summing at the end, but
+    the largest table built is usually far smaller. ``max_cells`` bounds every table built
+    (:class:`TableTooLarge`).
+
+    Examples
+    --------
+    >>> a = (("x", "z"), np.array([[0.1, 0.2], [0.3, 0.4]]))
+    >>> b = (("z",), np.array([1.0, 2.0]))
+    >>> contract([a, b], {"x"})[1].round(2).tolist()
+    [0.5, 1.1]
+    """
+    keep = frozenset(keep)
+    work = [(tuple(vs), arr, frozenset(vs)) for vs, arr in tables]
+    dims = {v: d for vs, arr, _ in work for v, d in zip(vs, arr.shape, strict=True)}
+    elim = sorted({v for vs, _, _ in work for v in vs} - keep, key=repr)
+    if math.prod(dims.values()) <= _SMALL:  # small: one einsum over everything is cheapest
+        return _einsum([t[:2] for t in work], tuple(v for v in dims if v in keep))
+    while elim:
+        best: tuple[int, int, set] | None = None
+        for i, v in enumerate(elim):
+            union: set = set()
+            for _, _, vset in work:
+                if v in vset:
+                    union |= vset
+            union.discard(v)
+            cost = math.prod(dims[u] for u in union)
+            if best is None or cost < best[0]:
+                best = (cost, i, union)
+        cost, i, union = best
+        if max_cells is not None and cost > max_cells:
+            raise TableTooLarge(f"eliminating a variable would build {cost} cells")
+        v = elim.pop(i)
+        group = [(vs, arr) for vs, arr, vset in work if v in vset]
+        out_v = tuple(u for u in dict.fromkeys(u for vs, _ in group for u in vs) if u in union)
+        work = [t for t in work if v not in t[2]] + [(*_einsum(group, out_v), frozenset(out_v))]
+    out = tuple(dict.fromkeys(v for vs, _, _ in work for v in vs))
+    cells = math.prod(dims[v] for v in out)
+    if max_cells is not None and cells > max_cells:
+        raise TableTooLarge(f"the result has {cells} cells")
+    if len(work) == 1 and work[0][0] == out:
+        return work[0][0], work[0][1]
+    return _einsum([(vs, arr) for vs, arr, _ in work], out)
 
 
 def _align(a: Table, b: Table) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
