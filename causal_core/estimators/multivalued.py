@@ -13,7 +13,11 @@ that level instead of the reference), all from one fit:
 
 The weighting standard errors treat the propensity model as known, which is conservative for
 the average effect. Propensities are clipped to ``[clip, 1 - clip]`` (the number clipped is
-reported).
+reported). Every method first runs the shared positivity diagnosis level by level
+(:func:`~causal_core.estimators.positivity.diagnose_levels` on the multinomial propensity):
+fine, a warning naming the level, the covariates and the share of units, or an
+:class:`EstimationError` when one level is separated from the others; the per-level
+diagnoses are in ``diagnostics["overlap"]``.
 
 Examples
 --------
@@ -28,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,6 +43,7 @@ from scipy import stats
 from ..exceptions import EstimationError
 from ..identify import Identification
 from ._stats import ols
+from .positivity import diagnose_levels
 from .prepare import Roles, prepare_problem
 from .result import EffectEstimate
 
@@ -63,18 +69,32 @@ def three_arm_design(n: int, seed: int) -> tuple[pd.DataFrame, dict[str, float]]
 
 def multinomial_propensity(x: np.ndarray, t: np.ndarray, k: int) -> np.ndarray:
     """``P[i, j]``: probability of level ``j`` given the covariates of row ``i`` (multinomial logit)."""
+    return _multinomial_fit(x, t, k)[0]
+
+
+def _multinomial_fit(x: np.ndarray, t: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Propensities ``(n, k)`` and per-level ``[intercept, standardised coefficients]``."""
     from sklearn.linear_model import LogisticRegression
 
+    coef = np.zeros((k, x.shape[1] + 1))
     if x.shape[1] == 0:
         freq = np.bincount(t.astype(int), minlength=k) / len(t)
-        return np.tile(freq, (len(t), 1))
+        return np.tile(freq, (len(t), 1)), coef
     sd = x.std(axis=0)
     z = (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
     model = LogisticRegression(C=1e4, max_iter=1000)
-    model.fit(z, t.astype(int))
+    with warnings.catch_warnings():  # separation is diagnosed from the scores instead
+        warnings.simplefilter("ignore")
+        model.fit(z, t.astype(int))
     out = np.zeros((len(t), k))
-    out[:, model.classes_.astype(int)] = model.predict_proba(z)
-    return out
+    cls = model.classes_.astype(int)
+    out[:, cls] = model.predict_proba(z)
+    if cls.size == 2:  # sklearn keeps one row of coefficients for two classes
+        coef[cls[1]] = np.r_[model.intercept_, model.coef_[0]]
+        coef[cls[0]] = -coef[cls[1]]
+    else:
+        coef[cls] = np.column_stack([model.intercept_, model.coef_])
+    return out, coef
 
 
 def _arm_predictions(x: np.ndarray, y: np.ndarray, t: np.ndarray, k: int) -> np.ndarray:
@@ -161,13 +181,16 @@ def estimate_contrasts(data: pd.DataFrame, identification: Identification,
     k, t, y, x = len(levels), problem.t.astype(int), problem.y, problem.x
     notes = list(problem.warnings)
     others = [j for j in range(k) if j != ref]
+    ps, coef = _multinomial_fit(x, t, k)
+    overlap, ov_notes = ({}, []) if x.shape[1] == 0 else diagnose_levels(
+        ps, t, levels, x, problem.x_names, coef, problem.treatment)
+    notes += ov_notes
     if method == "regression":
         dummies = np.column_stack([(t == j).astype(float) for j in others])
         fit = ols(np.column_stack([np.ones(len(y)), dummies, x]), y)
         return [_result(problem, method, ref, j, fit.beta[1 + i], fit.se[1 + i], alpha,
-                        "analytic: robust (HC) standard errors", notes, {})
+                        "analytic: robust (HC) standard errors", notes, {"overlap": overlap})
                 for i, j in enumerate(others)]
-    ps = multinomial_propensity(x, t, k)
     n_clipped = int(((ps < clip) | (ps > 1 - clip)).any(axis=1).sum())
     ps = np.clip(ps, clip, 1 - clip)
     if n_clipped:
@@ -183,7 +206,7 @@ def estimate_contrasts(data: pd.DataFrame, identification: Identification,
         psi = m + ind * (y[:, None] - m) / ps
         mu = psi.mean(axis=0)
     diag = {"level_counts": {str(levels[j]): int(ind[:, j].sum()) for j in range(k)},
-            "n_clipped": n_clipped}
+            "n_clipped": n_clipped, "overlap": overlap}
     n = len(y)
     return [_result(problem, method, ref, j, mu[j] - mu[ref],
                     float(np.std(psi[:, j] - psi[:, ref], ddof=1) / np.sqrt(n)), alpha,

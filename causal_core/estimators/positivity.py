@@ -14,6 +14,10 @@ logistic propensity score. It has three outcomes:
   perfectly: no treated unit has a comparable control or none the other way), raised as an
   :class:`EstimationError` before any model extrapolates.
 
+:func:`diagnose_levels` applies the same diagnosis to a treatment with several levels, one
+level at a time, on the multinomial propensity of that level (units that received it
+against all others), with the same three outcomes.
+
 :func:`small_sample_warnings` states the rule used for small groups: below
 :data:`MIN_PER_ARM` units in a treatment arm, intervals are approximate.
 
@@ -47,6 +51,7 @@ __all__ = [
     "overlap_from_scores",
     "small_sample_warnings",
     "overlap_notes",
+    "diagnose_levels",
     "MIN_PER_ARM",
     "EXTREME",
     "WARN_SHARE",
@@ -239,3 +244,76 @@ def overlap_notes(
     """``(diagnosis, warnings)``: :func:`diagnose_overlap` and its sentence, if any."""
     ov = diagnose_overlap(problem, target, fit)
     return ov, ([ov.message] if ov is not None and ov.message else [])
+
+
+def diagnose_levels(
+    ps: np.ndarray,
+    t: np.ndarray,
+    levels: Sequence[Any],
+    x: np.ndarray,
+    names: Sequence[str],
+    coef: np.ndarray,
+    treatment: str = "the treatment",
+) -> tuple[dict[str, Overlap], list[str]]:
+    """The positivity diagnosis of a multi-valued treatment, level by level.
+
+    Parameters
+    ----------
+    ps : ndarray, shape (n, k)
+        Multinomial propensities (column ``j``: probability of level ``j``).
+    t : ndarray, shape (n,)
+        Level codes ``0 .. k-1``.
+    levels : sequence
+        The level values (for messages).
+    x : ndarray, shape (n, p)
+        The covariates the propensity was fitted on, with their ``names``.
+    coef : ndarray, shape (k, p + 1)
+        Per level, intercept and standardised coefficients of the multinomial model.
+
+    Returns
+    -------
+    (dict, list of str)
+        Per level (its ``str``), the :class:`Overlap` of "received this level" against all
+        other units on that level's propensity (every unit is in the target population:
+        contrasts are average effects); and one warning per level whose diagnosis warns.
+
+    Raises
+    ------
+    EstimationError
+        The covariates separate the units of one level from all the others: its contrasts
+        could only be extrapolated.
+    """
+    out: dict[str, Overlap] = {}
+    notes: list[str] = []
+    for j, level in enumerate(levels):
+        got = (t == j).astype(float)
+        drivers = _drivers(x, got, names, coef[j])
+        try:
+            ov = overlap_from_scores(ps[:, j], got, "ate", covariates=drivers,
+                                     max_coef=float(np.max(np.abs(coef[j][1:]), initial=0.0)),
+                                     treatment=treatment)
+        except EstimationError:
+            by = f" ({', '.join(map(repr, drivers))})" if drivers else ""
+            raise EstimationError(
+                f"No comparison is possible for level {level!r} of {treatment!r}: the "
+                f"covariates{by} separate the units that received it from all the others (its "
+                "propensity is higher, or lower, for every one of them than for any other unit), "
+                f"so every contrast with {level!r} could only be extrapolated from a model. Merge "
+                "or drop that level, restrict the data to units that could have received any "
+                "level, or change the adjustment set."
+            ) from None
+        if ov.status == "warning":
+            sep = (" The covariates nearly separate this level from the others "
+                   "(quasi-separation)." if ov.separation == "quasi" else "")
+            drive = (f" Its propensity is driven by {', '.join(map(repr, drivers))}."
+                     if drivers else "")
+            ov = dataclasses.replace(ov, message=(
+                f"Weak overlap for level {level!r}: {100 * ov.share_affected:.1f}% of the units "
+                f"({ov.n_affected} of {t.size}) have a probability of receiving it outside the "
+                "range shared by the units that did and did not, or beyond "
+                f"[{EXTREME}, {1 - EXTREME}], so the contrasts with {level!r} rest there on very "
+                f"few comparable units or on extrapolation.{sep}{drive} Consider merging rare "
+                "levels, trimming, or a different adjustment set."))
+            notes.append(ov.message)
+        out[str(level)] = ov
+    return out, notes

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+import pandas as pd
 import pytest
 
 import causal_core as cc
 from causal_core.datasets.missing_examples import CAMPAIGN_DAG, CAMPAIGN_EFFECTS, campaign_types
 from causal_core.estimators.multivalued import estimate_contrasts, three_arm_design
+from causal_core.exceptions import EstimationError
 from causal_core.plots import forest_plot
 
 IDENT = cc.identify(cc.CausalGraph.parse("w -> t\nw -> y\nt -> y"), "t", "y")
@@ -67,3 +71,35 @@ def test_bad_inputs_are_refused_clearly():
     df["t"] = np.linspace(0, 1, len(df))
     with pytest.raises(cc.EstimationError, match="continuous"):
         estimate_contrasts(df, IDENT, "aipw")
+
+
+def _levels(n: int, seed: int, slope_c: float) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    w = rng.normal(size=n)
+    logits = np.column_stack([np.zeros(n), 0.5 * w, slope_c * w])
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    code = (rng.random(n)[:, None] > np.cumsum(p, axis=1)[:, :2]).sum(axis=1)
+    return pd.DataFrame({"w": w, "t": np.array(["a", "b", "c"])[code],
+                         "y": code + 2.0 * w + rng.normal(size=n)})
+
+
+@pytest.mark.parametrize("method", ["regression", "ipw", "aipw"])
+def test_positivity_of_each_level_has_the_three_outcomes(method):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no sklearn/numpy warning may escape
+        fine = estimate_contrasts(_levels(3000, 5, 0.8), IDENT, method, reference="a")
+        weak = estimate_contrasts(_levels(3000, 5, 4.0), IDENT, method, reference="a")
+        separated = _levels(3000, 5, 0.8)
+        separated["t"] = np.where(separated["w"] > 1.0, "c", separated["t"].replace("c", "b"))
+        with pytest.raises(EstimationError, match=r"level 'c' of 't'.*\('w'\)"):
+            estimate_contrasts(separated, IDENT, method, reference="a")
+    assert not any("Weak overlap" in m for m in fine[0].warnings)
+    assert {k: v.status for k, v in fine[0].diagnostics["overlap"].items()} == \
+        {"a": "fine", "b": "fine", "c": "fine"}
+    hit = [m for m in weak[0].warnings if m.startswith("Weak overlap for level 'c'")]
+    assert hit and "driven by 'w'" in hit[0]
+    ov = weak[0].diagnostics["overlap"]["c"]
+    assert ov.status == "warning" and 0.05 < ov.share_affected < 1
+    assert f"{100 * ov.share_affected:.1f}% of the units" in hit[0]
+    assert weak[0].to_dict()["diagnostics"]["overlap"]["c"]["status"] == "warning"
