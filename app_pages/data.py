@@ -7,7 +7,9 @@ import causal_core as cc
 from causal_core._escape import plotly_text
 from causal_core.data import SUPPORTED_EXTENSIONS
 from causal_core.datasets import list_examples
-from ui import state
+from causal_core.plan import missing_sentence
+from ui import session, state
+from ui.guard import replacing_button
 from ui.widgets import md, show_error
 
 
@@ -30,27 +32,28 @@ def main() -> None:
         st.write(info.story)
         st.caption(f"{info.treatment} → {info.outcome} · {info.n_rows:,} rows · {info.effect_label}")
         st.info("Teaching point: " + info.teaching_point)
-        if st.button("Load this example", type="primary",
-                     disabled=current is not None and current.example is not None
-                     and current.example.info.name == name):
-            state.load_example_into_session(name)
+        loaded = current is not None and current.example is not None and current.example.info.name == name
+        if not loaded and replacing_button("Load this example", "load_example",
+                                           lambda: state.load_example_into_session(name),
+                                           what=f"{info.title} comes with its own data and graph.",
+                                           type="primary"):
             st.rerun()
 
     with src_upload:
         up = st.file_uploader("CSV, TSV, Excel (.xlsx) or Parquet",
                               type=[e.lstrip(".") for e in SUPPORTED_EXTENSIONS],
                               help="Delimiter, encoding and decimal commas are detected.")
-        if up is not None and st.session_state.get("ce.upload_seen") != up.file_id:
-            st.session_state["ce.upload_seen"] = up.file_id
+        if up is not None and session.get(session.UPLOAD_SEEN) != up.file_id:
+            session.put(session.UPLOAD_SEEN, up.file_id)
             try:
                 state.load_upload(up.getvalue(), up.name)
             except cc.CausalCoreError as err:
-                st.session_state["ce.upload_error"] = f"{up.name} was not loaded. {err}"
+                session.put(session.UPLOAD_ERROR, f"{up.name} was not loaded. {err}")
             else:
-                st.session_state["ce.upload_error"] = None
+                session.put(session.UPLOAD_ERROR, None)
                 st.rerun()
-        if st.session_state.get("ce.upload_error"):
-            st.error(md(st.session_state["ce.upload_error"]))
+        if session.get(session.UPLOAD_ERROR):
+            st.error(md(session.get(session.UPLOAD_ERROR)))
             if state.data() is not None:
                 st.caption("Your previous data are still loaded.")
 
@@ -61,6 +64,9 @@ def main() -> None:
 
     st.subheader(md(f"Loaded: {d.name}"))
     st.caption(f"{len(d.frame):,} rows × {d.frame.shape[1]} columns")
+    missing = state.missing_nodes()
+    if missing:
+        st.warning(md(missing_sentence(missing)))
     if d.report is not None:
         for w in d.report.warnings:  # encodings, infinities, one column: shown, not folded away
             st.warning(md(w))

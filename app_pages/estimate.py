@@ -4,7 +4,7 @@ import streamlit as st
 
 import causal_core as cc
 from causal_core.plots import forest_plot
-from ui import state
+from ui import session, state
 from ui.refute_panel import show_refutations
 from ui.widgets import estimate_card, param_panel, show_error
 
@@ -35,16 +35,21 @@ def main() -> None:
     left, right = st.columns(2, gap="large")
     with left:
         labels = {m.name: m.label for m in methods}
-        default = state.default_method(methods)
-        name = st.selectbox("Estimator", list(labels), index=default, format_func=labels.get,
+        plan = state.plan()
+        fallback = methods[state.default_method(methods)].name
+        state.widget_default(session.ESTIMATOR, plan.estimator if plan.estimator in labels else fallback,
+                             list(labels))
+        name = st.selectbox("Estimator", list(labels), key=session.ESTIMATOR, format_func=labels.get,
                             help="Only estimators valid for this estimand and treatment type are listed.")
         info = next(m for m in methods if m.name == name)
         st.caption(info.description)
-        target = st.selectbox("Effect for", list(info.targets),
+        state.widget_default(session.TARGET, plan.target, list(info.targets))
+        target = st.selectbox("Effect for", list(info.targets), key=session.TARGET,
                               format_func=lambda t: {"ate": "everyone (ATE)", "att": "the treated (ATT)",
                                                      "atc": "the untreated (ATC)"}.get(t, t))
         with st.expander("Parameters"):
-            params = param_panel(info.params, key=f"ce.params.{name}")
+            params = param_panel(info.params, key=session.PARAM + name,
+                                 values=plan.params if plan.estimator == name else {})
         try:
             est = state.estimate(name, params, target)
         except cc.CausalCoreError as err:

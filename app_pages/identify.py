@@ -3,7 +3,7 @@
 import streamlit as st
 
 import causal_core as cc
-from ui import state
+from ui import session, state
 from ui.widgets import latex_display, md, paths_table, show_error
 
 
@@ -63,7 +63,7 @@ def main() -> None:
                 st.rerun()
         st.markdown("**Or check your own set**")
         candidates = [v for v in g.nodes if v not in (x, y)]
-        own = st.multiselect("Variables to adjust for", candidates, key="ce.own_set")
+        own = st.multiselect("Variables to adjust for", candidates, key=session.OWN_SET)
         if own:
             try:
                 check = cc.is_adjustment_set(g, x, y, own)

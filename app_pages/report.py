@@ -5,7 +5,8 @@ import streamlit as st
 import causal_core as cc
 from causal_core.report import conclusion
 from ui import report_bridge as bridge
-from ui import state
+from ui import session, state
+from ui.guard import replacing_button
 from ui.safe_html import sandboxed
 from ui.widgets import md, show_error
 
@@ -14,32 +15,45 @@ MAX_UPLOAD = 50_000_000
 
 def restore_section() -> None:
     """Upload a saved analysis: restore graph, choices and results (without recomputing)."""
-    with st.expander("Restore a saved analysis", expanded=False):
+    with st.expander("Restore a saved analysis", expanded=session.get(session.RESTORE_PENDING) is not None):
         up = st.file_uploader("A .json file saved from this page", type=["json"],
                               help="Restores the graph, the choices and every result as saved. "
                                    "The data are not in the file: load them on the Data page.")
-        if up is not None and st.session_state.get("ce.report.upload_seen") != up.file_id:
-            st.session_state["ce.report.upload_seen"] = up.file_id
-            messages: list[tuple[str, str]] = []
+        if up is not None and session.get(session.RESTORE_SEEN) != up.file_id:
+            session.put(session.RESTORE_SEEN, up.file_id)
             try:
                 if up.size > MAX_UPLOAD:
                     raise cc.CausalCoreError(f"{up.name} is {up.size:,} bytes; a saved analysis is "
                                              f"at most {MAX_UPLOAD:,}.")
-                analysis = bridge.load_saved(up.getvalue())
-                d = state.data()
-                warnings = bridge.restore(analysis, d.fingerprint if d is not None else None)
+                session.put(session.RESTORE_PENDING, (up.name, bridge.load_saved(up.getvalue())))
             except cc.CausalCoreError as err:
-                messages.append(("error", f"{up.name} was not restored. {err}"))
-            else:
-                messages.append(("success", f"Restored the analysis of {analysis.treatment!r} on "
-                                            f"{analysis.outcome!r} saved {analysis.created or '(no date)'}: "
-                                            "graph, choices and results as saved."))
-                messages += [("warning", w) for w in warnings]
-            st.session_state["ce.report.messages"] = (bridge.session_signature(), messages)
-        sig, messages = st.session_state.get("ce.report.messages", (None, []))
+                session.drop(session.RESTORE_PENDING)
+                _messages([("error", f"{up.name} was not restored. {err}")])
+        pending = session.get(session.RESTORE_PENDING)
+        if pending is not None:
+            name, analysis = pending
+            st.info(md(f"{name}: the analysis of {analysis.treatment!r} on {analysis.outcome!r} "
+                       f"saved {analysis.created or '(no date)'}."))
+            if replacing_button("Restore it", "restore", lambda: _restore(analysis),
+                                what="The saved analysis brings its own graph, choices and results."):
+                st.rerun()
+        sig, messages = session.get(session.RESTORE_MESSAGES, (None, []))
         if sig == bridge.session_signature():  # until the analysis changes
             for kind, text in messages:
                 getattr(st, kind)(md(text))
+
+
+def _messages(messages: list[tuple[str, str]]) -> None:
+    session.put(session.RESTORE_MESSAGES, (bridge.session_signature(), messages))
+
+
+def _restore(analysis) -> None:
+    session.drop(session.RESTORE_PENDING)
+    d = state.data()
+    warnings = bridge.restore(analysis, d.fingerprint if d is not None else None)
+    _messages([("success", f"Restored the analysis of {analysis.treatment!r} on {analysis.outcome!r} "
+                           f"saved {analysis.created or '(no date)'}: graph, choices and results as "
+                           "saved."), *[("warning", w) for w in warnings]])
 
 
 def downloads(analysis) -> None:
@@ -91,8 +105,9 @@ def main() -> None:
         st.caption("This report shows the saved results; the loaded data differ from the saved table.")
 
     with st.expander("What-if answers"):
-        st.caption("Add the What-if page's answers (seeing vs doing) to the report. This fits the "
-                   "structural causal model if it is not fitted yet.")
+        st.caption("Add the What-if page's question, answered on every rung (seeing, doing, "
+                   "imagining), to the report. This fits the structural causal model if it is not "
+                   "fitted yet.")
         if st.button("Add the What-if answers"):
             try:
                 n = bridge.add_whatif_answers()

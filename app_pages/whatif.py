@@ -1,15 +1,16 @@
 """5 · What if: one question asked three ways (seeing, doing, imagining), side by side."""
 
-import numpy as np
 import streamlit as st
 
 import causal_core as cc
 from causal_core.classroom.units import effect_modifier
-from ui import state
+from causal_core.whatif import gap_sentence, slider_range
+from ui import session, state
 from ui import whatif_state as ws
 from ui.classroom import show_graph
+from ui.guard import replacing_button
 from ui.unit_picker import pick_unit
-from ui.whatif_views import curve_figure, effects_histogram, fmt, gap_sentence, md, mechanism_table
+from ui.whatif_views import curve_figure, effects_histogram, fmt, md, mechanism_table
 from ui.widgets import show_error
 
 
@@ -21,8 +22,9 @@ def worked_example() -> int:
         left.caption("Worked example: the hospital story. Seeing follow-up calls goes with a higher "
                      "readmission risk, doing shows what calls really do, and imagining shows that for "
                      "a patient without transport a call changes nothing.")
-        if right.button("Open the hospital example"):
-            state.load_example_into_session("hospital")
+        if replacing_button("Open the hospital example", "open_hospital",
+                            lambda: state.load_example_into_session("hospital"), where=right,
+                            what="The hospital example comes with its own data and graph."):
             st.rerun()
         return 0
     without, with_ = ws.hospital_units()
@@ -32,14 +34,20 @@ def worked_example() -> int:
 
 
 def pick_x(q: ws.Question) -> object:
-    key = f"whatif.x.{state.data().fingerprint}.{q.treatment}"
     label = f"x: the value of {md(q.treatment)} to ask about"
+    asked = state.plan().whatif_questions
+    x0 = asked[0].x if asked and asked[0].x is not None else q.default_x()
     if q.kind != "continuous":
-        return st.radio(label, list(q.levels), index=len(q.levels) - 1, key=key, format_func=fmt,
-                        horizontal=True)
-    step = float(10 ** np.floor(np.log10(max(q.hi - q.lo, 1e-12) / 100)))
-    lo, hi = float(np.floor(q.lo / step) * step), float(np.ceil(q.hi / step) * step)
-    return st.slider(label, lo, hi, float(np.clip(round(q.typical / step) * step, lo, hi)), step, key=key)
+        index = list(q.levels).index(x0) if x0 in q.levels else len(q.levels) - 1
+        return st.radio(label, list(q.levels), index=index, key=_widget(session.WHATIF_X, q),
+                        format_func=fmt, horizontal=True)
+    lo, hi, step, value = slider_range(q, x0)
+    return st.slider(label, lo, hi, value, step, key=_widget(session.WHATIF_X, q))
+
+
+def _widget(key: str, q: ws.Question) -> str:
+    """One widget per data and treatment (a new table starts from the plan's question)."""
+    return f"{key}.{state.data().fingerprint}.{q.treatment}"
 
 
 def seeing(q: ws.Question, curve: ws.Curve, x: object) -> None:
@@ -57,14 +65,13 @@ def doing(q: ws.Question, see: ws.Curve, curve: ws.Curve, x: object) -> None:
     a, b = st.columns(2)
     a.metric("Effect (model)", fmt(curve.effect), help="Per unit of the treatment (slope of the curve)"
              if q.kind == "continuous" else "Average effect from the fitted model (20,000 draws)")
-    est = ws.adjusted_estimate()
-    if est is not None:
-        b.metric(f"Adjusted estimate ({est.target.upper()})", fmt(est.value),
+    compared = ws.against_estimate(q, curve)
+    if compared is not None:
+        est, agreement = compared
+        b.metric(f"Chosen estimate ({est.target.upper()})", fmt(est.value),
                  help=f"{est.method_label} on the Estimate page")
-        st.caption(f"{est.method_label}, {est.level} interval {est.ci_low:,.4g} to {est.ci_high:,.4g}.")
-        if not est.ci_low <= curve.effect <= est.ci_high:
-            st.caption("The model's effect is outside that interval: the regression assumes one effect "
-                       "for everyone, while the model's mechanisms may let it vary from unit to unit.")
+        show = {"agrees": st.caption, "outside": st.warning, "sign": st.error}[agreement.status]
+        show(md(agreement.sentence))
     truth = state.true_effect()
     if truth is not None:
         st.caption(f"This example's true effect is {truth:,.4g}.")
@@ -73,9 +80,12 @@ def doing(q: ws.Question, see: ws.Curve, curve: ws.Curve, x: object) -> None:
 
 def imagining(q: ws.Question, x: object, default_row: int) -> None:
     f = state.data().frame
+    asked = state.plan().whatif_questions
+    start = asked[0].unit if asked and asked[0].unit < len(f) else default_row
     st.caption("Pick a unit by its attributes; the closest row is the one imagined.")
     attributes = list(dict.fromkeys([q.treatment, *state.analysis_graph().parents(q.outcome)]))
-    row = pick_unit(f, attributes, default_row, f"whatif.unit.{state.data().fingerprint}")
+    row = pick_unit(f, attributes, start, _widget(session.WHATIF_ROW, q))
+    ws.remember_question(x, row)
     preview = ws.unit_preview(q, row)
     st.dataframe(preview, height=min(38 + 35 * len(preview), 300))
     t_now, y_now, t_cf = ws.unit_values(q, row, x)
@@ -129,7 +139,7 @@ def main() -> None:
     try:
         scm = ws.fitted_scm(q)
         curve = ws.doing_curve(q)
-        st.markdown(gap_sentence(q, see, curve, ws.confounders(q)))
+        st.markdown(md(gap_sentence(q, see, curve, ws.confounders(q))))
     except cc.CausalCoreError as err:
         show_error(err, "Doing and imagining need a fitted structural causal model, and it cannot be "
                    "fitted here")

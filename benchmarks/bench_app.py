@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import causal_core as cc  # noqa: E402
 from causal_core.datasets import load_example  # noqa: E402
+from ui import session  # noqa: E402
 
 PAGES = ["app_pages/data.py", "app_pages/graph.py", "app_pages/identify.py",
          "app_pages/estimate.py"]
@@ -43,9 +44,10 @@ def main() -> None:
     ex = load_example("marketing", n=args.rows)
     fp = cc.fingerprint(ex.data)
     print(f"{args.rows:,} rows generated and fingerprinted in {time.perf_counter() - t0:.2f} s")
-    at.session_state["ce.data"] = DataRef(ex.data, f"marketing ({args.rows:,} rows)", fp, None, ex)
-    at.session_state["ce.estimates"] = {}
-    at.session_state["ce.refutations"] = {}
+    ref = DataRef(ex.data, f"marketing ({args.rows:,} rows)", fp, None, ex)
+    at.session_state[session.DATA] = ref
+    at.session_state[session.PLAN] = at.session_state[session.PLAN].replace(data=ref.reference())
+    at.session_state[session.RESULTS] = {}
     print(f"{'page':<26} | {'first run s':>11} | {'cached rerun s (median)':>23} | errors")
     print("-" * 76)
     for page in PAGES + extra:

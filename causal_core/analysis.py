@@ -170,7 +170,7 @@ class Analysis:
             refuters=self.refuters, n_simulations=self.n_simulations,
             refuter_params={k: r.get("params", {}) for k, r in runs.items() if r.get("params")},
             missing_data=self.missing_data, random_state=self.random_state,
-            whatif=tuple(WhatIfQuestion(**q) for q in self.whatif_questions),
+            whatif_questions=tuple(WhatIfQuestion(**q) for q in self.whatif_questions),
             whatif_seed=self.whatif_seed)
 
     # ------------------------------------------------------------------ views
@@ -299,7 +299,7 @@ def assemble(
         whatif=tuple(whatif), reference=None if reference is None else dict(reference),
         title=title, created=_now(), engine_version=__version__, compare=plan.compare,
         refuters=plan.refuters, n_simulations=plan.n_simulations, missing_data=plan.missing_data,
-        whatif_questions=tuple(q.to_dict() for q in plan.whatif), whatif_seed=plan.whatif_seed,
+        whatif_questions=tuple(q.to_dict() for q in plan.whatif_questions), whatif_seed=plan.whatif_seed,
     )
 
 

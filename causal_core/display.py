@@ -82,11 +82,6 @@ def identification_summary(ident: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["strategy", "set", "chosen"])
 
 
-def _questions(plan: Any) -> tuple[Any, ...]:
-    got = getattr(plan, "whatif_questions", None)
-    return tuple(got if got is not None else plan.whatif)
-
-
 def plan_summary(plan: Any) -> pd.DataFrame:
     """Every choice of a plan, one per row (``choice``, ``value``)."""
     rows = [("data", "any" if plan.data is None else f"{plan.data.file_name} "
@@ -101,7 +96,7 @@ def plan_summary(plan: Any) -> pd.DataFrame:
             ("comparison", "every fitting estimator" if plan.compare is None else list(plan.compare)),
             ("refuters", "every one that applies" if plan.refuters is None else list(plan.refuters)),
             ("simulations", plan.n_simulations), ("missing data", plan.missing_data),
-            ("What-if questions", [q.to_dict() for q in _questions(plan)] or "none"),
+            ("What-if questions", [q.to_dict() for q in plan.whatif_questions] or "none"),
             ("seeds", f"random_state {plan.random_state}, whatif_seed {plan.whatif_seed}")]
     return pd.DataFrame([(k, str(v)) for k, v in rows], columns=["choice", "value"]).set_index("choice")
 

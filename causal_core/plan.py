@@ -46,7 +46,8 @@ from .exceptions import CausalCoreError, DataError
 from .graph import CausalGraph
 
 __all__ = ["PLAN_FORMAT", "PLAN_VERSION", "MISSING_DATA_POLICIES", "TARGETS", "STEPS",
-           "DataReference", "WhatIfQuestion", "AnalysisPlan", "latent_missing"]
+           "DataReference", "WhatIfQuestion", "AnalysisPlan", "latent_missing", "reconcile_graph",
+           "missing_sentence", "graph_structure", "default_name", "method_of"]
 
 PLAN_FORMAT = "causal-explorer-plan"
 PLAN_VERSION = 1
@@ -119,6 +120,54 @@ def latent_missing(graph: CausalGraph, columns: Iterable[str]) -> CausalGraph:
     cols = set(columns)
     missing = [v for v in graph.nodes if graph.is_observed(v) and v not in cols]
     return graph.with_roles(latent=[*graph.latent, *missing]) if missing else graph
+
+
+def reconcile_graph(graph: CausalGraph, columns: Iterable[str]) -> tuple[CausalGraph, list[str]]:
+    """The graph for a new table: roles of nodes without a column are cleared (exposure,
+    outcome, adjusted, selected; ``latent`` stays), and those nodes are listed (they will be
+    treated as unmeasured until a column with their name is loaded).
+
+    Examples
+    --------
+    >>> g = CausalGraph.parse("dag { x [exposure]; y [outcome]; z -> x -> y; z -> y }")
+    >>> new, missing = reconcile_graph(g, ["x", "z"])
+    >>> new.outcomes, missing
+    ((), ['y'])
+    """
+    cols = set(columns)
+    missing = [v for v in graph.nodes if graph.is_observed(v) and v not in cols]
+    if not missing:
+        return graph, []
+    roles = {n: sorted(r if n not in missing else r & {"latent"}) for n, r in graph.roles.items()}
+    return CausalGraph(graph.nodes, graph.edges, graph.bidirected,
+                       roles={n: r for n, r in roles.items() if r}, positions=dict(graph.positions),
+                       labels=dict(graph.labels)), missing
+
+
+def missing_sentence(missing: Sequence[str]) -> str:
+    """What happens to graph nodes without a column, in one sentence."""
+    names = ", ".join(map(repr, missing[:12])) + (f" and {len(missing) - 12} more" if len(missing) > 12
+                                                  else "")
+    return (f"The graph's {'node' if len(missing) == 1 else 'nodes'} {names} "
+            f"{'has' if len(missing) == 1 else 'have'} no column in these data: "
+            f"{'it is' if len(missing) == 1 else 'they are'} treated as unmeasured (latent), and "
+            "a treatment or outcome role on them was cleared. Rename the columns or the nodes so "
+            "they match, or remove those nodes from the graph.")
+
+
+#: How the comparison run of the main estimator (with default parameters) is named beside the
+#: main, customised estimate in an :class:`~causal_core.analysis.Analysis`.
+DEFAULTS_SUFFIX = " (default parameters)"
+
+
+def default_name(method: str) -> str:
+    """The name of ``method``'s comparison run when the main estimate is customised."""
+    return method + DEFAULTS_SUFFIX
+
+
+def method_of(name: str) -> str:
+    """The estimator of an estimate's name (see :func:`default_name`)."""
+    return name.removesuffix(DEFAULTS_SUFFIX)
 
 
 def graph_structure(graph: CausalGraph) -> dict[str, Any]:
@@ -197,6 +246,10 @@ def _whole(value: Any, what: str, low: int) -> int:
     return value
 
 
+def _rebuild(kw: dict[str, Any]) -> AnalysisPlan:
+    return AnalysisPlan(**kw)
+
+
 @dataclass(frozen=True)
 class AnalysisPlan:
     """Everything a user chose for one analysis (nothing computed).
@@ -206,7 +259,8 @@ class AnalysisPlan:
     graph : CausalGraph
         The graph as drawn; positions and labels are kept for the drawing, not for the key.
     treatment, outcome : str
-        Default: the graph's single exposure and outcome.
+        Default: the graph's single exposure and outcome; ``""``: not chosen yet (the plan is
+        not :attr:`posed`, and its steps raise IdentificationError).
     data : DataReference or None
         The table the plan is for (None: any table with the graph's columns).
     adjustment_set : tuple of str or None
@@ -227,7 +281,7 @@ class AnalysisPlan:
         Refuter name → its parameters that differ from the defaults.
     missing_data : str
         A key of :data:`MISSING_DATA_POLICIES`.
-    whatif : tuple of WhatIfQuestion
+    whatif_questions : tuple of WhatIfQuestion
     random_state : int
         The seed of the estimate, of every comparison and of every refutation.
     whatif_seed : int
@@ -247,7 +301,7 @@ class AnalysisPlan:
     n_simulations: int = 100
     refuter_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     missing_data: str = "complete_cases"
-    whatif: tuple[WhatIfQuestion, ...] = ()
+    whatif_questions: tuple[WhatIfQuestion, ...] = ()
     random_state: int = 0
     whatif_seed: int = 0
 
@@ -260,10 +314,10 @@ class AnalysisPlan:
             if value == "" and len(found) == 1:
                 put(self, role, found[0])
                 value = found[0]
-            if not isinstance(value, str) or value not in self.graph:
+            if not isinstance(value, str) or (value != "" and value not in self.graph):
                 raise DataError(f"The plan's {role} {value!r} is not a node of its graph. Name one "
                                 f"node as the {role} (the graph marks {list(found)!r}).")
-        if self.treatment == self.outcome:
+        if self.treatment == self.outcome != "":
             raise DataError(f"The plan's treatment and outcome are both {self.treatment!r}; an "
                             "effect needs two different variables.")
         if self.data is not None and not isinstance(self.data, DataReference):
@@ -288,19 +342,39 @@ class AnalysisPlan:
         _whole(self.n_simulations, "number of simulations", 1)
         _whole(self.random_state, "random_state", 0)
         _whole(self.whatif_seed, "whatif_seed", 0)
-        questions = tuple(self.whatif)
+        questions = tuple(self.whatif_questions)
         if not all(isinstance(q, WhatIfQuestion) for q in questions):
             raise DataError("The plan's What-if questions must be WhatIfQuestion values.")
-        put(self, "whatif", questions)
+        put(self, "whatif_questions", questions)
 
     def __hash__(self) -> int:
         return hash(self.key())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # mapping proxies do not pickle: rebuild from plain dictionaries (worker processes)
+        kw = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        kw["params"] = dict(self.params)
+        kw["refuter_params"] = {k: dict(v) for k, v in self.refuter_params.items()}
+        return (_rebuild, (kw,))
 
     def __repr__(self) -> str:
         adj = "the estimand's" if self.adjustment_set is None else list(self.adjustment_set)
         return (f"AnalysisPlan({self.treatment!r} → {self.outcome!r}, {self.estimator}"
                 f"{dict(self.params) or ''}, {self.target.upper()}, adjustment {adj}, "
                 f"seed {self.random_state})")
+
+    @property
+    def posed(self) -> bool:
+        """True when the plan names a treatment and an outcome."""
+        return bool(self.treatment and self.outcome)
+
+    def _require_posed(self) -> None:
+        if not self.posed:
+            from .exceptions import IdentificationError
+
+            missing = " and ".join(r for r in ("treatment", "outcome") if not getattr(self, r))
+            raise IdentificationError(f"The plan has no {missing} yet: mark one node as the "
+                                      "exposure and one as the outcome (or name them in the plan).")
 
     def summary(self) -> pd.DataFrame:
         """Every choice, one per row (``choice`` → ``value``)."""
@@ -336,7 +410,8 @@ class AnalysisPlan:
                 "random_state": self.random_state, "compare": self.compare,
                 "refuters": self.refuters, "n_simulations": self.n_simulations,
                 "refuter_params": {k: dict(v) for k, v in self.refuter_params.items()},
-                "whatif": [q.to_dict() for q in self.whatif], "whatif_seed": self.whatif_seed}
+                "whatif_questions": [q.to_dict() for q in self.whatif_questions],
+                "whatif_seed": self.whatif_seed}
 
     def key(self, step: str = "all") -> str:
         """A digest of the choices ``step`` depends on (drawing positions and labels excluded).
@@ -350,7 +425,7 @@ class AnalysisPlan:
                  "estimate": ("data", "graph", "treatment", "outcome", "missing_data",
                               "adjustment_set", "estimator", "params", "target", "random_state")}
         needs["refute"] = (*needs["estimate"], "refuters", "n_simulations", "refuter_params")
-        needs["whatif"] = ("data", "graph", "treatment", "outcome", "missing_data", "whatif",
+        needs["whatif"] = ("data", "graph", "treatment", "outcome", "missing_data", "whatif_questions",
                            "whatif_seed")
         parts = self._parts()
         if step != "all":
@@ -366,7 +441,7 @@ class AnalysisPlan:
         body = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         body["graph"] = self.graph.to_json()
         body["data"] = None if self.data is None else self.data.to_dict()
-        body["whatif"] = [q.to_dict() for q in self.whatif]
+        body["whatif_questions"] = [q.to_dict() for q in self.whatif_questions]
         body["params"] = dict(self.params)
         body["refuter_params"] = {k: dict(v) for k, v in self.refuter_params.items()}
         return {"format": PLAN_FORMAT, "version": PLAN_VERSION, **plain(body)}
@@ -393,6 +468,7 @@ class AnalysisPlan:
 
         Raises DataError when the treatment or the outcome has no column.
         """
+        self._require_posed()
         g = self.analysis_graph(frame.columns)
         for role in ("treatment", "outcome"):
             name = getattr(self, role)
@@ -406,6 +482,7 @@ class AnalysisPlan:
         """The :class:`~causal_core.identify.Identification` of the plan's question."""
         from .identify import identify
 
+        self._require_posed()
         return identify(self.analysis_graph(columns), self.treatment, self.outcome)
 
     def estimate(self, frame: pd.DataFrame, *, identification: Any = None,
@@ -463,9 +540,13 @@ class AnalysisPlan:
         from .refuters import refute
 
         ident = self.identify(frame.columns) if identification is None else identification
-        return refute(self.frame(frame), ident, main, method=name, n_simulations=self.n_simulations,
-                      random_state=self.random_state, progress=progress,
-                      **dict(self.refuter_params.get(name, {})))
+        params = dict(self.refuter_params.get(name, {}))
+        used = self.frame(frame)
+        control = params.get("negative_control")  # a column that may lie outside the graph
+        if isinstance(control, str) and control in frame.columns and control not in used.columns:
+            used = frame[[*used.columns, control]]
+        return refute(used, ident, main, method=name, n_simulations=self.n_simulations,
+                      random_state=self.random_state, progress=progress, **params)
 
     def refute(self, frame: pd.DataFrame, main: Any, *, identification: Any = None
                ) -> dict[str, Any]:
@@ -485,6 +566,22 @@ class AnalysisPlan:
 
         ident = self.identify(frame.columns) if identification is None else identification
         return ovb_sensitivity(self.frame(frame), ident, main)
+
+    def whatif_model(self, frame: pd.DataFrame) -> Any:
+        """The structural causal model What if uses, fitted with :attr:`whatif_seed`."""
+        from .whatif import fit_model, pose
+
+        q = pose(frame, self.treatment, self.outcome)
+        return fit_model(frame, self.graph, q, self.whatif_seed)  # names nodes without a column
+
+    def whatif(self, frame: pd.DataFrame, *, scm: Any = None) -> tuple[Any, ...]:
+        """Each What-if question answered on every rung (:class:`~causal_core.whatif.WhatIfAnswer`);
+        no question: the default one (the median or last level, row 0)."""
+        from .whatif import ask
+
+        scm = self.whatif_model(frame) if scm is None else scm
+        return tuple(ask(frame, self.graph, self.treatment, self.outcome, q, seed=self.whatif_seed, scm=scm)
+                     for q in self.whatif_questions or (WhatIfQuestion(),))
 
     def check_data(self, frame: pd.DataFrame) -> None:
         """Raise DataError when ``frame`` is not the table of the plan's data reference."""
@@ -508,8 +605,8 @@ class AnalysisPlan:
         main = self.estimate(frame, identification=ident)
         estimates = {self.estimator: main}
         for name, res in self.compare_estimates(frame, main, identification=ident).items():
-            if name != self.estimator and not isinstance(res, CausalCoreError):
-                estimates[name] = res
+            if not isinstance(res, CausalCoreError) and res is not main:
+                estimates[name if name != self.estimator else default_name(name)] = res
         refutations = {k: v for k, v in self.refute(frame, main, identification=ident).items()
                        if not isinstance(v, CausalCoreError)}
         try:

@@ -106,10 +106,10 @@ def _data(v: Any) -> DataReference | None:
 
 def _question(v: Any, i: int) -> WhatIfQuestion:
     if not isinstance(v, dict) or set(v) - {"x", "unit"}:
-        raise _bad(f"whatif[{i}]", "an object with x and unit", v)
+        raise _bad(f"whatif_questions[{i}]", "an object with x and unit", v)
     x = v.get("x")
     if x is not None and not isinstance(x, str | int | float | bool):
-        raise _bad(f"whatif[{i}].x", "a number, text or null", x)
+        raise _bad(f"whatif_questions[{i}].x", "a number, text or null", x)
     return WhatIfQuestion(x=x, unit=_get(v, "unit", "a whole number", _is_int, 0))
 
 
@@ -154,8 +154,8 @@ def plan_kwargs(d: Any) -> dict[str, Any]:
         "random_state": _get(d, "random_state", "a whole number", _is_int, 0),
         "whatif_seed": _get(d, "whatif_seed", "a whole number", _is_int, 0),
     }
-    questions = _get(d, "whatif", "a list", lambda x: isinstance(x, list), [])
-    kw["whatif"] = tuple(_question(q, i) for i, q in enumerate(questions))
+    questions = _get(d, "whatif_questions", "a list", lambda x: isinstance(x, list), [])
+    kw["whatif_questions"] = tuple(_question(q, i) for i, q in enumerate(questions))
     for name, p in kw["refuter_params"].items():
         if not isinstance(p, dict):
             raise _bad(f"refuter_params.{name}", "an object", p)

@@ -144,6 +144,8 @@ REFUTATIONS = [  # (refuter, simulations, parameters), each seeded with RANDOM_S
 ]
 SAVED_ESTIMATE = {saved}
 SENSITIVITY = {sensitivity}  # the analysis ran the omitted-variable-bias sensitivity
+WHATIF_QUESTIONS = {whatif}  # (x, unit) asked on the What-if page; answered with WHATIF_SEED
+WHATIF_SEED = {whatif_seed}
 
 
 def load_data():
@@ -189,6 +191,16 @@ def main():
     print("Conclusion:", conclusion.headline)
     for sentence in conclusion.sentences:
         print("   ", sentence)
+    if WHATIF_QUESTIONS:
+        from causal_core import whatif
+
+        question = whatif.pose(data, TREATMENT, OUTCOME)
+        model = whatif.fit_model(data, graph, question, WHATIF_SEED)
+        for x, unit in WHATIF_QUESTIONS:
+            answer = whatif.ask(data, graph, TREATMENT, OUTCOME, cc.WhatIfQuestion(x=x, unit=unit),
+                                seed=WHATIF_SEED, scm=model)
+            for name, value in answer.to_dict().items():
+                print(f"what if {{name}} = {{value!r}}")
 
 
 if __name__ == "__main__":
@@ -231,4 +243,7 @@ def to_script(analysis: Analysis, data_filename: str, script_name: str = "analys
         params=_literal(dict(analysis.params), "estimator parameters"),
         seed=_literal(int(analysis.random_state), "seed"), refutations=refutations,
         saved=_literal(main["value"], "estimate"), sensitivity=analysis.sensitivity is not None,
+        whatif=_literal([(q.get("x"), int(q.get("unit", 0))) for q in analysis.whatif_questions],
+                        "What-if questions"),
+        whatif_seed=_literal(int(analysis.whatif_seed), "What-if seed"),
     )

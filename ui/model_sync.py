@@ -12,17 +12,17 @@ from __future__ import annotations
 import streamlit as st
 
 import causal_core as cc
-from ui import state
+from ui import session, state
 from ui.dag_editor import dag_editor, editor_payload, graph_from_value
 from ui.dag_editor.styling import biasing_paths, question
 from ui.widgets import md
 
-TEXT_KEY = "ce.graph_text_widget"
-EDITOR_KEY = "ce.editor"
-_SYNCED = "ce.text_synced_to"     # the graph the text box last showed
-_ERROR = "ce.text_error"
-_SEEN = "ce.editor_seen"          # {"inst", "seq"} of the last editor batch turned into a graph
-_EDIT_ERROR = "ce.editor_error"   # why the last batch could not be used
+TEXT_KEY = session.GRAPH_TEXT
+EDITOR_KEY = session.EDITOR
+_SYNCED = session.TEXT_SYNCED     # the graph the text box last showed
+_ERROR = session.TEXT_ERROR
+_SEEN = session.EDITOR_SEEN       # {"inst", "seq"} of the last editor batch turned into a graph
+_EDIT_ERROR = session.EDITOR_ERROR  # why the last batch could not be used
 
 
 def text_error() -> str | None:

@@ -27,15 +27,11 @@ from typing import Any
 
 import streamlit as st
 
+from ui import session
 from ui.snapshot_store import SnapshotStore
 
 PARAM = "a"
 COOKIE = "ce_owner"
-_PREFIX = "ce."
-_OWNER = "ce.owner"      # this browser's secret (never in a snapshot)
-_NOTICE = "ce.persist_notice"
-_SKIP = {"ce.editor", "ce.graph_text_widget", "ce.own_set", "ce.upload_memo",
-         _OWNER, _NOTICE, "ce.token"}  # widget values and identity: not restorable
 #: Bytes all snapshots may hold together, and how long an unused one is kept.
 MAX_BYTES = 512 * 2**20
 IDLE_SECONDS = 4 * 3600
@@ -50,7 +46,8 @@ def _store() -> SnapshotStore:
 
 def _snapshot() -> dict[str, Any]:
     return {k: v for k, v in st.session_state.items()
-            if str(k).startswith(_PREFIX) and k not in _SKIP}
+            if str(k).startswith(session.PREFIX) and not session.is_widget(k)
+            and k not in session.NOT_SNAPSHOTTED}
 
 
 def _session_id() -> str | None:
@@ -73,7 +70,7 @@ def _is_live(session_id: str | None) -> bool:
 
 
 def _owner() -> str:
-    secret = st.session_state.get(_OWNER)
+    secret = session.get(session.OWNER)
     if secret:
         return secret
     try:
@@ -82,7 +79,7 @@ def _owner() -> str:
         secret = None
     if not isinstance(secret, str) or not 16 <= len(secret) <= 64:
         secret = secrets.token_urlsafe(24)
-    st.session_state[_OWNER] = secret
+    session.put(session.OWNER, secret)
     return secret
 
 
@@ -108,7 +105,7 @@ def restore_or_create() -> bool:
         known = None
     if known != secret:
         _set_cookie(secret)
-    if st.session_state.get("ce.token"):
+    if session.get(session.TOKEN):
         return False
     token = st.query_params.get(PARAM)
     status, snap, holder = _store().get(token, secret) if token else ("none", None, None)
@@ -116,16 +113,16 @@ def restore_or_create() -> bool:
         for k, v in snap.items():
             st.session_state[k] = v
         if _is_live(holder):
-            st.session_state[_NOTICE] = (
+            session.put(session.PERSIST_NOTICE, (
                 "This analysis is also open in another tab. This tab continues as a copy with "
-                "its own link, so neither tab overwrites the other's edits.")
+                "its own link, so neither tab overwrites the other's edits."))
             _new_token()
             save()
         else:
-            st.session_state["ce.token"] = token
+            session.put(session.TOKEN, token)
             _store().put(token, secret, snap, holder=_session_id())
         return True
-    st.session_state[_NOTICE] = {
+    session.put(session.PERSIST_NOTICE, {
         "foreign": "The link you opened names an analysis that belongs to another browser: it "
                    "cannot be opened or changed from here. You are in a new analysis of your "
                    "own; ask its owner for a share link to see theirs.",
@@ -135,14 +132,14 @@ def restore_or_create() -> bool:
         "unknown": "This analysis is no longer on the server (it expired or the server "
                    "restarted). You are in a new analysis; the report's analysis JSON restores "
                    "a saved one.",
-    }.get(status)
+    }.get(status))
     _new_token()
     return False
 
 
 def _new_token() -> None:
     token = secrets.token_urlsafe(16)
-    st.session_state["ce.token"] = token
+    session.put(session.TOKEN, token)
     st.query_params[PARAM] = token
 
 
@@ -153,7 +150,8 @@ def start_new() -> None:
 
 def show_notice() -> None:
     """Show (once) why the URL's analysis was not opened, or that this tab forked."""
-    notice = st.session_state.pop(_NOTICE, None)
+    notice = session.get(session.PERSIST_NOTICE)
+    session.drop(session.PERSIST_NOTICE)
     if notice:
         st.info(notice)
 
@@ -164,13 +162,13 @@ def save() -> None:
     Called by :mod:`ui.state` on every change (not at the end of a run: after ``st.stop()`` or
     ``st.rerun()`` Streamlit refuses further calls in that run, even in a ``finally``).
     """
-    token = st.session_state.get("ce.token")
+    token = session.get(session.TOKEN)
     if token:
         if st.query_params.get(PARAM) != token:
             st.query_params[PARAM] = token
         if not _store().put(token, _owner(), _snapshot(), holder=_session_id()):
             _new_token()  # the token is someone else's: never write there
-            _store().put(st.session_state["ce.token"], _owner(), _snapshot(),
+            _store().put(session.get(session.TOKEN), _owner(), _snapshot(),
                          holder=_session_id())
 
 

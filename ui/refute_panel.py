@@ -9,7 +9,7 @@ import streamlit as st
 
 import causal_core as cc
 from causal_core.plots import check_figure, sensitivity_contour
-from ui import state
+from ui import session, state
 from ui.widgets import md
 
 _NC = ("negative_control_outcome", "negative_control_exposure")
@@ -19,7 +19,7 @@ _BADGE = {"passed": "green", "stable": "green", "failed": "red", "unstable": "or
 
 def _controls(est: cc.EffectEstimate) -> dict[str, dict]:
     """The negative-control columns the user marks (none by default)."""
-    d = state.data()
+    d, p = state.data(), state.plan()
     taken = {est.treatment, est.outcome, *est.estimand.adjustment_set}
     cols = [c for c in d.frame.columns if c not in taken
             and (pd.api.types.is_numeric_dtype(d.frame[c]) or pd.api.types.is_bool_dtype(d.frame[c]))]
@@ -30,8 +30,11 @@ def _controls(est: cc.EffectEstimate) -> dict[str, dict]:
         out = {}
         for name, text in zip(_NC, ("Negative-control outcome", "Negative-control exposure"),
                               strict=True):
+            key = session.negative_control_key(name)
+            state.widget_default(key, dict(p.refuter_params.get(name, {})).get("negative_control"),
+                                 [None, *cols])
             pick = st.selectbox(text, [None, *cols], format_func=lambda c: "none" if c is None
-                                else str(c), key=f"ce.nc.{name}")
+                                else str(c), key=key)
             if pick is not None:
                 out[name] = {"negative_control": pick}
         return out
@@ -44,8 +47,9 @@ def show_refutations(est: cc.EffectEstimate) -> None:
                "moves; sensitivity says how strong a hidden confounder would have to be (never "
                "pass/fail).")
     n_sim = st.select_slider("Simulations per check", [50, 100, 200, 500],
-                             value=state.DEFAULT_SIMULATIONS)
+                             value=state.n_simulations())
     params = _controls(est)
+    state.set_refuter_params(_NC, params)
     infos = [i for i in state.refuters_for(est) if i.name not in _NC or i.name in params]
     cached = all(state.is_refuted_cached(i.name, est, n_sim, params.get(i.name)) for i in infos)
     if est.method in state.SLOW_TO_REFUTE and not cached:

@@ -5,19 +5,22 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import state
+from ui.guard import replacing_button, undo_button
 
 
 def steps() -> list[tuple[str, bool, str]]:
     """(step, done, hint) for each stage of the analysis, in order."""
-    d, g = state.data(), state.graph()
+    d, g, p = state.data(), state.graph(), state.plan()
     ident = state.identification() if g is not None else None
-    ests = state.results("estimates")
-    refs = state.results("refutations")
-    posed = g is not None and len(g.exposures) == 1 and len(g.outcomes) == 1
+    ests = state.estimates()
+    refs = state.refutations()
+    posed = p is not None and p.posed and d is not None \
+        and {p.treatment, p.outcome} <= set(d.frame.columns)
     return [
         ("Data loaded", d is not None, "Load a file or pick an example."),
         ("Graph drawn", g is not None and len(g.nodes) > 1, "Draw the causal graph."),
-        ("Treatment and outcome chosen", posed, "Mark one exposure and one outcome."),
+        ("Treatment and outcome chosen", posed, "Mark one exposure and one outcome, both columns "
+                                                "of the data."),
         ("Effect identified", bool(ident and ident.identified), "See what the graph allows."),
         ("Effect estimated", bool(ests), "Run an estimator."),
         ("Estimate refuted", bool(refs), "Try to break the estimate."),
@@ -37,6 +40,7 @@ def show_status(pages: list) -> None:
             target = pages[min([0, 1, 1, 2, 3, 3][todo], len(pages) - 1)]
             st.caption("Next: " + items[todo][2])
             st.page_link(target, label=f"Go to {target.title}")
-        if st.button("Start a new analysis", help="Forget the data, graph and results"):
-            state.reset()
+        if replacing_button("Start a new analysis", "new_analysis", state.reset,
+                            help="Forget the data, graph and results (you can undo it)"):
             st.rerun()
+        undo_button(st)

@@ -1,14 +1,17 @@
-"""Typed accessors over ``st.session_state`` and the cached calls into ``causal_core``.
+"""The session's analysis (data, plan, results) and the cached calls into ``causal_core``.
 
-Pages never compute: they read and write the analysis through these functions. Engine calls
-are cached on (data fingerprint, graph, choices) with ``st.cache_data(max_entries=...)``, so a
-rerun that changes nothing costs a dictionary lookup, and a result computed for one session's
-data is reused only for byte-identical data.
+A session holds one :class:`causal_core.AnalysisPlan` (every choice: graph, question,
+adjustment, estimator and parameters, target, simulations, What-if questions, seeds) and the
+loaded data. Pages read and change choices through this module; every result is looked up
+under ``plan.key(step)`` of the plan that produced it, first in the session (restored results
+live there), then in caches shared by sessions, and computed only when both miss. The key
+ignores drawing positions, so dragging a node recomputes nothing, and the default comparison
+run (default parameters) has other keys than a customised main estimate, so it never
+overwrites it.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -18,13 +21,18 @@ import streamlit as st
 
 import causal_core as cc
 from causal_core.datasets import Example, load_example
-from ui import jobs, persist
+from causal_core.plan import DataReference, default_name, method_of, reconcile_graph
+from ui import jobs, persist, session
 
 DEFAULT_EXAMPLE = "marketing"
-_P = "ce."  # every key this app keeps in session_state starts with this
+#: Estimators whose 100 refits take tens of seconds (IPW on the 20,000-row hospital example:
+#: 88 s for every check under load, regression 5 s): refuted only when the user asks.
+SLOW_TO_REFUTE = {"aipw", "ipw"}
+#: Simulations per refuter when nobody chose another number.
+DEFAULT_SIMULATIONS = 100
+UNDO_DEPTH = 5
 
 
-# ------------------------------------------------------------------ the session's analysis
 @dataclass(frozen=True)
 class DataRef:
     """The loaded table and where it came from."""
@@ -35,126 +43,202 @@ class DataRef:
     report: Any = None          # causal_core.data.LoadReport for uploads
     example: Example | None = None
 
+    def reference(self) -> DataReference:
+        """The plan's reference to this table."""
+        return DataReference.from_frame(self.frame, self.name,
+                                        self.example.info.name if self.example else None,
+                                        self.fingerprint)
 
-def _get(key: str, default: Any = None) -> Any:
-    return st.session_state.get(_P + key, default)
 
-
-def _set(key: str, value: Any) -> None:
-    st.session_state[_P + key] = value
+def save() -> None:
+    """Keep the session's analysis across a reload (see :mod:`ui.persist`)."""
     persist.save()
 
 
+# ------------------------------------------------------------------ reading the analysis
 def data() -> DataRef | None:
     """The loaded data, or None."""
-    return _get("data")
+    return session.get(session.DATA)
+
+
+def plan() -> cc.AnalysisPlan | None:
+    """The session's plan (None until there is a graph)."""
+    return session.get(session.PLAN)
 
 
 def graph() -> cc.CausalGraph | None:
-    """The current causal graph (treatment and outcome are its exposure/outcome roles)."""
-    return _get("graph")
+    """The current causal graph as drawn (treatment and outcome are its exposure/outcome roles)."""
+    p = plan()
+    return None if p is None else p.graph
 
 
 def graph_version() -> int:
     """Bumped whenever the graph changes from outside the drawing (text, example, roles)."""
-    return _get("graph_version", 0)
+    return session.get(session.GRAPH_VERSION, 0)
 
 
 def adjustment_choice() -> list[str] | None:
     """The adjustment set the user picked on the Identify page (None: the estimand's)."""
-    return _get("adjustment")
+    p = plan()
+    return None if p is None or p.adjustment_set is None else list(p.adjustment_set)
 
 
-def set_adjustment_choice(z: list[str] | None) -> None:
-    """Pick an adjustment set (None: back to the estimand's default)."""
-    if z != adjustment_choice():
-        _set("adjustment", None if z is None else sorted(z))
-        _clear_results()
+def _results() -> dict[str, Any]:
+    store = session.get(session.RESULTS)
+    if store is None:
+        store = {}
+        session.put(session.RESULTS, store)
+    return store
 
 
-def set_data(ref: DataRef, graph_: cc.CausalGraph | None = None) -> None:
-    """Replace the data (and, for an example, the graph); forget every downstream result."""
-    _set("data", ref)
-    if graph_ is not None:
-        set_graph(graph_, external=True)
-    _set("adjustment", None)
-    _clear_results()
+# ------------------------------------------------------------------ changing the analysis
+def set_plan(p: cc.AnalysisPlan) -> None:
+    """Replace the plan (results stay: they are looked up by the new plan's keys)."""
+    if p != plan():
+        session.put(session.PLAN, p)
+        save()
+
+
+def _question_changed(old: cc.CausalGraph | None, g: cc.CausalGraph) -> bool:
+    return old is None or (g.exposures, g.outcomes) != (old.exposures, old.outcomes) \
+        or g.edges != old.edges or g.bidirected != old.bidirected \
+        or g.latent != old.latent or g.adjusted != old.adjusted
 
 
 def set_graph(g: cc.CausalGraph, *, external: bool, keep_positions: bool = True) -> None:
     """Replace the graph. ``external``: the change came from outside the drawing.
 
-    Nodes without a position keep the one they had (``keep_positions``) or are laid out.
+    Nodes without a position keep the one they had (``keep_positions``) or are laid out. The
+    treatment and outcome follow the graph's roles; a changed question or structure resets the
+    adjustment choice.
     """
+    from ui.dag_editor.styling import with_layout
+
     old = graph()
     if old is not None and g == old:
         return
-    from ui.dag_editor.styling import with_layout
-
-    _set("graph", with_layout(g, old if keep_positions else None))
+    g = with_layout(g, old if keep_positions else None)
+    p = plan()
+    d = data()
+    if p is None:
+        p = cc.AnalysisPlan(graph=g, data=d.reference() if d else None)
+    else:
+        changes: dict[str, Any] = {"graph": g, "treatment": "", "outcome": ""}
+        if _question_changed(old, g):
+            changes["adjustment_set"] = None
+        p = p.replace(**changes)
     if external:
-        _set("graph_version", graph_version() + 1)
-    if old is None or (g.exposures, g.outcomes) != (old.exposures, old.outcomes) \
-            or g.edges != old.edges or g.bidirected != old.bidirected \
-            or g.latent != old.latent or g.adjusted != old.adjusted:
-        _set("adjustment", None)
-        _clear_results()
+        session.put(session.GRAPH_VERSION, graph_version() + 1)
+    set_plan(p)
 
 
-def results(kind: str) -> dict[str, Any]:
-    """The session's results of one kind ("estimates", "refutations"), by name."""
-    store = _get(kind)
-    if store is None:
-        store = {}
-        _set(kind, store)
-    return store
+def set_adjustment_choice(z: list[str] | None) -> None:
+    """Pick an adjustment set (None: back to the estimand's default)."""
+    p = plan()
+    if p is not None and z != adjustment_choice():
+        set_plan(p.replace(adjustment_set=None if z is None else sorted(z)))
 
 
-def _clear_results() -> None:
-    _set("estimates", {})
-    _set("refutations", {})
-    _set("refutation_requests", {})
+def set_data(ref: DataRef, graph_: cc.CausalGraph | None = None) -> list[str]:
+    """Use these data (and, for an example, its graph); the graph's nodes without a column.
+
+    Without a new graph, the current one is reconciled with the columns: nodes without a
+    column lose their roles (see :func:`causal_core.plan.reconcile_graph`).
+    """
+    session.put(session.DATA, ref)
+    p = plan()
+    if graph_ is not None:
+        session.drop(session.PLAN)
+        set_graph(graph_, external=True, keep_positions=False)
+        p = plan()
+        missing: list[str] = []
+    elif p is not None:
+        g, missing = reconcile_graph(p.graph, ref.frame.columns)
+        set_graph(g, external=True)
+        p = plan()
+    else:
+        return []
+    set_plan(p.replace(data=ref.reference(), adjustment_set=None))
+    return missing
+
+
+# ------------------------------------------------------------------ replacing, undo
+def has_work() -> bool:
+    """Whether there is an analysis to lose (data loaded)."""
+    return data() is not None
+
+
+def _snapshot() -> dict[str, Any]:
+    return {k: session.get(k) for k in session.ANALYSIS_KEYS if session.get(k) is not None}
+
+
+def remember(label: str) -> None:
+    """Push the current analysis on the undo stack before something replaces it."""
+    if not has_work():
+        return
+    stack = list(session.get(session.UNDO, []))[-(UNDO_DEPTH - 1):]
+    stack.append((label, _snapshot()))
+    session.put(session.UNDO, stack)
+
+
+def undo_label() -> str | None:
+    """What the undo button would undo, or None."""
+    stack = session.get(session.UNDO, [])
+    return stack[-1][0] if stack else None
+
+
+def undo() -> None:
+    """Bring back the analysis the last replacing action replaced."""
+    stack = list(session.get(session.UNDO, []))
+    if not stack:
+        return
+    label, snap = stack.pop()
+    for key in session.ANALYSIS_KEYS:
+        session.drop(key)
+    for key, value in snap.items():
+        session.put(key, value)
+    session.put(session.UNDO, stack)
+    session.forget_widgets()
+    session.put(session.NOTICE, f"Undone: {label}. The previous analysis is back.")
+    save()
 
 
 def reset() -> None:
-    """Start a new, empty analysis."""
-    for key in [k for k in st.session_state if str(k).startswith(_P)
-                and k not in ("ce.token", "ce.owner")]:
-        del st.session_state[key]
+    """Start a new, empty analysis (the old one can be brought back with :func:`undo`)."""
+    remember("start a new analysis")
+    for key in session.ANALYSIS_KEYS:
+        session.drop(key)
+    session.forget_widgets()
+    session.put(session.STARTED, True)
     persist.start_new()  # a new analysis, a new token: the old link keeps the old analysis
-    _set("started", True)
+    save()
 
 
 def ensure_started() -> None:
     """On a session's first run, open on the default example, already analysed."""
-    if _get("started"):
+    if session.get(session.STARTED):
         return
-    _set("started", True)
+    session.put(session.STARTED, True)
     load_example_into_session(DEFAULT_EXAMPLE)
     analyse_default()
 
 
-#: Estimators whose 100 refits take tens of seconds (IPW on the 20,000-row hospital example:
-#: 88 s for every check under load, regression 5 s): refuted only when the user asks.
-SLOW_TO_REFUTE = {"aipw", "ipw"}
-#: Simulations per refuter when nobody chose another number.
-DEFAULT_SIMULATIONS = 100
-
-
 def analyse_default(*, quiet: bool = True) -> None:
-    """The Estimate page's defaults: the first fitting adjusted estimator, every applicable
-    estimator for the comparison, and the refuters (not for slow estimators). Results are
-    cached across sessions, so only the first session on the same data pays.
+    """The Estimate page's defaults: the first fitting adjusted estimator as the plan's,
+    every applicable estimator for the comparison, and the refuters (not for slow
+    estimators). Results are cached across sessions, so only the first session pays.
 
-    ``quiet``: swallow a failing default estimate (the pages show why when the user gets
-    there); otherwise raise it.
+    ``quiet``: swallow a failing default estimate (the pages show why); otherwise raise it.
     """
     try:
         methods = fitting_methods()
         if not methods:
             return
-        est = estimate(methods[default_method(methods)].name)
-        estimate_all()
+        p = plan()
+        if p.estimator not in [m.name for m in methods]:
+            set_plan(p.replace(estimator=methods[default_method(methods)].name, params={}))
+        est = main_estimate()
+        estimate_all(plan().target)
     except cc.CausalCoreError:
         if quiet:
             return
@@ -163,7 +247,7 @@ def analyse_default(*, quiet: bool = True) -> None:
         return
     for info in refuters_for(est):
         try:
-            refute(info.name, est, DEFAULT_SIMULATIONS)
+            refute(info.name, est, plan().n_simulations)
         except cc.CausalCoreError:
             continue  # the Estimate page says why this test does not apply
 
@@ -176,9 +260,12 @@ def _example(name: str) -> Example:
 
 
 def load_example_into_session(name: str) -> None:
-    """Load a shipped example with its DAG."""
+    """Load a shipped example with its DAG (the caller has remembered the old analysis)."""
     ex = _example(name)
     set_data(DataRef(ex.data, ex.info.title, cc.fingerprint(ex.data), None, ex), ex.graph)
+    if ex.info.estimator:  # the example's lesson opens on its own estimator
+        set_plan(plan().replace(estimator=ex.info.estimator, params={}))
+    session.forget_widgets()
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -188,22 +275,21 @@ def _load(raw: bytes, filename: str) -> tuple[pd.DataFrame, Any, str]:
 
 
 def load_upload(raw: bytes, filename: str) -> DataRef:
-    """Parse an uploaded file into the session (DataError on a bad file, nothing lost)."""
+    """Parse an uploaded file into the session (DataError on a bad file, nothing lost); the
+    graph is reconciled with its columns, and the old analysis can be brought back by undo."""
     df, report, fp = _load(raw, filename)
     ref = DataRef(df, filename, fp, report, None)
+    remember(f"upload {filename}")
     set_data(ref)
     return ref
 
 
-# ------------------------------------------------------------------ cached engine calls
+# ------------------------------------------------------------------ the question
 def structure_key(g: cc.CausalGraph) -> str:
-    """The graph in the analysis caches' keys: structure, roles and labels, never the drawing
-    positions (moving a node must not recompute anything)."""
+    """The graph in cache keys: structure, roles and labels, never the drawing positions
+    (moving a node must not recompute anything)."""
     return cc.CausalGraph(g.nodes, g.edges, g.bidirected, roles={n: sorted(r) for n, r in g.roles.items()},
                           labels=dict(g.labels)).to_json()
-
-
-_key = structure_key
 
 
 def missing_nodes() -> list[str]:
@@ -216,40 +302,40 @@ def missing_nodes() -> list[str]:
 
 def analysis_graph() -> cc.CausalGraph | None:
     """The graph as the analysis uses it: nodes missing from the data become latent."""
-    g = graph()
-    missing = missing_nodes()
-    if g is None or not missing:
-        return g
-    return g.with_roles(latent=[*g.latent, *missing])
+    p, d = plan(), data()
+    if p is None:
+        return None
+    return p.analysis_graph(d.frame.columns if d is not None else None)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _identify(graph_json: str) -> cc.Identification:
-    return cc.identify(cc.CausalGraph.parse(graph_json))
+def _identify(key: str, _plan: cc.AnalysisPlan) -> cc.Identification:
+    return _plan.identify()
 
 
 def identification() -> cc.Identification | None:
     """The identification of the current question, or None when none is posed yet."""
-    g = analysis_graph()
-    if g is None or len(g.exposures) != 1 or len(g.outcomes) != 1:
+    p, g = plan(), analysis_graph()
+    if p is None or g is None or not p.posed or p.data is None:
         return None
-    if not all(g.is_observed(v) for v in (*g.exposures, *g.outcomes)):
+    if not all(g.is_observed(v) for v in (p.treatment, p.outcome)):
         return None
-    return _identify(_key(g))
+    return _identify(p.key("identify"), p)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _id_estimate(fp: str, graph_json: str, _frame: pd.DataFrame) -> Any:
-    ident = _identify(graph_json)
+def _id_estimate(fp: str, key: str, _plan: cc.AnalysisPlan, _frame: pd.DataFrame) -> Any:
+    ident = _identify(key, _plan)
     return cc.estimate_id(_frame, ident.general)
 
 
 def id_estimate() -> Any:
     """The plug-in estimate of an ID estimand on the data (None without data or ID estimand)."""
-    d, g, ident = data(), analysis_graph(), identification()
+    d, ident = data(), identification()
     if d is None or ident is None or ident.estimand is None or ident.estimand.kind != "id":
         return None
-    return _id_estimate(d.fingerprint, _key(g), analysis_frame())
+    p = plan()
+    return _id_estimate(d.fingerprint, p.key("identify"), p, analysis_frame())
 
 
 def effective_adjustment() -> list[str]:
@@ -264,41 +350,76 @@ def effective_adjustment() -> list[str]:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _implications(fp: str, graph_json: str, _frame: pd.DataFrame) -> pd.DataFrame:
+def _implications(key: str, graph_json: str, _frame: pd.DataFrame) -> pd.DataFrame:
     return cc.test_implications(cc.CausalGraph.parse(graph_json), _frame)
 
 
 def implications() -> pd.DataFrame:
     """Each implied independence tested on the data."""
     d, g = data(), analysis_graph()
-    return _implications(d.fingerprint, _key(g), d.frame)
+    key = plan().replace(whatif_questions=()).key("estimate")  # data + graph structure
+    return _implications(key, g.to_json(), d.frame)
 
 
 def analysis_frame() -> pd.DataFrame:
     """The data restricted to the graph's observed nodes that are columns."""
-    d, g = data(), graph()
-    cols = [c for c in d.frame.columns if c in g and g.is_observed(c)]
-    return d.frame[cols]
+    return plan().frame(data().frame)
 
 
+# ------------------------------------------------------------------ estimating
 @st.cache_data(max_entries=64, show_spinner=False)
-def _estimate(fp: str, graph_json: str, method: str, params_json: str, adjustment_json: str,
-              target: str, _frame: pd.DataFrame) -> Any:
-    ident = _identify(graph_json)
-    z = json.loads(adjustment_json)
-    return jobs.run(cc.estimate, _frame, ident, label="Estimating", method=method, target=target,
-                    random_state=0, adjustment_set=z, **json.loads(params_json))
+def _estimate(key: str, _plan: cc.AnalysisPlan, _frame: pd.DataFrame) -> Any:
+    return jobs.run(_plan.estimate, _frame, identification=_identify(_plan.key("identify"), _plan),
+                    label="Estimating")
+
+
+def estimate_key(p: cc.AnalysisPlan, method: str | None = None) -> str:
+    """The results key of the plan's estimate, or of ``method`` with its defaults (comparison;
+    ``default_name(p.estimator)`` is the main estimator's comparison run)."""
+    if method is not None and method != p.estimator:
+        p = p.replace(estimator=method_of(method), params={})
+    return p.key("estimate")
+
+
+def refute_key(p: cc.AnalysisPlan, name: str, est: Any, n_simulations: int,
+               params: dict | None = None) -> str:
+    """The results key of refuter ``name`` run against ``est`` with ``n_simulations`` (and the
+    refuter's ``params``, e.g. a negative-control column)."""
+    return _refute_plan(name, est, n_simulations, params, p).key("refute")
+
+
+def _estimate_for(p: cc.AnalysisPlan) -> Any:
+    key = p.key("estimate")
+    store = _results()
+    if key not in store:
+        store[key] = _estimate(key, p, data().frame)
+        save()
+    return store[key]
+
+
+def main_estimate() -> Any:
+    """The plan's estimate (EstimationError when it cannot be made)."""
+    return _estimate_for(plan())
+
+
+def choose_estimator(method: str, params: dict[str, Any] | None = None, target: str = "ate") -> None:
+    """Make ``method`` with ``params`` and ``target`` the plan's main estimate."""
+    p = plan()
+    new = p.replace(estimator=method, params=params or {}, target=target)
+    if new != p:
+        set_plan(new)
 
 
 def estimate(method: str, params: dict[str, Any] | None = None, target: str = "ate") -> Any:
-    """Run (or reuse) one estimator on the session's data and remember it."""
-    d, g = data(), analysis_graph()
-    params_json = json.dumps(params or {}, sort_keys=True, default=str)
-    est = _estimate(d.fingerprint, _key(g), method, params_json,
-                    json.dumps(adjustment_choice()), target, analysis_frame())
-    results("estimates")[method] = est
-    persist.save()
-    return est
+    """Choose ``method`` (with ``params`` and ``target``) as the main estimate and return it."""
+    choose_estimator(method, params, target)
+    return main_estimate()
+
+
+def comparison_estimate(method: str, target: str | None = None) -> Any:
+    """``method`` with its default parameters, for the comparison (never the main slot)."""
+    p = plan()
+    return _estimate_for(p.replace(estimator=method, params={}, target=target or p.target))
 
 
 def reference_effect() -> tuple[float, str, bool] | None:
@@ -321,7 +442,6 @@ def true_effect() -> float | None:
     return ref[0] if ref is not None and ref[2] else None
 
 
-# ------------------------------------------------------------------ estimation helpers
 @st.cache_data(max_entries=16, show_spinner=False)
 def _profile(fp: str, _frame: pd.DataFrame) -> pd.DataFrame:
     return cc.profile(_frame)
@@ -337,9 +457,7 @@ def treatment_type() -> str:
     """"binary", "continuous" or "categorical" for the current treatment column."""
     from causal_core.estimators.prepare import treatment_kind
 
-    g, d = analysis_graph(), data()
-    col = d.frame[g.exposures[0]].dropna()
-    return treatment_kind(col)[0]
+    return treatment_kind(data().frame[plan().treatment].dropna())[0]
 
 
 def fitting_methods() -> list[Any]:
@@ -363,25 +481,44 @@ def default_method(methods: list[Any]) -> int:
     return next((i for i, n in enumerate(names) if n != "naive"), 0)
 
 
-def estimate_all(target: str = "ate") -> list[tuple[str, Any]]:
-    """Every fitting estimator with default parameters plus the naive baseline: (label, result or error)."""
+def estimate_all(target: str | None = None) -> list[tuple[str, Any]]:
+    """The plan's comparison: each estimator with default parameters (naive first), as
+    (name, result or error). Never replaces the main estimate."""
+    p = plan()
+    names = p.comparison_methods(identification(), treatment_type())
     out: list[tuple[str, Any]] = []
-    methods = fitting_methods()
-    names = [m.name for m in methods]
-    if "naive" not in names:
-        names = ["naive", *names]
     for name in names:
         try:
-            out.append((name, estimate(name, {}, target)))
+            out.append((name, comparison_estimate(name, target)))
         except cc.CausalCoreError as err:
             out.append((name, err))
+    return out
+
+
+def estimates() -> dict[str, Any]:
+    """The plan's main estimate and its comparison estimates already computed, by method."""
+    p, store = plan(), _results()
+    if p is None or not p.posed:
+        return {}
+    out = {}
+    ident = identification()
+    if ident is not None and ident.estimand is not None:
+        for name in p.comparison_methods(ident, treatment_type()):
+            key = estimate_key(p, name)
+            if key in store:
+                out[name] = store[key]
+    main = store.get(p.key("estimate"))
+    if main is not None:
+        if p.estimator in out and p.params:  # the comparison run keeps its own slot
+            out[default_name(p.estimator)] = out[p.estimator]
+        out[p.estimator] = main
     return out
 
 
 # ------------------------------------------------------------------ refutation
 @st.cache_resource(max_entries=1)
 def _refutation_store() -> dict:
-    """Refutation results shared by sessions, keyed by data fingerprint and every choice."""
+    """Refutation results shared by sessions, keyed by the plan's refutation key."""
     return {}
 
 
@@ -389,12 +526,11 @@ _REFUTE_SLOTS = 512
 _REFUTE_LOCK = threading.Lock()  # sessions' script threads share the store
 
 
-def _refute_key(name: str, est: Any, n_simulations: int, params: dict | None = None) -> tuple:
-    """Everything a refutation result depends on: data, graph, estimate's choices, refuter."""
-    d, g = data(), analysis_graph()
-    return (d.fingerprint, _key(g), est.method, json.dumps(est.params, sort_keys=True, default=str),
-            json.dumps(adjustment_choice()), est.target, name, n_simulations,
-            json.dumps(params or {}, sort_keys=True, default=str))
+def _refute_plan(name: str, est: Any, n_simulations: int, params: dict | None = None,
+                 p: cc.AnalysisPlan | None = None) -> cc.AnalysisPlan:
+    return (p or plan()).replace(estimator=est.method, params=est.params, target=est.target,
+                                 refuters=(name,), n_simulations=n_simulations,
+                                 refuter_params={name: params} if params else {})
 
 
 def refuters_for(est: Any) -> list[Any]:
@@ -403,52 +539,112 @@ def refuters_for(est: Any) -> list[Any]:
             if est.estimand.kind in r.estimands and est.treatment_type in r.treatment_types]
 
 
-def refute(name: str, est: Any, n_simulations: int = 100, progress: Any = None,
+def refute(name: str, est: Any, n_simulations: int = DEFAULT_SIMULATIONS, progress: Any = None,
            params: dict | None = None) -> Any:
-    """Run (or reuse) one refuter against ``est``; remember it in the session.
+    """Run (or reuse) one refuter against ``est`` with ``n_simulations`` (the plan's number
+    from now on) and the refuter's ``params`` (e.g. ``{"negative_control": "col"}``).
 
     Cached in a bounded store rather than ``st.cache_data`` so that a cache miss can drive a
-    progress bar (a callable cannot be part of a cache key). ``params`` go to the refuter
-    (e.g. ``{"negative_control": "col"}``; such a column may lie outside the graph, so the
-    whole table is passed then).
+    progress bar (a callable cannot be part of a cache key).
     """
-    key = _refute_key(name, est, n_simulations, params)
-    store = _refutation_store()
-    with _REFUTE_LOCK:
-        result = store.get(key)
+    if plan().n_simulations != n_simulations:
+        set_plan(plan().replace(n_simulations=n_simulations))
+    p = _refute_plan(name, est, n_simulations, params)
+    key = p.key("refute")
+    mine = _results()
+    result = mine.get(key)
     if result is None:
-        def update(job: jobs.Job) -> None:
-            if progress is not None:
-                progress(job.progress(), jobs.describe(job))
-
-        frame = data().frame if (params or {}).get("negative_control") else analysis_frame()
-        result = jobs.run(cc.refute, frame, identification(), est, label=name,
-                          on_update=update, method=name, n_simulations=n_simulations, random_state=0,
-                          **(params or {}))
+        shared = _refutation_store()
         with _REFUTE_LOCK:
-            if len(store) >= _REFUTE_SLOTS:
-                store.pop(next(iter(store)))
-            store[key] = result
-    results("refutations")[name] = result
-    results("refutation_requests")[name] = n_simulations
-    persist.save()
+            result = shared.get(key)
+        if result is None:
+            def update(job: jobs.Job) -> None:
+                if progress is not None:
+                    progress(job.progress(), jobs.describe(job))
+
+            result = jobs.run(p.refute_one, data().frame, name, est, identification=identification(),
+                              label=name, on_update=update)
+            with _REFUTE_LOCK:
+                if len(shared) >= _REFUTE_SLOTS:
+                    shared.pop(next(iter(shared)))
+                shared[key] = result
+        mine[key] = result
+        save()
     return result
 
 
-def is_refuted_cached(name: str, est: Any, n_simulations: int,
-                      params: dict | None = None) -> bool:
-    """True when this refutation is already in the shared store (no progress bar needed)."""
-    return _refute_key(name, est, n_simulations, params) in _refutation_store()
+def is_refuted_cached(name: str, est: Any, n_simulations: int, params: dict | None = None) -> bool:
+    """True when this refutation is already known (no progress bar needed)."""
+    key = refute_key(plan(), name, est, n_simulations, params)
+    return key in _results() or key in _refutation_store()
+
+
+def refutations(est: Any | None = None) -> dict[str, Any]:
+    """The refutations of the plan's main estimate already computed, by refuter."""
+    p = plan()
+    if p is None or not p.posed:
+        return {}
+    est = est if est is not None else _results().get(p.key("estimate"))
+    if est is None:
+        return {}
+    store = _results()
+    out = {}
+    for info in refuters_for(est):
+        key = refute_key(p, info.name, est, p.n_simulations, refuter_params(p, info.name))
+        if key in store:
+            out[info.name] = store[key]
+    return out
+
+
+def refuter_params(p: cc.AnalysisPlan, name: str) -> dict | None:
+    """The plan's parameters of refuter ``name`` (None: its defaults)."""
+    return dict(p.refuter_params.get(name, {})) or None
+
+
+def set_refuter_params(names: tuple[str, ...], params: dict[str, dict]) -> None:
+    """The plan's parameters of refuters ``names`` become ``params``' entries (refuter → its
+    parameters, e.g. the negative controls the user marked; absent: the defaults); other
+    refuters keep theirs."""
+    p = plan()
+    kept = {k: dict(v) for k, v in p.refuter_params.items() if k not in names}
+    new = p.replace(refuter_params={**kept, **{k: v for k, v in params.items() if k in names}})
+    if new != p:
+        set_plan(new)
+
+
+def n_simulations() -> int:
+    """The plan's simulations per refutation test."""
+    p = plan()
+    return DEFAULT_SIMULATIONS if p is None else p.n_simulations
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _sensitivity(fp: str, graph_json: str, method: str, adjustment_json: str, target: str,
-                 _frame: pd.DataFrame, _est: Any) -> Any:
-    return cc.ovb_sensitivity(_frame, _identify(graph_json), _est)
+def _sensitivity(key: str, _plan: cc.AnalysisPlan, _frame: pd.DataFrame, _est: Any) -> Any:
+    return _plan.sensitivity(_frame, _est, identification=_identify(_plan.key("identify"), _plan))
 
 
 def sensitivity(est: Any) -> Any:
     """Cinelli–Hazlett sensitivity of a regression estimate (EstimationError otherwise)."""
-    d, g = data(), analysis_graph()
-    return _sensitivity(d.fingerprint, _key(g), est.method, json.dumps(adjustment_choice()),
-                        est.target, analysis_frame(), est)
+    p = plan().replace(estimator=est.method, params=est.params, target=est.target)
+    key = "sensitivity:" + p.key("estimate")
+    store = _results()
+    if key not in store:
+        store[key] = _sensitivity(key, p, data().frame, est)
+    return store[key]
+
+
+def widget_default(key: str, value: Any, options: list[Any]) -> None:
+    """Let a choice widget start from the plan's ``value`` (or the first option when the plan's
+    is not offered) unless it already holds a valid one."""
+    if session.get(key) not in options:
+        session.put(key, value if value in options else options[0])
+
+
+def store_result(key: str, value: Any) -> None:
+    """Keep a result under its plan key (restoring a saved analysis)."""
+    _results()[key] = value
+
+
+def stored(key: str) -> Any:
+    """The session's result under ``key``, or None."""
+    return _results().get(key)

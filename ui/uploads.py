@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 import streamlit as st
 
 import causal_core as cc
+from ui import session
 
 T = TypeVar("T")
-KEY = "ce.upload_memo"  # {widget file_id: result or CausalCoreError}; not part of a snapshot
+KEY = session.UPLOAD_MEMO  # {widget file_id: result or CausalCoreError}; not part of a snapshot
 _KEEP = 4
 
 

@@ -8,24 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from causal_core._escape import plotly_text as _t
-from ui.whatif_state import Curve, Question
+from causal_core.whatif import Curve, Question, effects_summary, fmt
+
+__all__ = ["fmt", "md", "curve_figure", "effects_histogram", "mechanism_table"]
 
 _SEE = "#1f77b4"
 _DO = "#d62728"
 _HEIGHT = 340
-
-
-def fmt(v: Any, sign: bool = False) -> str:
-    """A number in 4 significant digits, whole from 10,000 on (no exponent); levels as they are."""
-    if not isinstance(v, float | int | np.floating | np.integer) or isinstance(v, bool):
-        return str(v)
-    plus = "+" if sign else ""
-    return f"{v:{plus},.0f}" if abs(v) >= 1e4 else f"{v:{plus},.4g}"
 
 
 def md(name: Any) -> str:
@@ -75,13 +68,13 @@ def effects_histogram(q: Question, effects: pd.Series, label: str, marked: float
     """The unit-level effects; the picked unit's effect as a dashed line when known; one colour
     per value of ``groups`` (aligned with ``effects``) when given."""
     fig = go.Figure()
-    v = effects.to_numpy(dtype=float)
     title = f"Unit-level effects on {q.outcome} ({len(effects):,} units)"
-    if np.ptp(v) <= 1e-9 * max(1.0, abs(float(v.mean()))):  # one effect for all (linear mechanisms)
-        mid, half = float(v.mean()), max(abs(float(v.mean())) * 0.01, 1e-6)
-        fig.add_histogram(x=np.full_like(v, mid), xbins={"start": mid - half, "end": mid + half,
-                                                         "size": 2 * half}, marker_color=_DO)
-        fig.update_xaxes(range=[mid - 25 * half, mid + 25 * half])
+    mean, all_equal = effects_summary(effects)
+    if all_equal:  # one effect for all (linear mechanisms)
+        half = max(abs(mean) * 0.01, 1e-6)
+        fig.add_histogram(x=[mean] * len(effects), xbins={"start": mean - half, "end": mean + half,
+                                                          "size": 2 * half}, marker_color=_DO)
+        fig.update_xaxes(range=[mean - 25 * half, mean + 25 * half])
         title = f"Unit-level effects on {q.outcome}: all equal"
     elif groups is not None:
         for level in sorted(groups.unique().tolist()):
@@ -91,45 +84,17 @@ def effects_histogram(q: Question, effects: pd.Series, label: str, marked: float
                               hovertemplate="%{x}: %{y} units<extra></extra>")
         fig.update_layout(barmode="overlay", showlegend=True, legend={"orientation": "h", "y": -0.3})
     else:
-        fig.add_histogram(x=v, nbinsx=40, marker_color=_DO, opacity=0.8, name="units",
+        fig.add_histogram(x=effects.to_list(), nbinsx=40, marker_color=_DO, opacity=0.8, name="units",
                           hovertemplate="%{x}: %{y} units<extra></extra>")
-    fig.add_vline(x=float(effects.mean()), line_color="#222",
-                  annotation_text=f"mean {effects.mean():.3g}", annotation_position="top")
+    fig.add_vline(x=mean, line_color="#222", annotation_text=f"mean {mean:.3g}",
+                  annotation_position="top")
     if marked is not None:  # label on the side away from the mean's, inside the plot
-        side = "left" if marked > float(effects.mean()) else "right"
+        side = "left" if marked > mean else "right"
         fig.add_vline(x=marked, line_dash="dash", line_color="#555", annotation_text="this unit",
                       annotation_position=f"bottom {side}", annotation_bgcolor="rgba(255,255,255,0.8)")
     if groups is None:
         fig.update_layout(showlegend=False)
     return _layout(fig, title, label, "units")
-
-
-def gap_sentence(q: Question, seeing: Curve, doing: Curve, confounders: list[str] | None) -> str:
-    """Seeing versus doing in words, naming the confounders (None: no back-door path)."""
-    see, do = seeing.effect, doing.effect
-    t, y = md(q.treatment), md(q.outcome)
-    confounders = None if confounders is None else [md(c) for c in confounders]
-    if q.kind == "continuous":
-        head = (f"**Seeing:** units with one more unit of {t} have {y} {fmt(see, True)} "
-                f"on average. **Doing:** raising {t} by one unit causes {fmt(do, True)}.")
-    else:
-        t1, t0 = md(fmt(q.levels[-1])), md(fmt(q.levels[0]))
-        head = (f"**Seeing:** units with {t} = {t1} have {y} {fmt(see, True)} compared "
-                f"with {t} = {t0}. **Doing:** setting {t} to {t1} instead of {t0} "
-                f"causes {fmt(do, True)}.")
-    gap = see - do
-    if confounders:
-        names = ", ".join(confounders[:-1]) + (" and " if len(confounders) > 1 else "") + confounders[-1]
-        verb = "moves" if len(confounders) == 1 else "move"
-        why = (f"The difference ({fmt(gap, True)}) is confounding by {names}, which {verb} both {t} and "
-               f"{y}: the association mixes their influence with the treatment's.")
-        if abs(gap) < 0.1 * max(abs(see), abs(do), 1e-12):
-            why = (f"Here the two nearly agree ({fmt(gap, True)}): {names} "
-                   f"{'confounds' if len(confounders) == 1 else 'confound'} little in these data.")
-    else:
-        why = (f"The graph has no back-door path from {t} to {y}, so seeing and "
-               f"doing should agree; the difference ({fmt(gap, True)}) is sampling noise and model error.")
-    return f"{head} {why}"
 
 
 def mechanism_table(scm: Any) -> pd.DataFrame:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import streamlit as st
 
@@ -53,27 +56,44 @@ def paths_table(g: cc.CausalGraph, x: str, y: str, z: list[str], max_paths: int 
     return pd.DataFrame(rows, columns=["path", "kind", "status", "why", "verdict"])
 
 
-def param_panel(params: dict, key: str) -> dict:
-    """Widgets for an estimator's parameters (drawn from ``get_params()``); the changed ones."""
+def param_panel(params: dict, key: str, values: Mapping[str, Any] | None = None) -> dict:
+    """Widgets for an estimator's parameters (drawn from ``get_params()``); the changed ones.
+
+    ``values``: the plan's choices, shown when a widget has no value of its own yet.
+    """
     out = {}
     for name, default in params.items():
         k = f"{key}.{name}"
+        if k not in st.session_state:  # the widget starts from the plan's value
+            st.session_state[k] = (values or {}).get(name, default)
+            if default is None or isinstance(default, str):
+                st.session_state[k] = "" if st.session_state[k] is None else str(st.session_state[k])
         if isinstance(default, bool):
-            value = st.checkbox(name, value=default, key=k)
+            value = st.checkbox(name, key=k)
         elif isinstance(default, int):
-            value = int(st.number_input(name, value=default, step=1, key=k))
+            value = int(st.number_input(name, step=1, key=k))
         elif isinstance(default, float):
-            value = float(st.number_input(name, value=default, key=k, format="%.4g"))
+            value = float(st.number_input(name, key=k, format="%.4g"))
         elif default is None or isinstance(default, str):
-            text = st.text_input(name, value="" if default is None else default, key=k,
-                                 help="Leave empty for the default.")
-            value = None if text == "" and default is None else text
+            text = st.text_input(name, key=k, help="Leave empty for the default; numbers and "
+                                 "JSON lists are read as such.")
+            value = None if text == "" and default is None else _typed(text)
         else:
+            del st.session_state[k]
             st.caption(f"{name} = {default!r} (not editable here)")
             continue
         if value != default:
             out[name] = value
     return out
+
+
+def _typed(text: str) -> Any:
+    """A parameter typed as text: a JSON number, list or true/false as that value, else the text."""
+    try:
+        value = json.loads(text, parse_constant=lambda c: c)  # NaN/Infinity stay text
+    except ValueError:
+        return text
+    return value if isinstance(value, int | float | list | bool) else text
 
 
 def estimate_card(est, reference: tuple[float, str, bool] | None) -> None:

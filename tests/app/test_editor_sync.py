@@ -8,7 +8,9 @@ import inspect
 from collections import Counter
 
 import causal_core as cc
+from tests.app import view
 from tests.app.test_pages import goto, new_app
+from ui import session
 from ui.dag_editor.styling import editor_payload, layered_layout, mark_payload
 
 
@@ -38,42 +40,42 @@ def _count_engine_calls(monkeypatch) -> Counter:
 
 def test_a_drag_calls_no_engine_function_and_an_arrow_does(monkeypatch):
     at = goto(new_app(), "app_pages/graph.py")
-    g = at.session_state["ce.graph"]
+    g = view.graph(at)
     assert g.exposures and g.outcomes  # the analysed example: identification is on the page
     calls = _count_engine_calls(monkeypatch)
     v = g.nodes[0]
     x, y = g.positions[v]
-    at.session_state["ce.editor"] = _batch(g, 1, move={v: (x + 240.0, y + 90.0)})
+    at.session_state[session.EDITOR] = _batch(g, 1, move={v: (x + 240.0, y + 90.0)})
     at.run()
     assert not at.exception
-    moved = at.session_state["ce.graph"]
+    moved = view.graph(at)
     assert moved.positions[v] == (x + 240.0, y + 90.0)  # the drag landed ...
     assert sum(calls.values()) == 0, calls               # ... and nothing was recomputed
     # the counter does see engine calls: a new arrow changes the structure
     free = next((a, b) for a in moved.nodes for b in moved.nodes
                 if a != b and (a, b) not in moved.edges and b not in moved.ancestors([a])
                 and (b, a) not in moved.edges)
-    at.session_state["ce.editor"] = _batch(moved, 2, extra_edge=free)
+    at.session_state[session.EDITOR] = _batch(moved, 2, extra_edge=free)
     at.run()
     assert not at.exception
-    assert free in at.session_state["ce.graph"].edges
+    assert free in view.graph(at).edges
     assert calls["identify"] >= 1, calls
 
 
 def test_a_batch_lands_on_whatever_page_the_run_draws_and_only_once():
     at = goto(new_app(), "app_pages/graph.py")
-    g = at.session_state["ce.graph"]
+    g = view.graph(at)
     v = g.nodes[0]
-    at.session_state["ce.editor"] = _batch(g, 1, move={v: (1234.0, 567.0)})
+    at.session_state[session.EDITOR] = _batch(g, 1, move={v: (1234.0, 567.0)})
     goto(at, "app_pages/identify.py")  # the batch arrives with the click on the navigation
-    assert at.session_state["ce.graph"].positions[v] == (1234.0, 567.0)
-    assert at.session_state["ce.editor_seen"] == {"inst": "t", "seq": 1}
+    assert view.graph(at).positions[v] == (1234.0, 567.0)
+    assert at.session_state[session.EDITOR_SEEN] == {"inst": "t", "seq": 1}
     # a text edit afterwards is not undone by the same (already applied) batch on a later run
     goto(at, "app_pages/graph.py")
-    text = at.session_state["ce.graph"].to_dagitty().replace("}", "zz -> revenue\n}")
+    text = view.graph(at).to_dagitty().replace("}", "zz -> revenue\n}")
     at.text_area[0].set_value(text).run()
     at.run()
-    assert "zz" in at.session_state["ce.graph"].nodes
+    assert "zz" in view.graph(at).nodes
 
 
 def test_names_never_become_object_keys_and_highlight_marks_only_what_exists():

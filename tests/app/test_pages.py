@@ -9,6 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from causal_core.datasets import list_examples
+from tests.app import view
+from ui import session
 
 ROOT = Path(__file__).parents[2]
 PAGES = ["app_pages/data.py", "app_pages/graph.py", "app_pages/identify.py", "app_pages/estimate.py"]
@@ -59,10 +61,10 @@ def test_first_visit_opens_on_the_analysed_marketing_example():
 
 def test_estimate_covers_the_true_effect_on_marketing():
     at = goto(new_app(), "app_pages/estimate.py")
-    est = at.session_state["ce.estimates"]["linear_regression"]
+    est = view.estimates(at)["linear_regression"]
     truth = next(e for e in list_examples() if e.name == "marketing").true_effect
     assert est.ci_low <= truth <= est.ci_high
-    naive = at.session_state["ce.estimates"]["naive"]
+    naive = view.estimates(at)["naive"]
     assert not naive.ci_low <= truth <= naive.ci_high  # confounding is visible
 
 
@@ -70,11 +72,12 @@ def test_estimate_covers_the_true_effect_on_marketing():
 def test_each_example_loads_and_every_page_runs(name):
     at = new_app()
     at.selectbox[0].set_value(name).run()
-    load = next(b for b in at.button if b.label == "Load this example")
-    if not load.disabled:
-        load.click().run()
+    load = [b for b in at.button if b.label == "Load this example"]  # none: already loaded
+    if load:
+        load[0].click().run()
+        view.confirm(at)
     assert not at.exception
-    assert at.session_state["ce.data"].example.info.name == name
+    assert view.data(at).example.info.name == name
     for page in PAGES[1:]:
         goto(at, page)
         assert not at.exception
@@ -86,7 +89,7 @@ def test_bad_csv_shows_an_error_and_keeps_the_previous_data():
     assert not at.exception
     text = errors(at)
     assert "broken.csv" in text and "line 3" in text.lower()
-    assert at.session_state["ce.data"].example is not None  # the example is still loaded
+    assert view.data(at).example is not None  # the example is still loaded
 
 
 def test_upload_replaces_the_data_and_sessions_stay_apart():
@@ -94,10 +97,10 @@ def test_upload_replaces_the_data_and_sessions_stay_apart():
     csv = b"x,y,z\n" + b"".join(f"{i % 7},{i % 5},{i % 3}\n".encode() for i in range(60))
     a.file_uploader[0].set_value(("mine.csv", csv, "text/csv")).run()
     assert not a.exception
-    assert a.session_state["ce.data"].name == "mine.csv"
+    assert view.data(a).name == "mine.csv"
     b.run()
-    assert b.session_state["ce.data"].name != "mine.csv"
-    assert a.session_state["ce.token"] != b.session_state["ce.token"]
+    assert view.data(b).name != "mine.csv"
+    assert view.get(a, session.TOKEN) != view.get(b, session.TOKEN)
 
 
 def test_editor_value_becomes_the_graph_and_the_text():
@@ -106,25 +109,25 @@ def test_editor_value_becomes_the_graph_and_the_text():
              "nodes": [{"id": "a", "roles": ["exposure"], "x": 0, "y": 0},
                        {"id": "b", "roles": ["outcome"], "x": 0, "y": 100}],
              "edges": [["a", "b"]], "bidirected": []}
-    at.session_state["ce.editor"] = value
+    at.session_state[session.EDITOR] = value
     at.run()
     assert not at.exception
-    g = at.session_state["ce.graph"]
+    g = view.graph(at)
     assert g.edges == (("a", "b"),) and g.exposures == ("a",) and g.positions["b"] == (0.0, 100.0)
     assert "a -> b" in at.text_area[0].value
 
 
 def test_text_edit_keeps_positions_and_a_syntax_error_is_shown():
     at = goto(new_app(), "app_pages/graph.py")
-    before = at.session_state["ce.graph"]
+    before = view.graph(at)
     at.text_area[0].set_value(before.to_dagitty().replace("}", "extra -> revenue\n}")).run()
-    after = at.session_state["ce.graph"]
+    after = view.graph(at)
     assert "extra" in after.nodes
     assert all(after.positions[v] == before.positions[v] for v in before.nodes)
     at.text_area[0].set_value("dag { a -> }").run()
     assert not at.exception
     assert "Line 1" in errors(at)
-    assert at.session_state["ce.graph"] == after  # nothing lost
+    assert view.graph(at) == after  # nothing lost
 
 
 def test_cycle_in_text_is_refused_with_its_nodes():
@@ -135,16 +138,16 @@ def test_cycle_in_text_is_refused_with_its_nodes():
 
 def test_identify_page_checks_a_users_own_set():
     at = goto(new_app(), "app_pages/identify.py")
-    at.multiselect(key="ce.own_set").set_value(["seasonality"]).run()
+    at.multiselect(key=session.OWN_SET).set_value(["seasonality"]).run()
     assert not at.exception
     assert "biasing path stays open" in errors(at) and "competitor_action" in errors(at)
-    at.multiselect(key="ce.own_set").set_value(["seasonality", "competitor_action"]).run()
+    at.multiselect(key=session.OWN_SET).set_value(["seasonality", "competitor_action"]).run()
     assert any("blocked" in shown(x.value) for x in at.success)
 
 
 def test_refutation_verdicts_on_marketing():
     at = goto(new_app(), "app_pages/estimate.py")
-    refs = at.session_state["ce.refutations"]
+    refs = view.refutations(at)
     assert {"graph_implications", "placebo_treatment", "random_common_cause", "data_subset",
             "bootstrap", "dummy_outcome", "unobserved_common_cause"} <= set(refs)
     assert all(r.passed is not False for r in refs.values()), {

@@ -11,6 +11,8 @@ from streamlit.testing.v1 import AppTest
 import causal_core as cc
 from causal_core.analysis import Analysis, run_analysis
 from causal_core.datasets import load_example
+from tests.app import view
+from ui import session
 from ui.widgets import md
 
 ROOT = Path(__file__).parents[2]
@@ -27,8 +29,14 @@ def report_page() -> AppTest:
 
 
 def upload(at: AppTest, name: str, raw: bytes) -> AppTest:
+    """Upload a saved analysis and, when it can be read, confirm its restore."""
     at.file_uploader[0].set_value((name, raw, "application/json")).run()
     assert not at.exception, [e.value for e in at.exception]
+    restore = [b for b in at.button if b.label == "Restore it"]
+    if restore:
+        restore[0].click().run()
+        view.confirm(at)
+        assert not at.exception, [e.value for e in at.exception]
     return at
 
 
@@ -47,8 +55,8 @@ def test_page_launches_on_the_seed_example_with_its_downloads():
     assert any("Supported" in s.value for s in at.success)
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["HTML report", "Python script", "Analysis (.json)", "Example data (.csv)"]
-    assert at.session_state["ce.estimates"]  # the defaults were estimated for the report
-    assert "placebo_treatment" in at.session_state["ce.refutations"]
+    assert view.estimates(at)  # the defaults were estimated for the report
+    assert "placebo_treatment" in view.refutations(at)
 
 
 def test_uploading_a_saved_analysis_restores_it_without_recomputing(saved):
@@ -58,11 +66,11 @@ def test_uploading_a_saved_analysis_restores_it_without_recomputing(saved):
     assert not at.error, [e.value for e in at.error]
     assert any("Restored the analysis" in s.value for s in at.success)
     assert not at.warning, [w.value for w in at.warning]  # same example data: same fingerprint
-    assert at.session_state["ce.graph"] == saved.causal_graph()
-    assert set(at.session_state["ce.refutations"]) == {"placebo_treatment"}
-    assert at.session_state["ce.estimates"]["linear_regression"].value == 123.456
+    assert view.graph(at) == saved.causal_graph()
+    assert set(view.refutations(at)) == {"placebo_treatment"}
+    assert view.estimates(at)["linear_regression"].value == 123.456
     assert any("by about 123 " in s.value for s in at.success)  # the report shows the saved number
-    restored = at.session_state["ce.report.analysis"][1]
+    restored = view.get(at, session.RESTORED)[1]
     assert restored.estimates["linear_regression"]["value"] == 123.456
 
 
@@ -83,9 +91,9 @@ def test_a_restore_with_other_data_warns(saved):
 ])
 def test_corrupted_or_foreign_json_shows_an_error_and_keeps_the_analysis(name, raw, words):
     at = report_page()
-    graph_before = at.session_state["ce.graph"]
+    graph_before = view.graph(at)
     at = upload(at, name, raw)
     errors = [e.value for e in at.error]
     assert errors and md(words) in errors[0] and md(name) in errors[0]
-    assert at.session_state["ce.graph"] == graph_before
+    assert view.graph(at) == graph_before
     assert at.get("download_button")  # the current analysis is still reported

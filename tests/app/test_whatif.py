@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from causal_core.datasets import list_examples, load_example
+from tests.app import view
 
 ROOT = Path(__file__).parents[2]
 PAGE = "app_pages/whatif.py"
@@ -26,9 +27,10 @@ def supported(name: str) -> bool:
 def open_page(example: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.run()
-    if example is not None and example != at.session_state["ce.data"].example.info.name:
+    if example is not None and example != view.data(at).example.info.name:
         at.selectbox[0].set_value(example).run()
         next(b for b in at.button if b.label == "Load this example").click().run()
+        view.confirm(at)
     at.switch_page(PAGE)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -85,7 +87,7 @@ def test_marketing_doing_recovers_the_truth_and_differs_from_seeing():
     assert doing == pytest.approx(2.0, abs=0.15)
     assert slope > 3.5 and slope - doing > 1.5  # seeing ≈ twice the effect: confounding
     assert "confounding by competitor_action and seasonality" in text(at)
-    adjusted = number(metric(at, "Adjusted estimate").value)
+    adjusted = number(metric(at, "Chosen estimate").value)
     assert adjusted == pytest.approx(doing, abs=0.05)  # linear SCM = back-door regression
     # the slider moves x: do(x + 20) − do(x) ≈ 20 × the effect
     slider = at.slider[0]
@@ -129,7 +131,8 @@ def test_binary_slider_switches_the_value():
 def test_other_examples_link_to_the_worked_example():
     at = open_page()
     next(b for b in at.button if b.label == "Open the hospital example").click().run()
-    assert at.session_state["ce.data"].example.info.name == "hospital"
+    view.confirm(at)
+    assert view.data(at).example.info.name == "hospital"
 
 
 def set_graph(at: AppTest, dagitty: str) -> AppTest:
@@ -145,7 +148,7 @@ def set_graph(at: AppTest, dagitty: str) -> AppTest:
 
 def test_node_missing_from_the_data_is_named():
     at = open_page()
-    g = at.session_state["ce.graph"]
+    g = view.graph(at)
     at = set_graph(at, g.to_dagitty().replace("}", "budget_cycle -> marketing_spend\n}"))
     errors = errors_of(at)
     assert "'budget_cycle'" in errors and "no column in the data" in errors
@@ -174,3 +177,34 @@ def test_text_outcome_is_explained():
     at = upload(open_page(), ("x,y\n" + "".join(rows)).encode(), "dag { x [exposure]\ny [outcome]\nx -> y }")
     errors = errors_of(at)
     assert "'y' is text" in errors, errors
+
+
+def test_the_same_whatif_numbers_on_the_page_in_a_notebook_and_in_the_script(tmp_path):
+    import subprocess
+    import sys
+
+    from causal_core.analysis import assemble
+    from causal_core.report import to_script
+    from causal_core.whatif import fmt
+
+    at = open_page()
+    at.slider[0].set_value(at.slider[0].value + 20).run()
+    at.number_input[0].set_value(7).run()
+    p, frame = view.plan(at), view.data(at).frame
+    (asked,) = p.whatif_questions  # the page's question is the plan's
+    assert asked.unit == 7 and asked.x == at.slider[0].value
+    (answer,) = p.whatif(frame)  # the notebook's call
+    page = {m.label.replace("\\", ""): m.value for m in at.metric}
+    assert page[f"E[revenue | marketing_spend = {fmt(answer.x)}]"] == fmt(answer.seeing)
+    assert page[f"E[revenue | do(marketing_spend = {fmt(answer.x)})]"] == fmt(answer.doing)
+    assert page["Effect (model)"] == fmt(answer.doing_effect)
+    assert page["Counterfactual"] == fmt(answer.y_counterfactual)
+    assert page["Actual outcome"] == fmt(answer.y_actual)
+    analysis = assemble(p, estimates={p.estimator: view.estimates(at)[p.estimator]})
+    (tmp_path / "analysis.py").write_text(to_script(analysis, "data.csv"))
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    out = subprocess.run([sys.executable, "analysis.py"], cwd=tmp_path, capture_output=True, text=True,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=600)
+    assert out.returncode == 0, out.stderr
+    for name, value in answer.to_dict().items():  # to the last digit
+        assert f"what if {name} = {value!r}" in out.stdout, (name, out.stdout[-2000:])

@@ -43,14 +43,14 @@ CHANGES = {
     "adjustment_set": ("seasonality", "competitor_action"), "compare": ("naive", "ipw"),
     "refuters": ("data_subset",), "n_simulations": 20, "random_state": 7,
     "refuter_params": {"placebo_treatment": {"kind": "permute"}},
-    "whatif": (WhatIfQuestion(x=3.0, unit=5),), "whatif_seed": 3,
+    "whatif_questions": (WhatIfQuestion(x=3.0, unit=5),), "whatif_seed": 3,
 }
 STEP_FIELDS = {
     "identify": set(),
     "estimate": {"estimator", "params", "target", "adjustment_set", "random_state"},
     "refute": {"estimator", "params", "target", "adjustment_set", "random_state", "refuters",
                "n_simulations", "refuter_params"},
-    "whatif": {"whatif", "whatif_seed"},
+    "whatif": {"whatif_questions", "whatif_seed"},
 }
 
 
@@ -107,7 +107,7 @@ def test_json_round_trip_property(t, y, seed, sims, x, target):
         return
     g = cc.CausalGraph(edges=[(t, y)]).with_roles(exposure=t, outcome=y)
     p = AnalysisPlan(graph=g, random_state=seed, n_simulations=sims, target=target,
-                     whatif=(WhatIfQuestion(x=x, unit=3),), adjustment_set=())
+                     whatif_questions=(WhatIfQuestion(x=x, unit=3),), adjustment_set=())
     back = AnalysisPlan.from_dict(json.loads(json.dumps(p.to_dict())))
     assert back == p and back.key() == p.key()
 
@@ -125,7 +125,7 @@ def test_json_round_trip_property(t, y, seed, sims, x, target):
     ({"treatment": "nobody"}, "treatment 'nobody' is not a node"),
     ({"graph": "a -> -> b"}, "graph cannot be read"),
     ({"params": {"n_bins": float("inf")}}, "not finite"),
-    ({"whatif": [{"x": 1, "unit": -1}]}, "row number"),
+    ({"whatif_questions": [{"x": 1, "unit": -1}]}, "row number"),
     ({"data": {"file_name": "f"}}, "no 'n_rows' field"),
 ])
 def test_from_dict_is_strict(plan, change, words):
@@ -188,3 +188,12 @@ def test_bad_data_are_refused_with_the_reason(plan, ex):
         plan.estimate(ex.data.drop(columns="revenue"))
     with pytest.raises(cc.DataError, match="both 'revenue'"):
         plan.replace(treatment="revenue")
+
+
+def test_a_plan_pickles_for_the_worker_processes(plan):
+    import pickle
+
+    rich = plan.replace(params={"n_bins": 3}, refuter_params={"placebo_treatment": {"kind": "permute"}})
+    back = pickle.loads(pickle.dumps(rich))
+    assert back == rich and back.key() == rich.key() and back.graph.positions == rich.graph.positions
+    assert pickle.loads(pickle.dumps(rich.estimate)).__self__ == rich  # bound steps travel too
