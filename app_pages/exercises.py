@@ -6,6 +6,7 @@ import causal_core as cc
 from causal_core.classroom import grade, hints, solution
 from causal_core.classroom.lesson import LessonState
 from ui import classroom as cl
+from ui import session
 from ui.widgets import md, show_error
 
 
@@ -28,7 +29,7 @@ def _room_panel(ex) -> bool:
 def _join_room() -> None:
     with st.expander("Join a room" if not cl.get("room") else f"Room {cl.get('room')}"):
         code = st.text_input("Room code (from the teacher's screen)", max_chars=6,
-                             key="ce.class.room_input")
+                             key=session.classroom_key("room_input"))
         if st.button("Join", disabled=not code):
             try:
                 cl.put("room", cl.store().room(code).code)
@@ -92,7 +93,7 @@ def main() -> None:
             st.rerun()
         if in_room:
             _live(ex)
-        elif st.toggle("Show the answer", key=f"ce.class.reveal.{ex.id}"):
+        elif st.toggle("Show the answer", key=session.classroom_key(f"reveal.{ex.id}")):
             st.success(md(solution(ex)))
         st.caption("A link to this exercise (each student who opens it gets their own copy):")
         st.code(cl.link_url(LessonState(page="exercises", exercise=ex.id)), language=None)

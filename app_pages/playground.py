@@ -9,7 +9,7 @@ from causal_core.classroom import list_scenarios
 from causal_core.classroom.figures import bias_figure
 from causal_core.classroom.playground import DEFAULT_STRENGTH, edge_key
 from ui import classroom as cl
-from ui import state
+from ui import session, state
 from ui.widgets import md, show_error
 
 MAX_SLIDERS = 30
@@ -47,7 +47,7 @@ def main() -> None:
             key = edge_key(a, b, bi)
             cut = randomise and not bi and b in g.exposures
             strengths[key] = st.slider(md(key) + (" (cut)" if cut else ""), -2.0, 2.0,
-                                       DEFAULT_STRENGTH, 0.1, key=f"ce.class.edge.{key}",
+                                       DEFAULT_STRENGTH, 0.1, key=session.classroom_key(f"edge.{key}"),
                                        disabled=cut)
         if len(edges) > MAX_SLIDERS:
             st.caption(f"{len(edges) - MAX_SLIDERS} more edges keep strength {DEFAULT_STRENGTH}.")

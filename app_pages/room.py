@@ -8,6 +8,7 @@ from causal_core.classroom.figures import answers_figure
 from causal_core.classroom.lesson import LessonState
 from causal_core.classroom.room import answer_counts, answers_csv
 from ui import classroom as cl
+from ui import session
 from ui.widgets import md, show_error
 
 
@@ -18,7 +19,7 @@ def live_answers(code: str, exercise_id: str, revealed: bool) -> None:
     st.markdown(f"### {len(answers)} answer{'' if len(answers) == 1 else 's'}")
     if answers:
         st.plotly_chart(answers_figure(answer_counts(answers), revealed), width="stretch",
-                        key=f"ce.class.hist.{code}")
+                        key=session.classroom_key(f"hist.{code}"))
 
 
 def main() -> None:

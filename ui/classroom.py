@@ -17,10 +17,10 @@ from causal_core.classroom.exercises import KINDS
 from causal_core.classroom.lesson import LessonState, lesson_link, read_lesson_link
 from causal_core.classroom.store import RoomStore
 from causal_core.report_svg import dag_svg
+from ui import session
 from ui.widgets import md, show_error
 
 PARAM = "s"  # the lesson link's query parameter
-_K = "ce.class."  # every classroom session key starts with this
 #: Lesson page names -> page files (the router registers them).
 PAGE_FILES: dict[str, str] = {
     "data": "app_pages/data.py", "model": "app_pages/graph.py", "identify": "app_pages/identify.py",
@@ -33,12 +33,12 @@ PAGE_FILES: dict[str, str] = {
 
 def get(key: str, default: Any = None) -> Any:
     """A classroom session value."""
-    return st.session_state.get(_K + key, default)
+    return st.session_state.get(session.classroom_key(key), default)
 
 
 def put(key: str, value: Any) -> None:
     """Set a classroom session value."""
-    st.session_state[_K + key] = value
+    st.session_state[session.classroom_key(key)] = value
 
 
 def student_id() -> str:
@@ -124,7 +124,7 @@ def more_hint(ex: Exercise) -> None:
 
 def answer_input(ex: Exercise, key: str) -> Any:
     """The answer widget for this kind of exercise; returns the JSON-plain answer."""
-    k = f"{_K}answer.{key}.{ex.id}"
+    k = session.classroom_key(f"answer.{key}.{ex.id}")
     if ex.kind == "adjust_one":
         nodes = [v for v in ex.graph.nodes if ex.graph.is_observed(v)
                  and v not in (ex.scenario.treatment, ex.scenario.outcome)]
@@ -146,11 +146,11 @@ def kind_and_exercise_pickers(key: str) -> Exercise:
     kinds = list(KINDS)
     current = exercise()
     kind = st.selectbox("Exercise type", kinds, index=kinds.index(current.kind),
-                        format_func=KINDS.get, key=f"{_K}{key}.kind")
+                        format_func=KINDS.get, key=session.classroom_key(f"{key}.kind"))
     choices = list_exercises(kind)
     ids = [e.id for e in choices]
     index = ids.index(current.id) if current.id in ids else 0
-    eid = st.selectbox("Scenario", ids, index=index, key=f"{_K}{key}.exercise",
+    eid = st.selectbox("Scenario", ids, index=index, key=session.classroom_key(f"{key}.exercise"),
                        format_func=lambda i: get_exercise(i).scenario.title)
     put("exercise", eid)
     return get_exercise(eid)

@@ -34,6 +34,15 @@ RESTORED = PREFIX + "restored"          # (session signature, Analysis) of a res
 #: The keys that make up the analysis (what undo saves and restores).
 ANALYSIS_KEYS = (DATA, GRAPH_VERSION, PLAN, RESULTS, RESTORED)
 
+# ------------------------------------------------------------------ classroom (ui/classroom.py)
+CLASSROOM = PREFIX + "class."             # + a classroom value's or widget's name
+
+
+def classroom_key(name: str) -> str:
+    """The key of one classroom value or widget."""
+    return CLASSROOM + name
+
+
 # ------------------------------------------------------------------ pages' bookkeeping
 UPLOAD_SEEN = PREFIX + "upload_seen"
 UPLOAD_ERROR = PREFIX + "upload_error"
