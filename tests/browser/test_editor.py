@@ -132,6 +132,8 @@ def new_analysis(s):
     s.wait_idle(timeout=180_000)
     s.page.get_by_role("button", name="Start a new analysis").click()
     s.wait_idle()
+    s.page.get_by_role("button", name="Replace").click()  # it asks first (and can be undone)
+    s.wait_idle()
     s.goto("graph")
     wait_editor(s)
 
