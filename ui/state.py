@@ -358,7 +358,7 @@ def implications() -> pd.DataFrame:
     """Each implied independence tested on the data."""
     d, g = data(), analysis_graph()
     key = plan().replace(whatif_questions=()).key("estimate")  # data + graph structure
-    return _implications(key, g.to_json(), d.frame)
+    return _implications(key, structure_key(g), d.frame)  # positions are no part of any key
 
 
 def analysis_frame() -> pd.DataFrame:
@@ -533,10 +533,15 @@ def _refute_plan(name: str, est: Any, n_simulations: int, params: dict | None = 
                                  refuter_params={name: params} if params else {})
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _refuters_for(kind: str, treatment_type: str) -> tuple[Any, ...]:
+    return tuple(r for r in cc.list_refuters()
+                 if kind in r.estimands and treatment_type in r.treatment_types)
+
+
 def refuters_for(est: Any) -> list[Any]:
     """The registered refuters that fit this estimate's estimand and treatment type."""
-    return [r for r in cc.list_refuters()
-            if est.estimand.kind in r.estimands and est.treatment_type in r.treatment_types]
+    return list(_refuters_for(est.estimand.kind, est.treatment_type))
 
 
 def refute(name: str, est: Any, n_simulations: int = DEFAULT_SIMULATIONS, progress: Any = None,

@@ -139,6 +139,6 @@ class DummyOutcome(SimulationRefuter):
             "p_value": p, "verdict": verdict, "explanation": text,
             "details": {"dummy_mean": mean, "statistic": z, "se": se, "detectable": seen},
             "next_step": ("Model the covariates more flexibly (another estimator, interactions, "
-                          "splines) or check overlap on the Estimate page." if verdict == "failed"
+                          "splines) or check the overlap of treated and untreated." if verdict == "failed"
                           else "Collect more data or use a more precise estimator."),
         }

@@ -24,7 +24,8 @@ def _batch(g: cc.CausalGraph, seq: int, *, move: dict | None = None, extra_edge=
 
 
 def _count_engine_calls(monkeypatch) -> Counter:
-    """Wrap every public function of causal_core: the calls the app makes through ``cc.``."""
+    """Wrap every public function of causal_core and every step of ``cc.AnalysisPlan``: the
+    engine calls the app makes."""
     calls: Counter = Counter()
     for name, fn in list(vars(cc).items()):
         if name.startswith("_") or not inspect.isfunction(fn):
@@ -35,6 +36,16 @@ def _count_engine_calls(monkeypatch) -> Counter:
             return __fn(*a, **k)
 
         monkeypatch.setattr(cc, name, counted)
+    # the analysis steps are the plan's methods (ui.state calls them, not cc.identify & co.)
+    for name in ("identify", "estimate", "compare_estimates", "refute_one", "sensitivity",
+                 "whatif_model", "whatif"):
+        method = getattr(cc.AnalysisPlan, name)
+
+        def step(self, *a, __fn=method, __name=name, **k):
+            calls[__name] += 1
+            return __fn(self, *a, **k)
+
+        monkeypatch.setattr(cc.AnalysisPlan, name, step)
     return calls
 
 
