@@ -285,6 +285,24 @@ def effects_summary(effects: pd.Series) -> tuple[float, bool]:
     return mean, bool(np.ptp(v) <= 1e-9 * max(1.0, abs(mean)))
 
 
+def effects_by_group(effects: pd.Series, groups: pd.Series) -> list[tuple[Any, np.ndarray, float]]:
+    """The unit effects split by the values of ``groups`` (aligned with ``effects``):
+    ``(level, effects, mean)`` per level, in sorted order.
+
+    Examples
+    --------
+    >>> e = pd.Series([1.0, 2.0, 3.0, 5.0])
+    >>> [(lv, m) for lv, _, m in effects_by_group(e, pd.Series([0, 1, 0, 1]))]
+    [(0, 2.0), (1, 3.5)]
+    """
+    g = groups.to_numpy()
+    out = []
+    for level in sorted(pd.unique(g).tolist()):
+        part = effects.to_numpy(dtype=float)[g == level]
+        out.append((level, part, float(part.mean())))
+    return out
+
+
 def hospital_units(frame: pd.DataFrame) -> tuple[int, int]:
     """Rows of the hospital example: the first called patient without transport, and with it."""
     called = frame["followup_call"] == 1

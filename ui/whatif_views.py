@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from causal_core._escape import plotly_text as _t
-from causal_core.whatif import Curve, Question, effects_summary, fmt
+from causal_core.whatif import Curve, Question, effects_by_group, effects_summary, fmt
 
 __all__ = ["fmt", "md", "curve_figure", "effects_histogram", "mechanism_table"]
 
@@ -77,10 +77,9 @@ def effects_histogram(q: Question, effects: pd.Series, label: str, marked: float
         fig.update_xaxes(range=[mean - 25 * half, mean + 25 * half])
         title = f"Unit-level effects on {q.outcome}: all equal"
     elif groups is not None:
-        for level in sorted(groups.unique().tolist()):
-            part = effects[groups.to_numpy() == level]
-            name = f"{groups.name} = {fmt(level)} ({len(part):,}, mean {part.mean():.3g})"
-            fig.add_histogram(x=part.to_numpy(dtype=float), nbinsx=40, opacity=0.75, name=_t(name),
+        for level, part, part_mean in effects_by_group(effects, groups):
+            name = f"{groups.name} = {fmt(level)} ({len(part):,}, mean {fmt(part_mean)})"
+            fig.add_histogram(x=part, nbinsx=40, opacity=0.75, name=_t(name),
                               hovertemplate="%{x}: %{y} units<extra></extra>")
         fig.update_layout(barmode="overlay", showlegend=True, legend={"orientation": "h", "y": -0.3})
     else:

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from causal_core.datasets import list_examples, load_example
 from tests.app import view
+from ui import session
 
 ROOT = Path(__file__).parents[2]
 PAGE = "app_pages/whatif.py"
@@ -102,7 +103,8 @@ def test_hospital_no_transport_call_changes_nothing():
     assert "Worked example" in text(at)
     data = load_example("hospital").data
     # patients are picked by attributes; the page opens on a called patient without transport
-    pick = {s.key.rsplit(".", 1)[1]: s for s in at.selectbox if s.key and s.key.startswith("whatif.unit.")}
+    pick = {s.key.rsplit(".", 1)[1]: s for s in at.selectbox
+            if s.key and s.key.startswith(session.WHATIF_ROW)}
     assert pick["followup_call"].value == 1 and pick["has_transport"].value == 0
     assert any(s.key and s.key.endswith(".age") for s in at.slider)
     change = number(metric(at, "Counterfactual").delta)
@@ -188,11 +190,15 @@ def test_the_same_whatif_numbers_on_the_page_in_a_notebook_and_in_the_script(tmp
     from causal_core.whatif import fmt
 
     at = open_page()
-    at.slider[0].set_value(at.slider[0].value + 20).run()
-    at.number_input[0].set_value(7).run()
+    x_slider = next(s for s in at.slider if s.key.startswith(session.WHATIF_X))
+    x_slider.set_value(x_slider.value + 20).run()
+    attribute = next(s for s in at.slider if s.key.startswith(session.WHATIF_ROW))  # pick a unit
+    attribute.set_value(attribute.min + 0.3 * (attribute.max - attribute.min)).run()
+    row = int(next(c for c in at.dataframe if "row " in str(c.value.columns[0])).value.columns[0][4:])
     p, frame = view.plan(at), view.data(at).frame
     (asked,) = p.whatif_questions  # the page's question is the plan's
-    assert asked.unit == 7 and asked.x == at.slider[0].value
+    x_slider = next(s for s in at.slider if s.key.startswith(session.WHATIF_X))
+    assert row != 0 and asked.unit == row and asked.x == x_slider.value
     (answer,) = p.whatif(frame)  # the notebook's call
     page = {m.label.replace("\\", ""): m.value for m in at.metric}
     assert page[f"E[revenue | marketing_spend = {fmt(answer.x)}]"] == fmt(answer.seeing)
