@@ -20,6 +20,7 @@ from ui.widgets import md
 TEXT_KEY = session.GRAPH_TEXT
 EDITOR_KEY = session.EDITOR
 _SYNCED = session.TEXT_SYNCED     # the graph the text box last showed
+_DRAFT = session.TEXT_DRAFT       # the text box's unparsed text (its widget value can be forgotten)
 _ERROR = session.TEXT_ERROR
 _SEEN = session.EDITOR_SEEN       # {"inst", "seq"} of the last editor batch turned into a graph
 _EDIT_ERROR = session.EDITOR_ERROR  # why the last batch could not be used
@@ -37,8 +38,10 @@ def on_text_change() -> None:
         parsed = cc.CausalGraph.parse(text)
     except cc.GraphError as err:
         st.session_state[_ERROR] = str(err)
+        st.session_state[_DRAFT] = text  # kept while the box is off screen
         return
     st.session_state[_ERROR] = None
+    st.session_state.pop(_DRAFT, None)
     old = state.graph()
     if old is not None:
         kept = {v: old.positions[v] for v in parsed.nodes if v not in parsed.positions and v in old.positions}
@@ -50,12 +53,18 @@ def on_text_change() -> None:
 def prepare_text_box() -> None:
     """Before drawing the text box: show the graph's text unless the user is mid-error."""
     g = state.graph()
+    if TEXT_KEY not in st.session_state and text_error() and _DRAFT in st.session_state:
+        # Streamlit forgets a widget's value on a page that does not draw it: the user's
+        # unparsed text comes back from the draft, with its error
+        st.session_state[TEXT_KEY] = st.session_state[_DRAFT]
+        return
     if g is None:
         st.session_state.setdefault(TEXT_KEY, "dag {\n}\n")
         return
-    if st.session_state.get(_SYNCED) != g and not text_error():
+    if TEXT_KEY not in st.session_state or (st.session_state.get(_SYNCED) != g and not text_error()):
         st.session_state[TEXT_KEY] = g.to_dagitty()
         st.session_state[_SYNCED] = g
+        st.session_state[_ERROR] = None
 
 
 def apply_pending_edit() -> None:

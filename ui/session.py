@@ -50,6 +50,7 @@ RESTORE_SEEN = PREFIX + "report.upload_seen"
 RESTORE_MESSAGES = PREFIX + "report.messages"
 TEXT_SYNCED = PREFIX + "text_synced_to"   # the graph the text box last showed
 TEXT_ERROR = PREFIX + "text_error"
+TEXT_DRAFT = PREFIX + "text_draft"        # the text box's text while it does not parse
 EDITOR_SEEN = PREFIX + "editor_seen"      # {"inst", "seq"} of the last editor batch applied
 EDITOR_ERROR = PREFIX + "editor_error"    # why the last editor batch could not be used
 
@@ -114,7 +115,7 @@ def forget_widgets() -> None:
     """Forget every widget value, so that each widget shows the plan's choice again."""
     for key in [k for k in st.session_state if is_widget(k)]:
         del st.session_state[key]
-    for key in (TEXT_SYNCED, TEXT_ERROR, EDITOR_SEEN, EDITOR_ERROR):
+    for key in (TEXT_SYNCED, TEXT_ERROR, TEXT_DRAFT, EDITOR_SEEN, EDITOR_ERROR):
         drop(key)
 
 

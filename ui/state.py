@@ -316,7 +316,7 @@ def _identify(key: str, _plan: cc.AnalysisPlan) -> cc.Identification:
 def identification() -> cc.Identification | None:
     """The identification of the current question, or None when none is posed yet."""
     p, g = plan(), analysis_graph()
-    if p is None or g is None or not p.posed or p.data is None:
+    if p is None or g is None or not p.posed:  # a drawn graph is identified without data
         return None
     if not all(g.is_observed(v) for v in (p.treatment, p.outcome)):
         return None

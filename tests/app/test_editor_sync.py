@@ -120,3 +120,21 @@ def test_highlight_can_name_both_edges_between_two_nodes():
     mark = mark_payload(g, ["x", "y", ("x", "->", "y"), ("y", "<->", "x"), ("y", "->", "x")])
     assert mark["edges"] == [["x", "y"]] and mark["bidirected"] == [["x", "y"]]
     assert mark_payload(g, [("x", "y")])["bidirected"] == []  # a bare pair prefers the arrow
+
+
+def test_the_text_box_shows_the_graph_again_after_another_page():
+    """Streamlit forgets a widget's value on a run that does not draw it: coming back to the
+    Model page, the text box shows the graph again (it came back empty in a browser run), and an
+    unparsed text comes back with its error."""
+    at = goto(new_app(), "app_pages/graph.py")
+    shown = at.text_area[0].value
+    assert "->" in shown
+    goto(at, "app_pages/identify.py")
+    goto(at, "app_pages/graph.py")
+    assert at.text_area[0].value == shown == view.graph(at).to_dagitty()
+    broken = shown.replace("}", "a -> \n}")
+    at.text_area[0].set_value(broken).run()
+    goto(at, "app_pages/identify.py")
+    goto(at, "app_pages/graph.py")
+    assert at.text_area[0].value == broken
+    assert "a -> " not in view.graph(at).to_dagitty()  # the graph kept its last valid form

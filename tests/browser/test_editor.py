@@ -311,10 +311,6 @@ def _timed_edits(s, names, pairs):
     return t_nodes, t_arrows
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "KNOWN BUG, open: in the full browser run (not alone: 25 s pass) the Model page's text box "
-    "came back empty after navigating away right after the last edit (clean-clone CI, 12:50): "
-    "edits can be lost on navigation under some ordering; see the closing note of this stop"))
 def test_edits_are_drawn_at_once_sent_in_batches_and_none_is_lost_on_navigation(session):
     s = session
     new_analysis(s)
