@@ -5,6 +5,7 @@ import streamlit as st
 import causal_core as cc
 from causal_core.plots import forest_plot
 from ui import state
+from ui.missing_panel import missing_choice_panel
 from ui.refute_panel import show_refutations
 from ui.widgets import estimate_card, param_panel, show_error
 
@@ -32,6 +33,7 @@ def main() -> None:
         st.error("No estimator fits this estimand and treatment type.")
         return
 
+    missing_choice_panel()
     left, right = st.columns(2, gap="large")
     with left:
         labels = {m.name: m.label for m in methods}

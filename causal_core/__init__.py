@@ -48,7 +48,9 @@ from .exceptions import (
 )
 from .graph import ROLES, CausalGraph
 from .identify import NODE_ROLES, Estimand, Identification, identify
+from .imputation import estimate_missing, impute, pool_rubin, refute_missing
 from .links import decode_state, encode_state
+from .missing import MissingDataChoice, complete_cases, missingness_table
 from .refuters import (
     ConfounderSurface,
     FalsificationResult,
@@ -145,4 +147,11 @@ __all__ = [
     "to_script",
     "encode_state",
     "decode_state",
+    "MissingDataChoice",
+    "complete_cases",
+    "estimate_missing",
+    "impute",
+    "missingness_table",
+    "pool_rubin",
+    "refute_missing",
 ]

@@ -325,7 +325,7 @@ def run_analysis(
     params: Mapping[str, Any] | None = None, adjustment_set: Sequence[str] | None = None,
     refuters: Sequence[str] | None = None, n_simulations: int = 100, random_state: int = 0,
     compare: Sequence[str] = ("naive",), example: str | None = None,
-    reference: Mapping[str, Any] | None = None, title: str = "",
+    reference: Mapping[str, Any] | None = None, title: str = "", missing: Any = None,
 ) -> Analysis:
     """Run a whole analysis the way the app does and return it as an :class:`Analysis`.
 
@@ -333,7 +333,9 @@ def run_analysis(
     ``estimator`` with ``params`` and ``adjustment_set`` (None: the estimand's), and each
     method of ``compare`` with its defaults (for the forest plot); run ``refuters``
     (default: every refuter that applies) with ``n_simulations`` and ``random_state``, and the
-    omitted-variable-bias sensitivity when the estimate allows it.
+    omitted-variable-bias sensitivity when the estimate allows it. ``missing`` is a
+    :class:`~causal_core.missing.MissingDataChoice` (None: missing values raise); it is recorded
+    in each estimate's ``diagnostics["missing_data"]``.
 
     Examples
     --------
@@ -343,27 +345,28 @@ def run_analysis(
     >>> a.treatment, a.outcome, sorted(a.estimates)
     ('marketing_spend', 'revenue', ['linear_regression'])
     """
-    from .estimators import estimate
     from .identify import identify
-    from .refuters import list_refuters, refute
+    from .imputation import estimate_missing, refute_missing, single_frame
+    from .refuters import list_refuters
     from .sensitivity import ovb_sensitivity
 
-    missing = [v for v in graph.nodes if graph.is_observed(v) and v not in frame.columns]
-    g = graph.with_roles(latent=[*graph.latent, *missing]) if missing else graph
+    absent = [v for v in graph.nodes if graph.is_observed(v) and v not in frame.columns]
+    g = graph.with_roles(latent=[*graph.latent, *absent]) if absent else graph
     ident = identify(g)
     cols = [c for c in frame.columns if c in g and g.is_observed(c)]
     data = frame[cols]
-    main = estimate(data, ident, method=estimator, target=target, random_state=random_state,
-                    adjustment_set=None if adjustment_set is None else list(adjustment_set),
-                    **dict(params or {}))
+    main = estimate_missing(data, ident, missing, method=estimator, target=target,
+                            random_state=random_state,
+                            adjustment_set=None if adjustment_set is None else list(adjustment_set),
+                            **dict(params or {}))
     estimates = {estimator: main}
     for name in compare:
         if name != estimator:
             try:
-                estimates[name] = estimate(data, ident, method=name, target=target,
-                                           random_state=random_state, adjustment_set=(
-                                               None if adjustment_set is None
-                                               else list(adjustment_set)))
+                estimates[name] = estimate_missing(data, ident, missing, method=name,
+                                                   target=target, random_state=random_state,
+                                                   adjustment_set=(None if adjustment_set is None
+                                                                   else list(adjustment_set)))
             except CausalCoreError:
                 continue
     if refuters is None:
@@ -372,12 +375,13 @@ def run_analysis(
     refutations = {}
     for name in refuters:
         try:
-            refutations[name] = refute(data, ident, main, method=name, n_simulations=n_simulations,
-                                       random_state=random_state)
+            refutations[name] = refute_missing(data, ident, main, missing, method=name,
+                                               n_simulations=n_simulations,
+                                               random_state=random_state)
         except CausalCoreError:
             continue
     try:
-        sens = ovb_sensitivity(data, ident, main)
+        sens = ovb_sensitivity(single_frame(data, ident, missing), ident, main)
     except CausalCoreError:
         sens = None
     runs = {k: {"n_simulations": int(n_simulations), "params": plain(v.params)}

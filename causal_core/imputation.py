@@ -48,7 +48,8 @@ from .missing import MissingDataChoice, complete_cases, missing_counts
 from .refuters import RefutationResult, refute
 from .refuters._context import _adjustment_arg
 
-__all__ = ["impute", "pool_rubin", "estimate_missing", "refute_missing", "columns_used"]
+__all__ = ["impute", "pool_rubin", "estimate_missing", "refute_missing", "columns_used",
+           "single_frame"]
 
 
 def _encode(frame: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, str, Any]]]:
@@ -100,7 +101,7 @@ def _decode(mat: np.ndarray, spec: list[tuple[str, str, Any]], like: pd.DataFram
     return pd.DataFrame(out, index=like.index)
 
 
-def impute(data: pd.DataFrame, m: int = 20, *, max_iter: int = 10,
+def impute(data: pd.DataFrame, m: int = 10, *, max_iter: int = 10,
            random_state: int = 0) -> list[pd.DataFrame]:
     """``m`` imputed copies of ``data`` (every column is used to impute every other).
 
@@ -259,12 +260,8 @@ def refute_missing(data: pd.DataFrame, identification: Identification, est: Effe
     median of the copies' p-values and ``passed`` the majority verdict (a tie is not a pass).
     """
     choice = missing or MissingDataChoice()
-    if choice.strategy == "none":
+    if choice.strategy in ("none", "complete_cases"):  # cc.refute drops what the estimate dropped
         return refute(data, identification, est, method=method, n_simulations=n_simulations,
-                      random_state=random_state, progress=progress, **params)
-    if choice.strategy == "complete_cases":
-        kept, _ = complete_cases(data, columns_used(data, identification))
-        return refute(kept, identification, est, method=method, n_simulations=n_simulations,
                       random_state=random_state, progress=progress, **params)
     copies = _cached_copies(data, identification, choice, random_state)
     opts = dict(est.params)
@@ -289,3 +286,22 @@ def refute_missing(data: pd.DataFrame, identification: Identification, est: Effe
         n_simulations=int(sum(r.n_simulations for r in results)),
         warnings=tuple(dict.fromkeys(w for r in results for w in r.warnings)))
 
+
+
+def single_frame(data: pd.DataFrame, identification: Identification,
+                 missing: MissingDataChoice | None = None) -> pd.DataFrame:
+    """The one table a single-data-set analysis (e.g. sensitivity) runs on under ``missing``.
+
+    Raises
+    ------
+    EstimationError
+        Under multiple imputation: there is no single table, and pooling such an analysis
+        across the copies is not implemented.
+    """
+    choice = missing or MissingDataChoice()
+    if choice.strategy == "none":
+        return data
+    if choice.strategy == "complete_cases":
+        return complete_cases(data, columns_used(data, identification))[0]
+    raise EstimationError("This analysis runs on one data set and is not pooled across multiple "
+                          "imputations; choose complete cases to see it.")

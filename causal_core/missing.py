@@ -43,7 +43,7 @@ from .estimators.propensity import fit_propensity
 from .exceptions import DataError
 
 __all__ = ["STRATEGIES", "MissingDataChoice", "CompleteCases", "missingness_table",
-           "complete_cases", "missing_counts"]
+           "complete_cases", "missing_counts", "choice_of", "missing_sentence"]
 
 #: The three choices, in the order the app offers them.
 STRATEGIES = ("none", "complete_cases", "multiple_imputation")
@@ -73,7 +73,7 @@ class MissingDataChoice:
     """
 
     strategy: str = "none"
-    m: int = 20
+    m: int = 10
     max_iter: int = 10
 
     def __post_init__(self) -> None:
@@ -108,6 +108,43 @@ class MissingDataChoice:
         if unknown:
             raise DataError(f"Unknown field(s) in the missing-data choice: {sorted(unknown)}.")
         return cls(**dict(d))
+
+
+def choice_of(estimate: Mapping[str, Any]) -> MissingDataChoice:
+    """The missing-data choice recorded in an estimate's ``to_dict()`` (default: "none").
+
+    Examples
+    --------
+    >>> choice_of({"diagnostics": {"missing_data": {"strategy": "complete_cases", "n_rows": 9}}})
+    MissingDataChoice(strategy='complete_cases', m=10, max_iter=10)
+    """
+    info = (estimate.get("diagnostics") or {}).get("missing_data") or {}
+    if info.get("strategy") == "multiple_imputation":
+        return MissingDataChoice("multiple_imputation", m=int(info["m"]),
+                                 max_iter=int(info.get("max_iter", 10)))
+    return MissingDataChoice(info.get("strategy", "none"))
+
+
+def missing_sentence(estimate: Mapping[str, Any]) -> str:
+    """How an estimate (its ``to_dict()``) handled missing values, in one or two sentences.
+
+    Examples
+    --------
+    >>> missing_sentence({"diagnostics": {}})
+    'Missing values: none in the columns used.'
+    """
+    info = (estimate.get("diagnostics") or {}).get("missing_data") or {}
+    strategy = info.get("strategy", "none")
+    if strategy == "complete_cases":
+        return f"Missing values: complete cases. {info.get('note', '')}".strip()
+    if strategy == "multiple_imputation":
+        cols = ", ".join(f"{c} ({k:,})" for c, k in (info.get("by_column") or {}).items())
+        fmi = info.get("fraction_missing_information")
+        return (f"Missing values: multiple imputation, {info.get('m')} imputed data sets "
+                f"(chained equations, {info.get('max_iter')} rounds) filling {cols or 'nothing'}; "
+                "estimates pooled by Rubin's rules"
+                + (f", fraction of missing information {fmi:.0%}." if fmi is not None else "."))
+    return "Missing values: none in the columns used."
 
 
 @dataclass(frozen=True)

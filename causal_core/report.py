@@ -32,6 +32,7 @@ from . import fmt
 from .analysis import Analysis, AnalysisError
 from .conclusion import Conclusion, Statement, conclude, estimate_sentence
 from .graph import CausalGraph
+from .missing import choice_of
 
 __all__ = ["to_html", "to_script", "conclusion", "conclusion_of", "missing_arrows",
            "estimate_sentence"]
@@ -139,6 +140,8 @@ METHOD = {method}
 TARGET = {target}
 PARAMS = {params}
 RANDOM_STATE = {seed}
+# Missing values: None (they raise), complete cases, or multiple imputation pooled by Rubin's rules
+MISSING_DATA = {missing}
 REFUTATIONS = [  # (refuter, simulations, parameters), each seeded with RANDOM_STATE
 {refutations}
 ]
@@ -169,8 +172,15 @@ def main():
     frame = data[[c for c in data.columns if c in graph and graph.is_observed(c)]]
     identification = cc.identify(graph, TREATMENT, OUTCOME)
     print("Estimand:", identification.estimand.description)
-    estimate = cc.estimate(frame, identification, method=METHOD, target=TARGET,
-                           adjustment_set=ADJUSTMENT_SET, random_state=RANDOM_STATE, **PARAMS)
+    if MISSING_DATA is None:
+        estimate = cc.estimate(frame, identification, method=METHOD, target=TARGET,
+                               adjustment_set=ADJUSTMENT_SET, random_state=RANDOM_STATE, **PARAMS)
+    else:
+        missing = cc.MissingDataChoice.from_dict(MISSING_DATA)
+        print("Missing data:", missing.label)
+        estimate = cc.estimate_missing(frame, identification, missing, method=METHOD,
+                                       target=TARGET, adjustment_set=ADJUSTMENT_SET,
+                                       random_state=RANDOM_STATE, **PARAMS)
     print("Adjusted for:", list(estimate.estimand.adjustment_set))
     print(estimate.summary().T.to_string())
     print(f"estimate = {{estimate.value!r}}")
@@ -178,8 +188,13 @@ def main():
     print(f"saved estimate = {{SAVED_ESTIMATE!r}} ({{same}})")
     results = []
     for name, n_simulations, params in REFUTATIONS:
-        result = cc.refute(data, identification, estimate, method=name,
-                           n_simulations=n_simulations, random_state=RANDOM_STATE, **params)
+        if MISSING_DATA is None:
+            result = cc.refute(data, identification, estimate, method=name,
+                               n_simulations=n_simulations, random_state=RANDOM_STATE, **params)
+        else:
+            result = cc.refute_missing(data, identification, estimate, missing, method=name,
+                                       n_simulations=n_simulations, random_state=RANDOM_STATE,
+                                       **params)
         results.append(result)
         print(f"{{result.label}} [{{result.kind}}]: {{result.verdict or 'sensitivity, not a test'}}")
         print("   ", result.explanation)
@@ -217,7 +232,10 @@ def to_script(analysis: Analysis, data_filename: str, script_name: str = "analys
         for name, run in runs.items() if name in analysis.refutations)
     choice = None if analysis.adjustment_choice is None else list(analysis.adjustment_choice)
     main = analysis.estimates[analysis.estimator]
+    missing = choice_of(main)
     return _SCRIPT.format(
+        missing=_literal(None if missing.strategy == "none" else missing.to_dict(),
+                         "missing-data choice"),
         version="".join(c for c in analysis.engine_version if c.isalnum() or c in ".+-")[:20] or "?",
         script_name="".join(c for c in script_name if c.isalnum() or c in "._-") or "analysis.py",
         data_file=_literal(str(data_filename), "data file name"),

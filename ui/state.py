@@ -72,9 +72,22 @@ def set_adjustment_choice(z: list[str] | None) -> None:
         _clear_results()
 
 
+def missing_choice() -> cc.MissingDataChoice:
+    """How the analysis handles missing values (default: stop and say so)."""
+    return cc.MissingDataChoice.from_dict(_get("missing_data"))
+
+
+def set_missing_choice(choice: cc.MissingDataChoice) -> None:
+    """Choose complete cases, multiple imputation or none; forget results that depend on it."""
+    if choice != missing_choice():
+        _set("missing_data", choice.to_dict())
+        _clear_results()
+
+
 def set_data(ref: DataRef, graph_: cc.CausalGraph | None = None) -> None:
     """Replace the data (and, for an example, the graph); forget every downstream result."""
     _set("data", ref)
+    _set("missing_data", None)
     if graph_ is not None:
         set_graph(graph_, external=True)
     _set("adjustment", None)
@@ -267,11 +280,12 @@ def analysis_frame() -> pd.DataFrame:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _estimate(fp: str, graph_json: str, method: str, params_json: str, adjustment_json: str,
-              target: str, _frame: pd.DataFrame) -> Any:
+              target: str, missing_json: str, _frame: pd.DataFrame) -> Any:
     ident = _identify(graph_json)
     z = json.loads(adjustment_json)
-    return jobs.run(cc.estimate, _frame, ident, label="Estimating", method=method, target=target,
-                    random_state=0, adjustment_set=z, **json.loads(params_json))
+    choice = cc.MissingDataChoice.from_dict(json.loads(missing_json))
+    return jobs.run(cc.estimate_missing, _frame, ident, choice, label="Estimating", method=method,
+                    target=target, random_state=0, adjustment_set=z, **json.loads(params_json))
 
 
 def estimate(method: str, params: dict[str, Any] | None = None, target: str = "ate") -> Any:
@@ -279,10 +293,14 @@ def estimate(method: str, params: dict[str, Any] | None = None, target: str = "a
     d, g = data(), analysis_graph()
     params_json = json.dumps(params or {}, sort_keys=True, default=str)
     est = _estimate(d.fingerprint, _key(g), method, params_json,
-                    json.dumps(adjustment_choice()), target, analysis_frame())
+                    json.dumps(adjustment_choice()), target, _missing_json(), analysis_frame())
     results("estimates")[method] = est
     persist.save()
     return est
+
+
+def _missing_json() -> str:
+    return json.dumps(missing_choice().to_dict(), sort_keys=True)
 
 
 def reference_effect() -> tuple[float, str, bool] | None:
@@ -367,7 +385,7 @@ def _refute_key(name: str, est: Any, n_simulations: int, params: dict | None = N
     d, g = data(), analysis_graph()
     return (d.fingerprint, _key(g), est.method, json.dumps(est.params, sort_keys=True, default=str),
             json.dumps(adjustment_choice()), est.target, name, n_simulations,
-            json.dumps(params or {}, sort_keys=True, default=str))
+            json.dumps(params or {}, sort_keys=True, default=str), _missing_json())
 
 
 def refuters_for(est: Any) -> list[Any]:
@@ -395,9 +413,9 @@ def refute(name: str, est: Any, n_simulations: int = 100, progress: Any = None,
                 progress(job.progress(), jobs.describe(job))
 
         frame = data().frame if (params or {}).get("negative_control") else analysis_frame()
-        result = jobs.run(cc.refute, frame, identification(), est, label=name,
-                          on_update=update, method=name, n_simulations=n_simulations, random_state=0,
-                          **(params or {}))
+        result = jobs.run(cc.refute_missing, frame, identification(), est, missing_choice(),
+                          label=name, on_update=update, method=name, n_simulations=n_simulations,
+                          random_state=0, **(params or {}))
         with _REFUTE_LOCK:
             if len(store) >= _REFUTE_SLOTS:
                 store.pop(next(iter(store)))
@@ -416,12 +434,16 @@ def is_refuted_cached(name: str, est: Any, n_simulations: int,
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _sensitivity(fp: str, graph_json: str, method: str, adjustment_json: str, target: str,
-                 _frame: pd.DataFrame, _est: Any) -> Any:
-    return cc.ovb_sensitivity(_frame, _identify(graph_json), _est)
+                 missing_json: str, _frame: pd.DataFrame, _est: Any) -> Any:
+    from causal_core.imputation import single_frame
+
+    ident = _identify(graph_json)
+    choice = cc.MissingDataChoice.from_dict(json.loads(missing_json))
+    return cc.ovb_sensitivity(single_frame(_frame, ident, choice), ident, _est)
 
 
 def sensitivity(est: Any) -> Any:
     """Cinelli–Hazlett sensitivity of a regression estimate (EstimationError otherwise)."""
     d, g = data(), analysis_graph()
     return _sensitivity(d.fingerprint, _key(g), est.method, json.dumps(adjustment_choice()),
-                        est.target, analysis_frame(), est)
+                        est.target, _missing_json(), analysis_frame(), est)

@@ -156,7 +156,7 @@ def dagitty(edges: str, roles: Mapping[str, str], pos: Mapping[str, tuple[float,
 
 
 def _ensure_loaded() -> None:
-    from . import missing_examples, real, synthetic  # noqa: F401  (importing them registers the examples)
+    from . import real, synthetic  # noqa: F401  (importing them registers the examples)
 
     if list(_REGISTRY)[: len(ORDER)] != list(ORDER):
         ranked = sorted(_REGISTRY.items(), key=lambda kv: ORDER.index(kv[0]) if kv[0] in ORDER else 99)
