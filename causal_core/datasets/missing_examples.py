@@ -59,7 +59,7 @@ def mar_design(n: int, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataF
 
 
 def campaign_types(n: int = 3000, random_state: int = 0) -> pd.DataFrame:
-    """A chain's stores: no campaign (``no_campaign``), e-mail or TV (``campaign``), and ``revenue``, with gaps.
+    """Stores with no campaign (``no_campaign``), e-mail or TV (``campaign``) and ``revenue``, with gaps.
 
     Bigger and southern stores got the costlier campaigns and sell more anyway (confounding by
     ``store_size`` and ``region``). ``store_size`` is missing with probability
