@@ -4,6 +4,7 @@ import streamlit as st
 
 import causal_core as cc
 from causal_core.plots import forest_plot
+from causal_core.questions import TARGET_QUESTIONS
 from ui import state
 from ui.missing_panel import missing_choice_panel
 from ui.refute_panel import show_refutations
@@ -37,14 +38,16 @@ def main() -> None:
     left, right = st.columns(2, gap="large")
     with left:
         labels = {m.name: m.label for m in methods}
-        default = next((i for i, m in enumerate(methods) if m.name != "naive"), 0)
+        told, told_target = state.suggested()
+        default = next((i for i, m in enumerate(methods) if m.name == told),
+                       next((i for i, m in enumerate(methods) if m.name != "naive"), 0))
         name = st.selectbox("Estimator", list(labels), index=default, format_func=labels.get,
                             help="Only estimators valid for this estimand and treatment type are listed.")
         info = next(m for m in methods if m.name == name)
         st.caption(info.description)
-        target = st.selectbox("Effect for", list(info.targets),
-                              format_func=lambda t: {"ate": "everyone (ATE)", "att": "the treated (ATT)",
-                                                     "atc": "the untreated (ATC)"}.get(t, t))
+        targets = list(info.targets)
+        target = st.selectbox("Question", targets, format_func=lambda t: TARGET_QUESTIONS.get(t, t),
+                              index=targets.index(told_target) if told_target in targets else 0)
         with st.expander("Parameters"):
             params = param_panel(info.params, key=f"ce.params.{name}")
         try:

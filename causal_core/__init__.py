@@ -51,6 +51,7 @@ from .identify import NODE_ROLES, Estimand, Identification, identify
 from .imputation import estimate_missing, impute, pool_rubin, refute_missing
 from .links import decode_state, encode_state
 from .missing import MissingDataChoice, complete_cases, missingness_table
+from .quick import quick_graph
 from .refuters import (
     ConfounderSurface,
     FalsificationResult,
@@ -154,4 +155,5 @@ __all__ = [
     "missingness_table",
     "pool_rubin",
     "refute_missing",
+    "quick_graph",
 ]

@@ -31,6 +31,7 @@ from typing import Any
 from . import fmt
 from .analysis import Analysis, AnalysisError
 from .conclusion import Conclusion, Statement, conclude, estimate_sentence
+from .dowhy_names import DOWHY_REFUTERS, dowhy_lines
 from .graph import CausalGraph
 from .missing import choice_of
 
@@ -147,6 +148,8 @@ REFUTATIONS = [  # (refuter, simulations, parameters), each seeded with RANDOM_S
 ]
 SAVED_ESTIMATE = {saved}
 SENSITIVITY = {sensitivity}  # the analysis ran the omitted-variable-bias sensitivity
+# Each step below shows, as a comment, the DoWhy call that readers of DoWhy know.
+DOWHY_REFUTER = {dowhy_refuters}
 
 
 def load_data():
@@ -170,8 +173,11 @@ def main():
     data = load_data()
     graph = cc.CausalGraph.parse(MODEL)
     frame = data[[c for c in data.columns if c in graph and graph.is_observed(c)]]
+    {dowhy_model}
+    {dowhy_identify}
     identification = cc.identify(graph, TREATMENT, OUTCOME)
     print("Estimand:", identification.estimand.description)
+    {dowhy_estimate}
     if MISSING_DATA is None:
         estimate = cc.estimate(frame, identification, method=METHOD, target=TARGET,
                                adjustment_set=ADJUSTMENT_SET, random_state=RANDOM_STATE, **PARAMS)
@@ -188,6 +194,7 @@ def main():
     print(f"saved estimate = {{SAVED_ESTIMATE!r}} ({{same}})")
     results = []
     for name, n_simulations, params in REFUTATIONS:
+        # DoWhy: model.refute_estimate(identified, estimate, method_name=DOWHY_REFUTER[name])
         if MISSING_DATA is None:
             result = cc.refute(data, identification, estimate, method=name,
                                n_simulations=n_simulations, random_state=RANDOM_STATE, **params)
@@ -198,6 +205,10 @@ def main():
         results.append(result)
         print(f"{{result.label}} [{{result.kind}}]: {{result.verdict or 'sensitivity, not a test'}}")
         print("   ", result.explanation)
+    if MISSING_DATA is not None:  # the one table the sensitivity analysis ran on
+        from causal_core.imputation import single_frame
+
+        frame = single_frame(frame, identification, missing) if SENSITIVITY else frame
     conclusion = cc.conclude(estimate, results, SENSITIVITY and cc.ovb_sensitivity(
         frame, identification, estimate))
     print()
@@ -233,7 +244,12 @@ def to_script(analysis: Analysis, data_filename: str, script_name: str = "analys
     choice = None if analysis.adjustment_choice is None else list(analysis.adjustment_choice)
     main = analysis.estimates[analysis.estimator]
     missing = choice_of(main)
+    side = dowhy_lines(analysis.estimator, analysis.target, list(analysis.adjustment_set))
+    dowhy_refuters = {n: DOWHY_REFUTERS.get(n) for n in runs if n in analysis.refutations}
     return _SCRIPT.format(
+        dowhy_model=side["model"], dowhy_identify=side["identify"],
+        dowhy_estimate=side["estimate"],
+        dowhy_refuters=_literal(dowhy_refuters, "DoWhy refuter names"),
         missing=_literal(None if missing.strategy == "none" else missing.to_dict(),
                          "missing-data choice"),
         version="".join(c for c in analysis.engine_version if c.isalnum() or c in ".+-")[:20] or "?",

@@ -141,8 +141,23 @@ def ensure_started() -> None:
     if _get("started"):
         return
     _set("started", True)
-    load_example_into_session(DEFAULT_EXAMPLE)
+    from causal_core.datasets import list_examples
+
+    asked = st.query_params.get("example")  # ?example=marketing_classic opens on that example
+    names = [e.name for e in list_examples()]
+    load_example_into_session(asked if asked in names else DEFAULT_EXAMPLE)
     analyse_default()
+
+
+def suggested() -> tuple[str | None, str]:
+    """(estimator, target) the loaded example is usually told with, for its own question."""
+    d, g = data(), graph()
+    if d is None or d.example is None or g is None:
+        return None, "ate"
+    info = d.example.info
+    if (g.exposures, g.outcomes) != ((info.treatment,), (info.outcome,)):
+        return None, "ate"
+    return info.method, info.target
 
 
 #: Estimators whose 100 refits take tens of seconds: refuted only when the user asks.
@@ -160,12 +175,17 @@ def analyse_default(*, quiet: bool = True) -> None:
     there); otherwise raise it.
     """
     try:
-        methods = [m.name for m in fitting_methods()]
-        main = next((m for m in methods if m != "naive"), methods[0] if methods else None)
+        fitting = fitting_methods()
+        methods = [m.name for m in fitting]
+        told, target = suggested()
+        main = told if told in methods else next((m for m in methods if m != "naive"),
+                                                 methods[0] if methods else None)
         if main is None:
             return
-        est = estimate(main)
-        estimate_all()
+        if target not in next(m for m in fitting if m.name == main).targets:
+            target = "ate"
+        est = estimate(main, None, target)
+        estimate_all(target)
     except cc.CausalCoreError:
         if quiet:
             return

@@ -1,0 +1,45 @@
+"""The quick model: DoWhy's CausalModel roles to a laid-out graph."""
+
+from __future__ import annotations
+
+import pytest
+
+import causal_core as cc
+from causal_core.datasets import load_example
+
+
+def test_edges_follow_dowhy_roles_and_every_node_has_a_distinct_position():
+    g = cc.quick_graph(list("tywzme"), "t", "y", common_causes=["w"], instruments=["z"],
+                       mediators=["m"], effect_modifiers=["e"])
+    assert set(g.edges) == {("w", "t"), ("w", "y"), ("z", "t"), ("t", "m"), ("m", "y"),
+                            ("t", "y"), ("e", "y")}
+    assert set(g.positions) == set(g.nodes)
+    assert len(set(g.positions.values())) == len(g.nodes)
+    assert cc.CausalGraph.parse(g.to_dagitty()) == g
+
+
+def test_common_causes_are_the_adjustment_set_on_lalonde():
+    ex = load_example("lalonde_cps")
+    covs = [c for c in ex.data.columns if c not in ("treat", "re78")]
+    g = cc.quick_graph(ex.data.columns, "treat", "re78", common_causes=covs)
+    ident = cc.identify(g)
+    assert ident.estimand.kind == "backdoor"
+    assert sorted(ident.estimand.adjustment_set) == sorted(covs)
+
+
+def test_instrument_only_model_is_identified_by_the_instrument():
+    g = cc.quick_graph(None, "t", "y", instruments="z")
+    assert cc.identify(g).adjustment_sets == [[]]  # nothing confounds: no adjustment needed
+    assert ("z", "t") in g.edges
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"treatment": "t", "outcome": "t"}, "both 't'"),
+    ({"treatment": "t", "outcome": "y", "common_causes": ["t"]}, "one role"),
+    ({"treatment": "t", "outcome": "y", "common_causes": ["nope"]}, "not a column"),
+    ({"treatment": None, "outcome": "y"}, "needs a treatment"),
+    ({"treatment": "t", "outcome": "y", "instruments": [3]}, "text"),
+])
+def test_bad_roles_are_refused_clearly(kwargs, message):
+    with pytest.raises(cc.GraphError, match=message):
+        cc.quick_graph(["t", "y", "w"], **kwargs)

@@ -1,0 +1,44 @@
+"""The quick-model form on the Model page: roles picked from the columns, the graph drawn."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import causal_core as cc
+from ui import state
+from ui.widgets import show_error
+
+_ROLES = (("common_causes", "Common causes (affect both)"),
+          ("instruments", "Instruments (affect the treatment only)"),
+          ("mediators", "Mediators (on the way from treatment to outcome)"),
+          ("effect_modifiers", "Other causes of the outcome"))
+
+
+def quick_model_form() -> None:
+    """Pick treatment, outcome and common causes, as DoWhy's CausalModel takes them."""
+    d, g = state.data(), state.graph()
+    if d is None:
+        return
+    columns = [str(c) for c in d.frame.columns]
+    with st.expander("Quick model: pick treatment, outcome and common causes",
+                     expanded=g is None or not g.nodes):
+        st.caption("Like DoWhy's CausalModel(data, treatment, outcome, common_causes=[...]): the "
+                   "graph is drawn from your picks and replaces the current one; edit it after.")
+        with st.form("ce.quick.form", border=False):
+            c1, c2 = st.columns(2)
+            t = c1.selectbox("Treatment", columns, index=None, placeholder="Choose…",
+                             key="ce.quick.treatment")
+            y = c2.selectbox("Outcome", columns, index=None, placeholder="Choose…",
+                             key="ce.quick.outcome")
+            picks = {name: st.multiselect(label, columns, key=f"ce.quick.{name}")
+                     for name, label in _ROLES}
+            go = st.form_submit_button("Draw the model", type="primary")
+        if not go:
+            return
+        try:
+            new = cc.quick_graph(columns, t, y, **picks)
+        except cc.GraphError as err:
+            show_error(err)
+            return
+        state.set_graph(new, external=True, keep_positions=False)
+        st.rerun()
