@@ -6,6 +6,7 @@ import causal_core as cc
 from causal_core.plots import forest_plot
 from causal_core.questions import TARGET_QUESTIONS
 from ui import state
+from ui.estimate_panels import contrasts_panel, propensity_diagnostics
 from ui.missing_panel import missing_choice_panel
 from ui.refute_panel import show_refutations
 from ui.widgets import estimate_card, param_panel, show_error
@@ -57,6 +58,7 @@ def main() -> None:
             return
         ref = state.reference_effect()
         estimate_card(est, ref)
+        propensity_diagnostics(est)
         runs = [(n, r) for n, r in state.estimate_all(target) if isinstance(r, cc.EffectEstimate)]
         fig = forest_plot([r for _, r in runs], reference=ref[0] if ref else None,
                           reference_label=("true effect" if ref[2] else "benchmark") if ref else "")
@@ -66,6 +68,8 @@ def main() -> None:
 
     with right:
         show_refutations(est)
+    if est.treatment_type == "categorical":
+        contrasts_panel()
 
 
 main()

@@ -305,3 +305,19 @@ def single_frame(data: pd.DataFrame, identification: Identification,
         return complete_cases(data, columns_used(data, identification))[0]
     raise EstimationError("This analysis runs on one data set and is not pooled across multiple "
                           "imputations; choose complete cases to see it.")
+
+
+def contrasts_missing(data: pd.DataFrame, identification: Identification,
+                      missing: MissingDataChoice | None = None, method: str = "aipw", *,
+                      random_state: int = 0, **kwargs: Any) -> list[EffectEstimate]:
+    """:func:`~causal_core.estimators.multivalued.estimate_contrasts` under a missing-data choice
+    (multiple imputation pools each contrast by Rubin's rules)."""
+    from .estimators.multivalued import estimate_contrasts
+
+    choice = missing or MissingDataChoice()
+    if choice.strategy != "multiple_imputation":
+        return estimate_contrasts(data, identification, method,
+                                  dropna=choice.strategy == "complete_cases", **kwargs)
+    copies = _cached_copies(data, identification, choice, random_state)
+    per_copy = [estimate_contrasts(c, identification, method, **kwargs) for c in copies]
+    return [pool_rubin([run[i] for run in per_copy]) for i in range(len(per_copy[0]))]

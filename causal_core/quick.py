@@ -47,7 +47,8 @@ def quick_graph(columns: Iterable[str] | None, treatment: str, outcome: str,
                 common_causes: Iterable[str] | str | None = (),
                 instruments: Iterable[str] | str | None = (),
                 mediators: Iterable[str] | str | None = (),
-                effect_modifiers: Iterable[str] | str | None = ()) -> CausalGraph:
+                effect_modifiers: Iterable[str] | str | None = (), *,
+                rest_are_common_causes: bool = False) -> CausalGraph:
     """The causal graph of a treatment, an outcome and their common causes, laid out.
 
     Parameters
@@ -63,6 +64,8 @@ def quick_graph(columns: Iterable[str] | None, treatment: str, outcome: str,
         On the way from treatment to outcome (``t -> m -> y``; the direct arrow stays).
     effect_modifiers : list of str
         Causes of the outcome only (DoWhy's ``effect_modifiers``).
+    rest_are_common_causes : bool
+        Every column of ``columns`` given no role becomes a common cause too.
 
     Returns
     -------
@@ -92,6 +95,12 @@ def quick_graph(columns: Iterable[str] | None, treatment: str, outcome: str,
                 raise GraphError(f"{v!r} is both {seen[v]} and one of the {what}: give each "
                                  "column one role.")
             seen[v] = f"one of the {what}"
+    if rest_are_common_causes:
+        if columns is None:
+            raise GraphError("rest_are_common_causes needs the columns: pass the data's columns.")
+        rest = [str(c) for c in columns if str(c) not in seen]
+        groups["common causes"] += rest
+        seen.update(dict.fromkeys(rest, "one of the common causes"))
     if len(seen) > MAX_NODES:
         raise GraphError(f"A quick model takes at most {MAX_NODES} columns; {len(seen)} were "
                          "given. Keep the ones the question needs, or write the graph as text.")

@@ -20,8 +20,8 @@ def quick_model_form() -> None:
     if d is None:
         return
     columns = [str(c) for c in d.frame.columns]
-    with st.expander("Quick model: pick treatment, outcome and common causes",
-                     expanded=g is None or not g.nodes):
+    fresh = g is None or not any(v in columns for v in g.nodes)
+    with st.expander("Quick model: pick treatment, outcome and common causes", expanded=fresh):
         st.caption("Like DoWhy's CausalModel(data, treatment, outcome, common_causes=[...]): the "
                    "graph is drawn from your picks and replaces the current one; edit it after.")
         with st.form("ce.quick.form", border=False):
@@ -32,11 +32,14 @@ def quick_model_form() -> None:
                              key="ce.quick.outcome")
             picks = {name: st.multiselect(label, columns, key=f"ce.quick.{name}")
                      for name, label in _ROLES}
+            rest = st.checkbox("Every other column is a common cause", key="ce.quick.rest",
+                               help="Columns you gave no role point into both treatment and "
+                                    "outcome (the cautious default for pre-treatment variables).")
             go = st.form_submit_button("Draw the model", type="primary")
         if not go:
             return
         try:
-            new = cc.quick_graph(columns, t, y, **picks)
+            new = cc.quick_graph(columns, t, y, **picks, rest_are_common_causes=rest)
         except cc.GraphError as err:
             show_error(err)
             return

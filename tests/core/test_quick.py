@@ -43,3 +43,11 @@ def test_instrument_only_model_is_identified_by_the_instrument():
 def test_bad_roles_are_refused_clearly(kwargs, message):
     with pytest.raises(cc.GraphError, match=message):
         cc.quick_graph(["t", "y", "w"], **kwargs)
+
+
+def test_rest_are_common_causes_takes_every_unassigned_column():
+    g = cc.quick_graph(list("tyabz"), "t", "y", instruments=["z"], rest_are_common_causes=True)
+    assert {("a", "t"), ("a", "y"), ("b", "t"), ("b", "y"), ("z", "t")} <= set(g.edges)
+    assert ("z", "y") not in g.edges
+    with pytest.raises(cc.GraphError, match="needs the columns"):
+        cc.quick_graph(None, "t", "y", rest_are_common_causes=True)
