@@ -53,11 +53,10 @@ def missing_choice_panel() -> cc.MissingDataChoice:
                             format_func=lambda s: cc.MissingDataChoice(s).label.split(",")[0],
                             help="\n\n".join(f"**{cc.MissingDataChoice(k).label}**: {v}"
                                              for k, v in _HELP.items()))
-        m = current.m
-        if strategy == "multiple_imputation":
-            m = int(c2.number_input("Imputed data sets (m)", 2, 100, value=current.m, step=1,
-                                    key="ce.missing.m",
-                                    help="More data sets: a steadier pooled estimate, slower."))
+        m = int(c2.number_input("Imputed data sets (m)", 2, 100, value=current.m, step=1,
+                                key="ce.missing.m",
+                                help="Multiple imputation only. More data sets: a steadier "
+                                     "pooled estimate, slower."))
         st.caption(md(_HELP[strategy]))
     choice = cc.MissingDataChoice(strategy, m=m, max_iter=current.max_iter)
     state.set_missing_choice(choice)

@@ -33,6 +33,6 @@ def test_classic_example_opens_on_matching_with_overlap_and_balance_beside_the_c
 
 
 def test_programme_evaluation_defaults_to_the_effect_on_the_treated():
-    at = _open("lalonde_cps")
+    at = _open("lalonde_experimental")
     question = next(s for s in at.selectbox if s.label == "Question")
     assert question.value == "att"

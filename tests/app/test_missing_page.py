@@ -37,13 +37,12 @@ def test_each_missing_data_choice_gives_an_estimate_and_is_reported():
     radio = next(r for r in at.radio if r.label == "Missing values")
     seen = {}
     for strategy in ("complete_cases", "multiple_imputation"):
+        at.number_input(key="ce.missing.m").set_value(3)
         radio = next(r for r in at.radio if r.label == "Missing values")
         radio.set_value(strategy)
         _run(at)
-        if strategy == "multiple_imputation":
-            at.number_input(key="ce.missing.m").set_value(3)
-            _run(at)
         assert not at.error, [e.value for e in at.error]
+        assert any(h.value == "Each level against a reference" for h in at.subheader)
         seen[strategy] = next(m.value for m in at.metric if "Estimated effect" in m.label)
         _run(at, "app_pages/report.py")
         analysis = at.session_state["ce.report.analysis"][1]

@@ -14,12 +14,13 @@ IDENT = cc.identify(cc.CausalGraph.parse("w -> t\nw -> y\nt -> y"), "t", "y")
 
 
 @pytest.mark.parametrize("method", ["regression", "ipw", "aipw"])
-def test_every_method_covers_both_known_contrasts(method):
+def test_every_method_recovers_both_known_contrasts(method):
     df, truth = three_arm_design(4000, 1)
     res = estimate_contrasts(df, IDENT, method, reference="a")
     assert [e.contrast for e in res] == [("a", "b"), ("a", "c")]
-    for e in res:
-        assert e.ci_low < truth[e.contrast[1]] < e.ci_high, (method, e.value, e.ci_low, e.ci_high)
+    for e in res:  # within 3 standard errors (a 95% interval misses one seed in 20)
+        assert abs(e.value - truth[e.contrast[1]]) < 3 * e.se, (method, e.value, e.se)
+        assert e.se < 0.2
     naive = df.groupby("t")["y"].mean()
     assert abs((naive["c"] - naive["a"]) - truth["c"]) > 1.0  # the confounding is real
 
