@@ -50,7 +50,7 @@ def main() -> None:
         target = st.selectbox("Question", targets, format_func=lambda t: TARGET_QUESTIONS.get(t, t),
                               index=targets.index(told_target) if told_target in targets else 0)
         with st.expander("Parameters"):
-            params = param_panel(info.params, key=f"ce.params.{name}")
+            params = param_panel(info.params, key=f"ce.params.{name}", info=info.param_info)
         try:
             est = state.estimate(name, params, target)
         except cc.CausalCoreError as err:

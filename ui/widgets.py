@@ -52,23 +52,39 @@ def paths_table(g: cc.CausalGraph, x: str, y: str, z: list[str], max_paths: int 
     return pd.DataFrame(rows, columns=["path", "kind", "status", "why", "verdict"])
 
 
-def param_panel(params: dict, key: str) -> dict:
-    """Widgets for an estimator's parameters (drawn from ``get_params()``); the changed ones."""
+def param_panel(params: dict, key: str, info: dict | None = None) -> dict:
+    """Widgets for an estimator's parameters (drawn from ``get_params()`` and the estimator's
+    declared ``param_info``: label, help, choices, limits); returns the changed ones."""
     out = {}
     for name, default in params.items():
         k = f"{key}.{name}"
-        if isinstance(default, bool):
-            value = st.checkbox(name, value=default, key=k)
-        elif isinstance(default, int):
-            value = int(st.number_input(name, value=default, step=1, key=k))
-        elif isinstance(default, float):
-            value = float(st.number_input(name, value=default, key=k, format="%.4g"))
+        meta = (info or {}).get(name)
+        label = meta.label if meta else name
+        hint = (meta.help if meta else "") + f" (default: {default!r}; parameter `{name}`)"
+        if meta is not None and meta.choices:
+            options = list(meta.choices)
+            value = st.selectbox(label, options, index=options.index(default)
+                                 if default in options else 0, key=k, help=hint,
+                                 format_func=lambda v, c=meta.choices: c.get(v, str(v)))
+        elif isinstance(default, bool):
+            value = st.checkbox(label, value=default, key=k, help=hint)
+        elif isinstance(default, int | float) or (meta is not None and meta.optional):
+            lo = None if meta is None else meta.minimum
+            hi = None if meta is None else meta.maximum
+            whole = isinstance(default, int) and not isinstance(default, bool)
+            cast = int if whole else float
+            value = st.number_input(label, min_value=None if lo is None else cast(lo),
+                                    max_value=None if hi is None else cast(hi),
+                                    value=default, step=1 if whole else None, key=k, help=hint,
+                                    format=None if whole else "%.4g",
+                                    placeholder="empty: the default")
+            value = None if value is None else cast(value)
         elif default is None or isinstance(default, str):
-            text = st.text_input(name, value="" if default is None else default, key=k,
-                                 help="Leave empty for the default.")
+            text = st.text_input(label, value="" if default is None else default, key=k,
+                                 help=hint + " Leave empty for the default.")
             value = None if text == "" and default is None else text
         else:
-            st.caption(f"{name} = {default!r} (not editable here)")
+            st.caption(f"{label} = {default!r} (not editable here)")
             continue
         if value != default:
             out[name] = value

@@ -42,7 +42,7 @@ import pandas as pd
 from ..exceptions import EstimationError
 from ..identify import Estimand, Identification
 from ._stats import OLSFit, ols, t_ci
-from .base import Estimator, contrast, register
+from .base import Estimator, ParamInfo, contrast, register
 from .positivity import overlap_notes
 from .prepare import Problem, Roles
 from .regression_checks import heterogeneity_warning, reset_warning
@@ -99,6 +99,15 @@ class LinearRegression(Estimator):
     description = "OLS of the outcome on treatment and covariates; HC1 robust standard errors."
     treatment_types = ("binary", "continuous", "categorical")
     targets = ("ate", "att", "atc")
+    param_info = {
+        "interactions": ParamInfo("Treatment × covariate interactions", "Let the effect differ "
+                                  "with the covariates (Lin 2013). Automatic: for the ATT and "
+                                  "ATC, not for the ATE (DoWhy's specification).",
+                                  choices={None: "automatic", True: "yes", False: "no"}),
+        "n_bins": ParamInfo("Bins per effect modifier", "For effects by subgroup.",
+                            minimum=2, maximum=20),
+        "modifier_main_effects": ParamInfo("Effect modifiers also affect the outcome directly"),
+    }
 
     def __init__(
         self,

@@ -28,6 +28,9 @@ def test_classic_example_opens_on_matching_with_overlap_and_balance_beside_the_c
     assert question.value == "ate" and "everyone" in question.format_func("ate")
     assert "those who were treated" in question.format_func("att")
     assert [t.label for t in at.tabs][:2] == ["Overlap", "Balance (Love plot)"]
+    labels = [n.label for n in at.number_input]
+    assert "Matches per unit" in labels and "n_neighbors" not in labels
+    assert any(s.label == "Confidence interval" for s in at.selectbox)
     verdicts = [m.value for m in at.success] + [m.value for m in at.warning]
     assert any("After adjustment" in v and "covariates" in v for v in verdicts), verdicts
 

@@ -19,6 +19,12 @@ ROOT = Path(__file__).parents[2]
 LALONDE = ROOT / "causal_core" / "datasets" / "data" / "lalonde_nsw_cps.csv.gz"
 
 
+def _first_visit(s) -> None:
+    """The first visit analyses the opening example (not part of the timed flow)."""
+    s.page.goto(s.url)
+    s.wait_idle(240_000)
+
+
 def _nav(s, title: str) -> None:
     s.page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
     s.wait_idle(120_000)
@@ -55,18 +61,22 @@ def test_lalonde_from_upload_to_a_refuted_estimate_in_under_a_minute(session, tm
     csv = tmp_path / "lalonde_nsw_cps.csv"
     csv.write_bytes(gzip.decompress(LALONDE.read_bytes()))
     s = session
-    s.goto()
+    _first_visit(s)
     start = time.perf_counter()
     _upload(s, csv)
+    t_upload = time.perf_counter() - start
     _quick_model(s, "treat", "re78")
+    t_model = time.perf_counter() - start
     _nav(s, "4 · Estimate & Refute")
     value = _metric(s)
+    t_estimate = time.perf_counter() - start
     s.page.get_by_text("Placebo treatment").first.wait_for(timeout=120_000)
     s.wait_idle(120_000)
     verdicts = s.page.get_by_test_id("stDataFrame").first
     verdicts.wait_for(timeout=60_000)
     elapsed = time.perf_counter() - start
-    print(f"\nLaLonde upload → refuted estimate: {elapsed:.1f} s (estimate {value})")
+    print(f"\nLaLonde: uploaded {t_upload:.1f} s, model drawn {t_model:.1f} s, estimate shown "
+          f"{t_estimate:.1f} s, refuted {elapsed:.1f} s (estimate {value})")
     assert value
     assert elapsed < 60, f"{elapsed:.1f} s"
     assert not s.unexpected_console_errors()
@@ -76,7 +86,7 @@ def test_missing_values_and_a_categorical_treatment_each_choice_estimates(sessio
     csv = tmp_path / "stores.csv"
     csv.write_bytes(campaign_types(600).to_csv(index=False).encode())
     s = session
-    s.goto()
+    _first_visit(s)
     _upload(s, csv)
     _quick_model(s, "campaign", "revenue")
     _nav(s, "4 · Estimate & Refute")
