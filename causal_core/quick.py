@@ -19,11 +19,12 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .exceptions import GraphError
 from .graph import CausalGraph
 
-__all__ = ["quick_graph"]
+__all__ = ["quick_graph", "model_columns"]
 
 #: A quick model takes at most this many nodes (the editor stays readable; write text beyond).
 MAX_NODES = 500
@@ -48,7 +49,8 @@ def quick_graph(columns: Iterable[str] | None, treatment: str, outcome: str,
                 instruments: Iterable[str] | str | None = (),
                 mediators: Iterable[str] | str | None = (),
                 effect_modifiers: Iterable[str] | str | None = (), *,
-                rest_are_common_causes: bool = False) -> CausalGraph:
+                rest_are_common_causes: bool = False, leave_out: Iterable[str] = ()
+                ) -> CausalGraph:
     """The causal graph of a treatment, an outcome and their common causes, laid out.
 
     Parameters
@@ -65,7 +67,8 @@ def quick_graph(columns: Iterable[str] | None, treatment: str, outcome: str,
     effect_modifiers : list of str
         Causes of the outcome only (DoWhy's ``effect_modifiers``).
     rest_are_common_causes : bool
-        Every column of ``columns`` given no role becomes a common cause too.
+        Every column of ``columns`` given no role becomes a common cause too, except those in
+        ``leave_out`` (e.g. the identifiers and free text :func:`model_columns` finds).
 
     Returns
     -------
@@ -98,7 +101,8 @@ def quick_graph(columns: Iterable[str] | None, treatment: str, outcome: str,
     if rest_are_common_causes:
         if columns is None:
             raise GraphError("rest_are_common_causes needs the columns: pass the data's columns.")
-        rest = [str(c) for c in columns if str(c) not in seen]
+        skip = {str(c) for c in leave_out}
+        rest = [str(c) for c in columns if str(c) not in seen and str(c) not in skip]
         groups["common causes"] += rest
         seen.update(dict.fromkeys(rest, "one of the common causes"))
     if len(seen) > MAX_NODES:
@@ -121,3 +125,42 @@ def quick_graph(columns: Iterable[str] | None, treatment: str, outcome: str,
            **_row(mod, 4.0, right / 2)}
     return CausalGraph(nodes=list(seen), edges=edges,
                        roles={t: ["exposure"], y: ["outcome"]}, positions=pos)
+
+
+def model_columns(frame: Any) -> tuple[list[str], dict[str, str]]:
+    """The columns a model can use, and those left out by default with the reason.
+
+    Left out: free text and identifiers (text with many distinct values, or whole numbers
+    distinct in every row), and dates (turn them into numbers first). A person can still
+    name them explicitly in :func:`quick_graph`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"id": range(6), "t": [0, 1] * 3, "note": list("abcdef"),
+    ...                    "y": [1.0, 2.0, 1.5, 2.5, 1.0, 3.0]})
+    >>> usable, left = model_columns(df)
+    >>> usable, sorted(left), left["id"]
+    (['t', 'y'], ['id', 'note'], 'identifier: a different whole number in every row')
+    """
+    import pandas as pd
+
+    from .data_types import column_kind
+
+    usable: list[str] = []
+    left: dict[str, str] = {}
+    n = len(frame)
+    for col in frame.columns:
+        s = frame[col]
+        kind = column_kind(s)
+        name = str(col)
+        if kind == "text":
+            left[name] = "free text or identifier: text with a different value in most rows"
+        elif kind == "datetime":
+            left[name] = "date: turn it into numbers (e.g. days since the start) to use it"
+        elif (pd.api.types.is_integer_dtype(s) and n > 2 and s.nunique(dropna=True) == n
+              and s.notna().all()):
+            left[name] = "identifier: a different whole number in every row"
+        else:
+            usable.append(name)
+    return usable, left

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 import causal_core as cc
+from causal_core.quick import model_columns
 from ui import state
-from ui.widgets import show_error
+from ui.widgets import md, show_error
 
 _ROLES = (("common_causes", "Common causes (affect both)"),
           ("instruments", "Instruments (affect the treatment only)"),
           ("mediators", "Mediators (on the way from treatment to outcome)"),
           ("effect_modifiers", "Other causes of the outcome"))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _left_out(fp: str, _frame: pd.DataFrame) -> dict[str, str]:
+    return model_columns(_frame)[1]
 
 
 def quick_model_form() -> None:
@@ -20,6 +27,7 @@ def quick_model_form() -> None:
     if d is None:
         return
     columns = [str(c) for c in d.frame.columns]
+    left = _left_out(d.fingerprint, d.frame)
     fresh = g is None or not any(v in columns for v in g.nodes)
     with st.expander("Quick model: pick treatment, outcome and common causes", expanded=fresh):
         st.caption("Like DoWhy's CausalModel(data, treatment, outcome, common_causes=[...]): the "
@@ -35,11 +43,15 @@ def quick_model_form() -> None:
             rest = st.checkbox("Every other column is a common cause", key="ce.quick.rest",
                                help="Columns you gave no role point into both treatment and "
                                     "outcome (the cautious default for pre-treatment variables).")
+            if left:
+                st.caption(md("Left out of models unless you pick them: " + "; ".join(
+                    f"{c} ({why})" for c, why in left.items())))
             go = st.form_submit_button("Draw the model", type="primary")
         if not go:
             return
         try:
-            new = cc.quick_graph(columns, t, y, **picks, rest_are_common_causes=rest)
+            new = cc.quick_graph(columns, t, y, **picks, rest_are_common_causes=rest,
+                                 leave_out=list(left))
         except cc.GraphError as err:
             show_error(err)
             return

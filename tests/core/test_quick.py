@@ -51,3 +51,19 @@ def test_rest_are_common_causes_takes_every_unassigned_column():
     assert ("z", "y") not in g.edges
     with pytest.raises(cc.GraphError, match="needs the columns"):
         cc.quick_graph(None, "t", "y", rest_are_common_causes=True)
+
+
+def test_identifiers_free_text_and_dates_are_left_out_of_every_other_column():
+    import pandas as pd
+
+    from causal_core.quick import model_columns
+
+    df = pd.DataFrame({"person_id": range(50), "t": [0, 1] * 25, "y": [float(i) for i in range(50)],
+                       "w": [i % 7 for i in range(50)], "comment": [f"text {i}" for i in range(50)],
+                       "when": pd.date_range("2024-01-01", periods=50)})
+    usable, left = model_columns(df)
+    assert usable == ["t", "y", "w"] and set(left) == {"person_id", "comment", "when"}
+    g = cc.quick_graph(df.columns, "t", "y", rest_are_common_causes=True, leave_out=left)
+    assert set(g.nodes) == {"t", "y", "w"}
+    g = cc.quick_graph(df.columns, "t", "y", common_causes=["person_id"], leave_out=left)
+    assert ("person_id", "t") in g.edges  # named explicitly, it is used
