@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,6 +48,9 @@ from .identify import Identification
 from .missing import MissingDataChoice, complete_cases, missing_counts
 from .refuters import RefutationResult, refute
 from .refuters._context import _adjustment_arg
+
+#: Order of verdicts from least to most favourable (ties between copies take the first).
+_FAVOUR = {"failed": 0, "unstable": 0, "inconclusive": 1, "": 1, "passed": 2, "stable": 2}
 
 __all__ = ["impute", "pool_rubin", "estimate_missing", "refute_missing", "columns_used",
            "single_frame"]
@@ -257,7 +261,8 @@ def refute_missing(data: pd.DataFrame, identification: Identification, est: Effe
 
     Under multiple imputation the refuter runs on each imputed copy against that copy's
     estimate; the result's ``simulated`` values are all copies' together, its p-value the
-    median of the copies' p-values and ``passed`` the majority verdict (a tie is not a pass).
+    median of the copies' p-values (falsification tests) and its verdict the majority's (a tie
+    takes the less favourable verdict).
     """
     choice = missing or MissingDataChoice()
     if choice.strategy in ("none", "complete_cases"):  # cc.refute drops what the estimate dropped
@@ -272,16 +277,21 @@ def refute_missing(data: pd.DataFrame, identification: Identification, est: Effe
         step = None if progress is None else (lambda f, i=i: progress((i + f) / len(copies)))
         results.append(refute(c, identification, e_i, method=method, n_simulations=n_simulations,
                               random_state=random_state, progress=step, **params))
-    ps = np.array([r.p_value for r in results])
-    k = sum(r.passed for r in results)
-    passed = 2 * k > len(results)
     first = results[0]
-    sentence = (f"On {len(results)} imputed data sets: passed on {k} and failed on "
-                f"{len(results) - k} (median p = {float(np.median(ps)):.3g}); the verdict is the "
-                f"majority's, so it {'passes' if passed else 'fails'}. First copy: "
-                f"{first.explanation}")
+    counts = Counter(r.verdict for r in results)
+    top = max(counts.values())
+    # the majority's verdict; on a tie the less favourable one
+    verdict = min((v for v in counts if counts[v] == top), key=lambda v: _FAVOUR.get(v, 1))
+    passed = next(r.passed for r in results if r.verdict == verdict)
+    p = (float(np.median([r.p_value for r in results])) if first.kind == "falsification"
+         else None)
+    tally = ", ".join(f"{v or 'no verdict'} on {k}" for v, k in counts.items())
+    sentence = (f"On {len(results)} imputed data sets: {tally}"
+                + (f" (median p = {p:.3g})" if p is not None else "")
+                + f"; the verdict is the majority's ({verdict or 'none'}; a tie counts as the "
+                f"less favourable). First copy: {first.explanation}")
     return dataclasses.replace(
-        first, original_value=est.value, p_value=float(np.median(ps)), passed=passed,
+        first, original_value=est.value, p_value=p, passed=passed, verdict=verdict,
         simulated=np.concatenate([r.simulated for r in results]), explanation=sentence,
         n_simulations=int(sum(r.n_simulations for r in results)),
         warnings=tuple(dict.fromkeys(w for r in results for w in r.warnings)))

@@ -122,14 +122,14 @@ def test_refutation_under_mi_is_the_median_and_majority_of_the_copies():
     each = [cc.refute(c, MAR_IDENT, cc.estimate(c, MAR_IDENT), "placebo_treatment",
                       n_simulations=20) for c in copies]
     assert ref.p_value == pytest.approx(np.median([r.p_value for r in each]))
-    assert ref.passed == (sum(r.passed for r in each) >= 2)
+    verdicts = [r.verdict for r in each]
+    assert ref.verdict == max(set(verdicts), key=verdicts.count) or len(set(verdicts)) == 3
     assert ref.simulated.size == 60 and "3 imputed data sets" in ref.explanation
 
 
 @pytest.mark.parametrize("strategy", ["complete_cases", "multiple_imputation"])
 def test_each_choice_is_recorded_in_report_and_reproduced_by_the_script(tmp_path, strategy):
     import os
-    import re
     import subprocess
     import sys
     from pathlib import Path
@@ -158,5 +158,4 @@ def test_each_choice_is_recorded_in_report_and_reproduced_by_the_script(tmp_path
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert f"estimate = {est.value!r}" in out.stdout and "(the same)" in out.stdout
-    p = a.refutations["placebo_treatment"]["p_value"]
-    assert re.search(rf"passed|FAILED \(p = {p:.3g}\)", out.stdout)
+    assert a.refutations["placebo_treatment"]["verdict"] in out.stdout
