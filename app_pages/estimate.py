@@ -4,7 +4,10 @@ import streamlit as st
 
 import causal_core as cc
 from causal_core.plots import forest_plot
+from causal_core.questions import TARGET_QUESTIONS
 from ui import session, state
+from ui.estimate_panels import contrasts_panel, propensity_diagnostics
+from ui.missing_panel import missing_choice_panel
 from ui.refute_panel import show_refutations
 from ui.widgets import estimate_card, param_panel, show_error
 
@@ -32,6 +35,7 @@ def main() -> None:
         st.error("No estimator fits this estimand and treatment type.")
         return
 
+    missing_choice_panel()
     left, right = st.columns(2, gap="large")
     with left:
         labels = {m.name: m.label for m in methods}
@@ -44,12 +48,12 @@ def main() -> None:
         info = next(m for m in methods if m.name == name)
         st.caption(info.description)
         state.widget_default(session.TARGET, plan.target, list(info.targets))
-        target = st.selectbox("Effect for", list(info.targets), key=session.TARGET,
-                              format_func=lambda t: {"ate": "everyone (ATE)", "att": "the treated (ATT)",
-                                                     "atc": "the untreated (ATC)"}.get(t, t))
+        target = st.selectbox("Question", list(info.targets), key=session.TARGET,
+                              format_func=lambda t: TARGET_QUESTIONS.get(t, t))
         with st.expander("Parameters"):
             params = param_panel(info.params, key=session.PARAM + name,
-                                 values=plan.params if plan.estimator == name else {})
+                                 values=plan.params if plan.estimator == name else {},
+                                 info=info.param_info)
         try:
             est = state.estimate(name, params, target)
         except cc.CausalCoreError as err:
@@ -57,6 +61,7 @@ def main() -> None:
             return
         ref = state.reference_effect()
         estimate_card(est, ref)
+        propensity_diagnostics(est)
         runs = [(n, r) for n, r in state.estimate_all(target) if isinstance(r, cc.EffectEstimate)]
         fig = forest_plot([r for _, r in runs], reference=ref[0] if ref else None,
                           reference_label=("true effect" if ref[2] else "benchmark") if ref else "")
@@ -66,6 +71,8 @@ def main() -> None:
 
     with right:
         show_refutations(est)
+    if est.treatment_type == "categorical":
+        contrasts_panel()
 
 
 main()

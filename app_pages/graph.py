@@ -4,6 +4,7 @@ import streamlit as st
 
 import causal_core as cc
 from ui import model_sync, state
+from ui.quick_model import quick_model_form
 from ui.uploads import once
 from ui.widgets import EXPORTS, md, show_error
 
@@ -18,6 +19,7 @@ def main() -> None:
     g = state.graph()
     ident = state.identification()
 
+    quick_model_form()
     left, right = st.columns([3, 2], gap="large")
     with left:
         do_view = st.toggle("do() view: cut the arrows into the treatment",

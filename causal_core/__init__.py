@@ -50,8 +50,11 @@ from .exceptions import (
 from .graph import ROLES, CausalGraph
 from .idcheck import estimate_id, general_identification
 from .identify import NODE_ROLES, Estimand, Identification, identify
+from .imputation import estimate_missing, impute, pool_rubin, refute_missing
 from .links import decode_state, encode_state
+from .missing import MissingDataChoice, complete_cases, missingness_table
 from .plan import AnalysisPlan, DataReference, WhatIfQuestion, latent_missing
+from .quick import quick_graph
 from .refuters import (
     ConfounderSurface,
     FalsificationResult,
@@ -156,4 +159,12 @@ __all__ = [
     "to_script",
     "encode_state",
     "decode_state",
+    "MissingDataChoice",
+    "complete_cases",
+    "estimate_missing",
+    "impute",
+    "missingness_table",
+    "pool_rubin",
+    "refute_missing",
+    "quick_graph",
 ]

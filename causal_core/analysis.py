@@ -102,8 +102,8 @@ class Analysis:
         The plan's comparison estimators and refuters (None: every one that applies).
     n_simulations : int
         The plan's simulations per refutation test.
-    missing_data : str
-        The plan's missing-data policy.
+    missing_data : dict
+        The plan's missing-data choice (:meth:`MissingDataChoice.to_dict`).
     whatif_questions : tuple of dict
         The plan's What-if questions (``{"x", "unit"}``).
     whatif_seed : int
@@ -132,7 +132,7 @@ class Analysis:
     compare: tuple[str, ...] | None = None
     refuters: tuple[str, ...] | None = None
     n_simulations: int = 100
-    missing_data: str = "complete_cases"
+    missing_data: Mapping[str, Any] = field(default_factory=lambda: {"strategy": "none"})
     whatif_questions: tuple[dict[str, Any], ...] = ()
     whatif_seed: int = 0
 
@@ -298,7 +298,7 @@ def assemble(
         sensitivity=None if sensitivity is None else sensitivity.to_dict(),
         whatif=tuple(whatif), reference=None if reference is None else dict(reference),
         title=title, created=_now(), engine_version=__version__, compare=plan.compare,
-        refuters=plan.refuters, n_simulations=plan.n_simulations, missing_data=plan.missing_data,
+        refuters=plan.refuters, n_simulations=plan.n_simulations, missing_data=plan.missing_data.to_dict(),
         whatif_questions=tuple(q.to_dict() for q in plan.whatif_questions), whatif_seed=plan.whatif_seed,
     )
 
@@ -340,7 +340,7 @@ def run_analysis(
     params: Mapping[str, Any] | None = None, adjustment_set: Sequence[str] | None = None,
     refuters: Sequence[str] | None = None, n_simulations: int = 100, random_state: int = 0,
     compare: Sequence[str] = ("naive",), example: str | None = None,
-    reference: Mapping[str, Any] | None = None, title: str = "",
+    reference: Mapping[str, Any] | None = None, title: str = "", missing: Any = None,
 ) -> Analysis:
     """Run a whole analysis the way the app does: ``AnalysisPlan.for_data(...).run(frame)``.
 
@@ -348,7 +348,9 @@ def run_analysis(
     ``estimator`` with ``params`` and ``adjustment_set`` (None: the estimand's), and each
     method of ``compare`` with its defaults (for the forest plot); run ``refuters``
     (default: every refuter that applies) with ``n_simulations`` and ``random_state``, and the
-    omitted-variable-bias sensitivity when the estimate allows it.
+    omitted-variable-bias sensitivity when the estimate allows it. ``missing`` is a
+    :class:`~causal_core.missing.MissingDataChoice` (None: missing values raise); it is recorded
+    in each estimate's ``diagnostics["missing_data"]``.
 
     Examples
     --------
@@ -362,5 +364,6 @@ def run_analysis(
         frame, file_name, graph, example=example, estimator=estimator, target=target,
         params=params, adjustment_set=adjustment_set,
         refuters=None if refuters is None else tuple(refuters), n_simulations=n_simulations,
-        random_state=random_state, compare=tuple(compare))
+        random_state=random_state, compare=tuple(compare),
+        missing_data=missing if missing is not None else "none")
     return plan.run(frame, title=title, reference=reference)

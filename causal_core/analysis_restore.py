@@ -123,6 +123,21 @@ def _text(d: dict, name: str, default: Any = ..., optional: bool = False) -> Any
     return v
 
 
+def _missing(d: dict) -> dict[str, Any]:
+    """The missing-data choice: its dictionary, or a strategy name (files before version 0.4)."""
+    from .missing import MissingDataChoice
+
+    v = d.get("missing_data", "none")
+    try:
+        if isinstance(v, str):
+            return MissingDataChoice(v).to_dict()
+        if isinstance(v, dict):
+            return MissingDataChoice.from_dict(v).to_dict()
+    except CausalCoreError as err:
+        raise AnalysisError(f"The analysis file's 'missing_data' is not a valid choice: {err}") from err
+    raise _bad("missing_data", "a strategy name or an object", v)
+
+
 def _texts(d: dict, name: str, optional: bool = False) -> tuple[str, ...] | None:
     v = d.get(name, None if optional else [])
     if optional and v is None:
@@ -198,7 +213,7 @@ def analysis_kwargs(d: Any) -> dict[str, Any]:
         "compare": _texts(d, "compare", optional=True),
         "refuters": _texts(d, "refuters", optional=True),
         "n_simulations": _int(d, "n_simulations", 100),
-        "missing_data": _text(d, "missing_data", "complete_cases"),
+        "missing_data": _missing(d),
         "whatif_seed": _int(d, "whatif_seed", 0),
     }
     questions = d.get("whatif_questions", [])

@@ -44,6 +44,7 @@ from ._json import plain
 from .data import fingerprint
 from .exceptions import CausalCoreError, DataError
 from .graph import CausalGraph
+from .missing import MissingDataChoice
 
 __all__ = ["PLAN_FORMAT", "PLAN_VERSION", "MISSING_DATA_POLICIES", "TARGETS", "STEPS",
            "DataReference", "WhatIfQuestion", "AnalysisPlan", "latent_missing", "reconcile_graph",
@@ -51,10 +52,14 @@ __all__ = ["PLAN_FORMAT", "PLAN_VERSION", "MISSING_DATA_POLICIES", "TARGETS", "S
 
 PLAN_FORMAT = "causal-explorer-plan"
 PLAN_VERSION = 1
-#: Missing-data policies a plan may name, with what each does. ``complete_cases``: every step
-#: uses the rows with no missing value in the columns it needs (what the estimators do).
+#: Missing-data policies a plan may name (:class:`~causal_core.missing.MissingDataChoice`'s
+#: strategies), with what each does.
 MISSING_DATA_POLICIES: dict[str, str] = {
-    "complete_cases": "rows with a missing value in a column a step uses are left out of it",
+    "none": "missing values in a column a step uses stop it with an error naming the column",
+    "complete_cases": "rows with a missing value in a column the analysis uses are left out, "
+                      "counted and noted",
+    "multiple_imputation": "m imputed copies by chained equations, estimates pooled by Rubin's "
+                           "rules, refutations run on each copy",
 }
 TARGETS = ("ate", "att", "atc")
 #: The steps :meth:`AnalysisPlan.key` can key on.
@@ -239,6 +244,21 @@ def _changed(name: str, params: Mapping[str, Any] | None, refuter: bool = False
     return {k: v for k, v in given.items() if k not in defaults or defaults[k] != v}
 
 
+def _missing_choice(value: Any) -> MissingDataChoice:
+    """A missing-data choice from itself, its strategy name or its dictionary."""
+    if isinstance(value, MissingDataChoice):
+        return value
+    try:
+        if isinstance(value, str):
+            return MissingDataChoice(value)
+        if isinstance(value, Mapping):
+            return MissingDataChoice.from_dict(value)
+    except DataError as err:
+        raise DataError(f"The plan's missing-data policy is not valid: {err}") from err
+    raise DataError(f"The plan's missing-data choice must be one of {', '.join(MISSING_DATA_POLICIES)} "
+                    f"or its dictionary; got {value!r}.")
+
+
 def _whole(value: Any, what: str, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise DataError(f"The plan's {what} must be a whole number of at least {low}; got "
@@ -279,8 +299,9 @@ class AnalysisPlan:
         Simulations per refutation test.
     refuter_params : mapping
         Refuter name → its parameters that differ from the defaults.
-    missing_data : str
-        A key of :data:`MISSING_DATA_POLICIES`.
+    missing_data : MissingDataChoice
+        How missing values are handled (a strategy name of :data:`MISSING_DATA_POLICIES` or
+        its dictionary is turned into one); default: stop and say so.
     whatif_questions : tuple of WhatIfQuestion
     random_state : int
         The seed of the estimate, of every comparison and of every refutation.
@@ -300,7 +321,7 @@ class AnalysisPlan:
     refuters: tuple[str, ...] | None = None
     n_simulations: int = 100
     refuter_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    missing_data: str = "complete_cases"
+    missing_data: MissingDataChoice = field(default_factory=MissingDataChoice)
     whatif_questions: tuple[WhatIfQuestion, ...] = ()
     random_state: int = 0
     whatif_seed: int = 0
@@ -331,9 +352,7 @@ class AnalysisPlan:
         if self.target not in TARGETS:
             raise DataError(f"The plan's target must be one of {', '.join(TARGETS)}; got "
                             f"{self.target!r}.")
-        if self.missing_data not in MISSING_DATA_POLICIES:
-            raise DataError(f"The plan's missing-data policy must be one of "
-                            f"{', '.join(MISSING_DATA_POLICIES)}; got {self.missing_data!r}.")
+        put(self, "missing_data", _missing_choice(self.missing_data))
         put(self, "params", _frozen(_changed(self.estimator, self.params), "estimator parameters"))
         put(self, "refuter_params", MappingProxyType(
             {k: _frozen(_changed(k, v, refuter=True), f"parameters of {k!r}")
@@ -405,7 +424,7 @@ class AnalysisPlan:
         return {"data": None if self.data is None else self.data.fingerprint,
                 "graph": graph_structure(self.analysis_graph()),
                 "treatment": self.treatment, "outcome": self.outcome,
-                "missing_data": self.missing_data, "adjustment_set": self.adjustment_set,
+                "missing_data": self.missing_data.to_dict(), "adjustment_set": self.adjustment_set,
                 "estimator": self.estimator, "params": dict(self.params), "target": self.target,
                 "random_state": self.random_state, "compare": self.compare,
                 "refuters": self.refuters, "n_simulations": self.n_simulations,
@@ -443,6 +462,7 @@ class AnalysisPlan:
         body["data"] = None if self.data is None else self.data.to_dict()
         body["whatif_questions"] = [q.to_dict() for q in self.whatif_questions]
         body["params"] = dict(self.params)
+        body["missing_data"] = self.missing_data.to_dict()
         body["refuter_params"] = {k: dict(v) for k, v in self.refuter_params.items()}
         return {"format": PLAN_FORMAT, "version": PLAN_VERSION, **plain(body)}
 
@@ -488,12 +508,12 @@ class AnalysisPlan:
     def estimate(self, frame: pd.DataFrame, *, identification: Any = None,
                  method: str | None = None) -> Any:
         """The main :class:`EffectEstimate` (``method``: another estimator with its defaults)."""
-        from .estimators import estimate
+        from .imputation import estimate_missing
 
         used = self.frame(frame)
         ident = self.identify(frame.columns) if identification is None else identification
         params = dict(self.params) if method is None or method == self.estimator else {}
-        return estimate(used, ident, method=method or self.estimator,
+        return estimate_missing(used, ident, self.missing_data, method=method or self.estimator,
                         target=self.target, random_state=self.random_state,
                         adjustment_set=None if self.adjustment_set is None
                         else list(self.adjustment_set), **params)
@@ -537,7 +557,7 @@ class AnalysisPlan:
     def refute_one(self, frame: pd.DataFrame, name: str, main: Any, *, identification: Any = None,
                    progress: Callable[[float], Any] | None = None) -> Any:
         """One refutation test of ``main`` with the plan's simulations and seed."""
-        from .refuters import refute
+        from .imputation import refute_missing
 
         ident = self.identify(frame.columns) if identification is None else identification
         params = dict(self.refuter_params.get(name, {}))
@@ -545,8 +565,9 @@ class AnalysisPlan:
         control = params.get("negative_control")  # a column that may lie outside the graph
         if isinstance(control, str) and control in frame.columns and control not in used.columns:
             used = frame[[*used.columns, control]]
-        return refute(used, ident, main, method=name, n_simulations=self.n_simulations,
-                      random_state=self.random_state, progress=progress, **params)
+        return refute_missing(used, ident, main, self.missing_data, method=name,
+                              n_simulations=self.n_simulations, random_state=self.random_state,
+                              progress=progress, **params)
 
     def refute(self, frame: pd.DataFrame, main: Any, *, identification: Any = None
                ) -> dict[str, Any]:
@@ -562,10 +583,11 @@ class AnalysisPlan:
 
     def sensitivity(self, frame: pd.DataFrame, main: Any, *, identification: Any = None) -> Any:
         """The omitted-variable-bias sensitivity of ``main`` (EstimationError when it has none)."""
+        from .imputation import single_frame
         from .sensitivity import ovb_sensitivity
 
         ident = self.identify(frame.columns) if identification is None else identification
-        return ovb_sensitivity(self.frame(frame), ident, main)
+        return ovb_sensitivity(single_frame(self.frame(frame), ident, self.missing_data), ident, main)
 
     def whatif_model(self, frame: pd.DataFrame) -> Any:
         """The structural causal model What if uses, fitted with :attr:`whatif_seed`."""

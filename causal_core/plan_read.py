@@ -149,8 +149,8 @@ def plan_kwargs(d: Any) -> dict[str, Any]:
         "refuters": _get(d, "refuters", "a list of names or null", optional_names, None),
         "n_simulations": _get(d, "n_simulations", "a whole number", _is_int, 100),
         "refuter_params": _get(d, "refuter_params", "an object", mapping, {}),
-        "missing_data": _get(d, "missing_data", "text", lambda x: isinstance(x, str),
-                             "complete_cases"),
+        "missing_data": _get(d, "missing_data", "a strategy name or an object",
+                             lambda x: isinstance(x, str | dict), "none"),
         "random_state": _get(d, "random_state", "a whole number", _is_int, 0),
         "whatif_seed": _get(d, "whatif_seed", "a whole number", _is_int, 0),
     }

@@ -31,7 +31,9 @@ from typing import Any
 from . import fmt
 from .analysis import Analysis, AnalysisError
 from .conclusion import Conclusion, Statement, conclude, estimate_sentence
+from .dowhy_names import DOWHY_REFUTERS, dowhy_lines
 from .graph import CausalGraph
+from .missing import choice_of
 
 __all__ = ["to_html", "to_script", "conclusion", "conclusion_of", "missing_arrows",
            "estimate_sentence"]
@@ -139,6 +141,8 @@ METHOD = {method}
 TARGET = {target}
 PARAMS = {params}
 RANDOM_STATE = {seed}
+# Missing values: None (they raise), complete cases, or multiple imputation pooled by Rubin's rules
+MISSING_DATA = {missing}
 REFUTATIONS = [  # (refuter, simulations, parameters), each seeded with RANDOM_STATE
 {refutations}
 ]
@@ -146,6 +150,8 @@ SAVED_ESTIMATE = {saved}
 SENSITIVITY = {sensitivity}  # the analysis ran the omitted-variable-bias sensitivity
 WHATIF_QUESTIONS = {whatif}  # (x, unit) asked on the What-if page; answered with WHATIF_SEED
 WHATIF_SEED = {whatif_seed}
+# Each step below shows, as a comment, the DoWhy call that readers of DoWhy know.
+DOWHY_REFUTER = {dowhy_refuters}
 
 
 def load_data():
@@ -169,10 +175,20 @@ def main():
     data = load_data()
     graph = cc.CausalGraph.parse(MODEL)
     frame = data[[c for c in data.columns if c in graph and graph.is_observed(c)]]
+    {dowhy_model}
+    {dowhy_identify}
     identification = cc.identify(graph, TREATMENT, OUTCOME)
     print("Estimand:", identification.estimand.description)
-    estimate = cc.estimate(frame, identification, method=METHOD, target=TARGET,
-                           adjustment_set=ADJUSTMENT_SET, random_state=RANDOM_STATE, **PARAMS)
+    {dowhy_estimate}
+    if MISSING_DATA is None:
+        estimate = cc.estimate(frame, identification, method=METHOD, target=TARGET,
+                               adjustment_set=ADJUSTMENT_SET, random_state=RANDOM_STATE, **PARAMS)
+    else:
+        missing = cc.MissingDataChoice.from_dict(MISSING_DATA)
+        print("Missing data:", missing.label)
+        estimate = cc.estimate_missing(frame, identification, missing, method=METHOD,
+                                       target=TARGET, adjustment_set=ADJUSTMENT_SET,
+                                       random_state=RANDOM_STATE, **PARAMS)
     print("Adjusted for:", list(estimate.estimand.adjustment_set))
     print(estimate.summary().T.to_string())
     print(f"estimate = {{estimate.value!r}}")
@@ -180,11 +196,21 @@ def main():
     print(f"saved estimate = {{SAVED_ESTIMATE!r}} ({{same}})")
     results = []
     for name, n_simulations, params in REFUTATIONS:
-        result = cc.refute(data, identification, estimate, method=name,
-                           n_simulations=n_simulations, random_state=RANDOM_STATE, **params)
+        # DoWhy: model.refute_estimate(identified, estimate, method_name=DOWHY_REFUTER[name])
+        if MISSING_DATA is None:
+            result = cc.refute(data, identification, estimate, method=name,
+                               n_simulations=n_simulations, random_state=RANDOM_STATE, **params)
+        else:
+            result = cc.refute_missing(data, identification, estimate, missing, method=name,
+                                       n_simulations=n_simulations, random_state=RANDOM_STATE,
+                                       **params)
         results.append(result)
         print(f"{{result.label}} [{{result.kind}}]: {{result.verdict or 'sensitivity, not a test'}}")
         print("   ", result.explanation)
+    if MISSING_DATA is not None:  # the one table the sensitivity analysis ran on
+        from causal_core.imputation import single_frame
+
+        frame = single_frame(frame, identification, missing) if SENSITIVITY else frame
     conclusion = cc.conclude(estimate, results, SENSITIVITY and cc.ovb_sensitivity(
         frame, identification, estimate))
     print()
@@ -229,7 +255,15 @@ def to_script(analysis: Analysis, data_filename: str, script_name: str = "analys
         for name, run in runs.items() if name in analysis.refutations)
     choice = None if analysis.adjustment_choice is None else list(analysis.adjustment_choice)
     main = analysis.estimates[analysis.estimator]
+    missing = choice_of(main)
+    side = dowhy_lines(analysis.estimator, analysis.target, list(analysis.adjustment_set))
+    dowhy_refuters = {n: DOWHY_REFUTERS.get(n) for n in runs if n in analysis.refutations}
     return _SCRIPT.format(
+        dowhy_model=side["model"], dowhy_identify=side["identify"],
+        dowhy_estimate=side["estimate"],
+        dowhy_refuters=_literal(dowhy_refuters, "DoWhy refuter names"),
+        missing=_literal(None if missing.strategy == "none" else missing.to_dict(),
+                         "missing-data choice"),
         version="".join(c for c in analysis.engine_version if c.isalnum() or c in ".+-")[:20] or "?",
         script_name="".join(c for c in script_name if c.isalnum() or c in "._-") or "analysis.py",
         data_file=_literal(str(data_filename), "data file name"),

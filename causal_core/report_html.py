@@ -21,6 +21,7 @@ from . import fmt
 from .analysis import Analysis
 from .conclusion import CheckRow, check_rows
 from .mathml import estimand_mathml
+from .missing import missing_sentence
 from .report import MAX_ASSUMPTIONS, _f, conclusion_of, estimate_sentence, missing_arrows
 from .report_svg import dag_svg, legend_html
 
@@ -98,7 +99,9 @@ def _data(a: Analysis) -> str:
     return (f"<h2>The data</h2><p><b>{esc(d.file_name)}</b>{source}: {d.n_rows:,} rows, "
             f"{len(d.columns)} columns. Content fingerprint (sha256) "
             f"<code>{esc(d.fingerprint[:16])}…</code> — a reader can check that their copy is "
-            "the same table.</p>" + _table(["column", "type"], rows))
+            "the same table.</p>"
+            f"<p id=\"missing-data\">{esc(missing_sentence(a.estimates[a.estimator]))}</p>"
+            + _table(["column", "type"], rows))
 
 
 def _graph(a: Analysis) -> str:

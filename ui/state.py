@@ -219,7 +219,11 @@ def ensure_started() -> None:
     if session.get(session.STARTED):
         return
     session.put(session.STARTED, True)
-    load_example_into_session(DEFAULT_EXAMPLE)
+    from causal_core.datasets import list_examples
+
+    asked = st.query_params.get("example")  # ?example=marketing_classic opens on that example
+    names = [e.name for e in list_examples()]
+    load_example_into_session(asked if asked in names else DEFAULT_EXAMPLE)
     analyse_default()
 
 
@@ -237,6 +241,9 @@ def analyse_default(*, quiet: bool = True) -> None:
         p = plan()
         if p.estimator not in [m.name for m in methods]:
             set_plan(p.replace(estimator=methods[default_method(methods)].name, params={}))
+        chosen = next(m for m in methods if m.name == plan().estimator)
+        if plan().target not in chosen.targets:  # e.g. an ATT question, an ATE-only estimator
+            set_plan(plan().replace(target="ate"))
         est = main_estimate()
         estimate_all(plan().target)
     except cc.CausalCoreError:
@@ -263,8 +270,9 @@ def load_example_into_session(name: str) -> None:
     """Load a shipped example with its DAG (the caller has remembered the old analysis)."""
     ex = _example(name)
     set_data(DataRef(ex.data, ex.info.title, cc.fingerprint(ex.data), None, ex), ex.graph)
-    if ex.info.estimator:  # the example's lesson opens on its own estimator
-        set_plan(plan().replace(estimator=ex.info.estimator, params={}))
+    if ex.info.estimator or ex.info.target != "ate":  # the example's own estimator and question
+        set_plan(plan().replace(estimator=ex.info.estimator or plan().estimator, params={},
+                                target=ex.info.target))
     session.forget_widgets()
 
 
@@ -420,6 +428,19 @@ def comparison_estimate(method: str, target: str | None = None) -> Any:
     """``method`` with its default parameters, for the comparison (never the main slot)."""
     p = plan()
     return _estimate_for(p.replace(estimator=method, params={}, target=target or p.target))
+
+
+def missing_choice() -> cc.MissingDataChoice:
+    """How the analysis handles missing values (the plan's choice; default: stop and say so)."""
+    p = plan()
+    return p.missing_data if p is not None else cc.MissingDataChoice()
+
+
+def set_missing_choice(choice: cc.MissingDataChoice) -> None:
+    """Choose complete cases, multiple imputation or none (results are keyed by it)."""
+    p = plan()
+    if p is not None and choice != p.missing_data:
+        set_plan(p.replace(missing_data=choice))
 
 
 def reference_effect() -> tuple[float, str, bool] | None:

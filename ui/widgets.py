@@ -56,31 +56,48 @@ def paths_table(g: cc.CausalGraph, x: str, y: str, z: list[str], max_paths: int 
     return pd.DataFrame(rows, columns=["path", "kind", "status", "why", "verdict"])
 
 
-def param_panel(params: dict, key: str, values: Mapping[str, Any] | None = None) -> dict:
-    """Widgets for an estimator's parameters (drawn from ``get_params()``); the changed ones.
+def param_panel(params: dict, key: str, values: Mapping[str, Any] | None = None,
+                info: dict | None = None) -> dict:
+    """Widgets for an estimator's parameters (drawn from ``get_params()`` and the estimator's
+    declared ``param_info``: label, help, choices, limits); returns the changed ones.
 
     ``values``: the plan's choices, shown when a widget has no value of its own yet.
     """
     out = {}
     for name, default in params.items():
         k = f"{key}.{name}"
-        if k not in st.session_state:  # the widget starts from the plan's value
-            st.session_state[k] = (values or {}).get(name, default)
-            if default is None or isinstance(default, str):
-                st.session_state[k] = "" if st.session_state[k] is None else str(st.session_state[k])
-        if isinstance(default, bool):
-            value = st.checkbox(name, key=k)
-        elif isinstance(default, int):
-            value = int(st.number_input(name, step=1, key=k))
-        elif isinstance(default, float):
-            value = float(st.number_input(name, key=k, format="%.4g"))
+        meta = (info or {}).get(name)
+        label = meta.label if meta else name
+        hint = (meta.help if meta else "") + f" (default: {default!r}; parameter `{name}`)"
+        start = (values or {}).get(name, default)
+        numeric = isinstance(default, int | float) and not isinstance(default, bool)
+        if meta is not None and meta.choices:
+            options = list(meta.choices)
+            if st.session_state.get(k, object()) not in options:
+                st.session_state[k] = start if start in options else options[0]
+            value = st.selectbox(label, options, key=k, help=hint,
+                                 format_func=lambda v, c=meta.choices: c.get(v, str(v)))
+        elif isinstance(default, bool):
+            st.session_state.setdefault(k, bool(start))
+            value = st.checkbox(label, key=k, help=hint)
+        elif numeric or (meta is not None and meta.optional):
+            lo = None if meta is None else meta.minimum
+            hi = None if meta is None else meta.maximum
+            whole = isinstance(default, int) and not isinstance(default, bool)
+            cast = int if whole else float
+            st.session_state.setdefault(k, None if start is None else cast(start))
+            value = st.number_input(label, min_value=None if lo is None else cast(lo),
+                                    max_value=None if hi is None else cast(hi),
+                                    step=1 if whole else None, key=k, help=hint,
+                                    format=None if whole else "%.4g",
+                                    placeholder="empty: the default")
+            value = None if value is None else cast(value)
         elif default is None or isinstance(default, str):
-            text = st.text_input(name, key=k, help="Leave empty for the default; numbers and "
-                                 "JSON lists are read as such.")
+            st.session_state.setdefault(k, "" if start is None else str(start))
+            text = st.text_input(label, key=k, help=hint + " Leave empty for the default.")
             value = None if text == "" and default is None else _typed(text)
         else:
-            del st.session_state[k]
-            st.caption(f"{name} = {default!r} (not editable here)")
+            st.caption(f"{label} = {default!r} (not editable here)")
             continue
         if value != default:
             out[name] = value

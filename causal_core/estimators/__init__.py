@@ -18,6 +18,7 @@ from .api import estimate
 from .base import (
     Estimator,
     EstimatorInfo,
+    ParamInfo,
     get_estimator_class,
     list_estimators,
     methods_that_fit,
@@ -40,6 +41,7 @@ __all__ = [
     "get_estimator_class",
     "Estimator",
     "EstimatorInfo",
+    "ParamInfo",
     "EffectEstimate",
     "PropensityDiagnostics",
     "BalanceRow",

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..exceptions import EstimationError
 from ._stats import ols
-from .base import Estimator, register
+from .base import MAX_ITER, Estimator, ParamInfo, register
 from .positivity import overlap_notes
 from .prepare import Problem
 from .propensity import (
@@ -126,6 +126,17 @@ class AIPW(Estimator):
     label = "Doubly robust (AIPW, cross-fitted)"
     description = "Outcome model plus inverse-weighted residuals, cross-fitted; doubly robust."
     targets = ("ate", "att", "atc")
+    param_info = {
+        "n_folds": ParamInfo("Cross-fitting folds", "Models are fitted on all folds but one and "
+                             "predict the one left out, in turn.", minimum=2, maximum=20),
+        "clip": ParamInfo("Clip propensity scores at", "Scores below this (or above 1 minus it) "
+                          "are set to it, which caps the weights.", minimum=0.0, maximum=0.49),
+        "outcome_model": ParamInfo("Outcome model", "How the outcome is predicted from the "
+                                   "covariates in each group.", choices={"linear": "linear"}),
+        "propensity_model": ParamInfo("Propensity model", "How the chance of treatment is "
+                                      "predicted.", choices={"logistic": "logistic"}),
+        "max_iter": MAX_ITER,
+    }
 
     def __init__(
         self,

@@ -33,6 +33,7 @@ from .result import EffectEstimate
 __all__ = [
     "Estimator",
     "EstimatorInfo",
+    "ParamInfo",
     "register",
     "get_estimator_class",
     "list_estimators",
@@ -42,6 +43,38 @@ __all__ = [
 
 _REGISTRY: dict[str, type[Estimator]] = {}
 E = TypeVar("E", bound="type[Estimator]")
+
+
+@dataclass(frozen=True)
+class ParamInfo:
+    """What a person reads about one parameter: its label, help, choices and limits.
+
+    ``choices`` maps each allowed value to its label (a select box); ``minimum`` and
+    ``maximum`` bound a number; ``optional``: empty is allowed and means the default (None).
+    """
+
+    label: str
+    help: str = ""
+    choices: dict[Any, str] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    optional: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly dictionary."""
+        return {"label": self.label, "help": self.help, "optional": self.optional,
+                "choices": None if self.choices is None else {str(k): v for k, v in
+                                                              self.choices.items()},
+                "minimum": self.minimum, "maximum": self.maximum}
+
+
+#: The confidence-interval choice shared by the estimators that offer a bootstrap.
+CI_CHOICE = ParamInfo("Confidence interval", "Analytic: a formula, instant. Bootstrap: re-run "
+                      "the whole method on resampled data, slower but fewer assumptions.",
+                      choices={"analytic": "analytic (formula)", "bootstrap": "bootstrap"})
+#: The iteration limit of the logistic propensity model.
+MAX_ITER = ParamInfo("Propensity model iterations", "Newton steps of the logistic propensity "
+                     "model before giving up with a warning.", minimum=5, maximum=1000)
 
 
 @dataclass(frozen=True)
@@ -56,10 +89,12 @@ class EstimatorInfo:
     targets: tuple[str, ...]
     ci: str
     params: dict[str, Any] = field(default_factory=dict)
+    param_info: dict[str, ParamInfo] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dictionary."""
         return {
+            "param_info": {k: v.to_dict() for k, v in self.param_info.items()},
             "name": self.name,
             "label": self.label,
             "description": self.description,
@@ -86,6 +121,8 @@ class Estimator:
     targets: ClassVar[tuple[str, ...]] = ("ate",)
     ci: ClassVar[str] = "analytic"
     order: ClassVar[int] = 100
+    #: Parameter name → what a person reads about it (label, help, choices, limits).
+    param_info: ClassVar[dict[str, ParamInfo]] = {}
 
     # ------------------------------------------------------------------ scikit-learn contract
     @classmethod
@@ -306,6 +343,7 @@ def list_estimators() -> list[EstimatorInfo]:
                 targets=cls.targets,
                 ci=cls.ci,
                 params=params,
+                param_info=dict(cls.param_info),
             )
         )
     return out

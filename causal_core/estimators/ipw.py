@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..exceptions import EstimationError
-from .base import Estimator, register
+from .base import MAX_ITER, Estimator, ParamInfo, register
 from .positivity import overlap_notes
 from .prepare import Problem
 from .propensity import (
@@ -145,6 +145,17 @@ class InversePropensityWeighting(Estimator):
     label = "Inverse probability weighting"
     description = "Weights each row by its inverse propensity (Hájek); sandwich standard errors."
     targets = ("ate", "att", "atc")
+    param_info = {
+        "normalize": ParamInfo("Normalise the weights (Hájek)", "Weights sum to one in each "
+                               "group: steadier than the raw Horvitz–Thompson weights."),
+        "clip": ParamInfo("Clip propensity scores at", "Scores below this (or above 1 minus "
+                          "it) are set to it, which caps the weights. Empty: no clipping.",
+                          minimum=0.0, maximum=0.49, optional=True),
+        "trim": ParamInfo("Leave out units with scores beyond", "Units with a score below this "
+                          "(or above 1 minus it) are dropped: the population changes. Empty: "
+                          "keep everyone.", minimum=0.0, maximum=0.49, optional=True),
+        "max_iter": MAX_ITER,
+    }
 
     def __init__(
         self,

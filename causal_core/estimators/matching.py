@@ -35,7 +35,7 @@ from scipy.special import logit
 
 from ..exceptions import EstimationError
 from ._stats import bootstrap_se_ci
-from .base import Estimator, register
+from .base import CI_CHOICE, MAX_ITER, Estimator, ParamInfo, register
 from .positivity import WARN_SHARE, overlap_notes
 from .prepare import Problem
 from .propensity import PropensityFit, fit_propensity, propensity_diagnostics, require_both_groups
@@ -198,6 +198,19 @@ class PropensityMatching(Estimator):
     description = "k-nearest-neighbour matching on the propensity score, with replacement."
     targets = ("ate", "att", "atc")
     ci = "analytic or bootstrap"
+    param_info = {
+        "n_neighbors": ParamInfo("Matches per unit", "How many units of the other group, "
+                                 "nearest on the propensity score, each unit is compared with. "
+                                 "More: less noise, more bias.", minimum=1, maximum=50),
+        "caliper": ParamInfo("Largest score distance for a match (caliper)", "Units with no "
+                             "match closer than this on the propensity score are left out. "
+                             "Empty: every unit is matched.", minimum=0.0, maximum=1.0,
+                             optional=True),
+        "ci": CI_CHOICE,
+        "n_bootstrap": ParamInfo("Bootstrap resamples", "Only for the bootstrap interval.",
+                                 minimum=20, maximum=5000),
+        "max_iter": MAX_ITER,
+    }
 
     def __init__(
         self,

@@ -44,7 +44,7 @@ from ..exceptions import EstimationError
 from ..identify import Estimand, Identification
 from ._stats import OLSFit, ols, t_ci
 from .absorb import MAX_SWEEPS, single_arm_share, within
-from .base import Estimator, contrast, register
+from .base import Estimator, ParamInfo, contrast, register
 from .positivity import WARN_SHARE, overlap_notes
 from .prepare import Problem, Roles
 from .regression_checks import binary_outcome_warning, heterogeneity_warning, reset_warning
@@ -102,6 +102,15 @@ class LinearRegression(Estimator):
     treatment_types = ("binary", "continuous", "categorical")
     targets = ("ate", "att", "atc")
     absorbs_fixed_effects = True
+    param_info = {
+        "interactions": ParamInfo("Treatment × covariate interactions", "Let the effect differ "
+                                  "with the covariates (Lin 2013). Automatic: for the ATT and "
+                                  "ATC, not for the ATE (DoWhy's specification).",
+                                  choices={None: "automatic", True: "yes", False: "no"}),
+        "n_bins": ParamInfo("Bins per effect modifier", "For effects by subgroup.",
+                            minimum=2, maximum=20),
+        "modifier_main_effects": ParamInfo("Effect modifiers also affect the outcome directly"),
+    }
 
     def __init__(
         self,

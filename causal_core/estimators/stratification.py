@@ -36,7 +36,7 @@ import numpy as np
 from ..exceptions import EstimationError
 from ._stats import bootstrap_se_ci, ols
 from .absorb import within
-from .base import Estimator, register
+from .base import CI_CHOICE, MAX_ITER, Estimator, ParamInfo, register
 from .positivity import overlap_notes
 from .prepare import Problem
 from .propensity import PropensityFit, fit_propensity, propensity_diagnostics, require_both_groups
@@ -73,6 +73,17 @@ class PropensityStratification(Estimator):
     description = "Difference in means within quantile strata of the propensity score, averaged."
     targets = ("ate", "att", "atc")
     ci = "analytic or bootstrap"
+    param_info = {
+        "n_strata": ParamInfo("Number of strata", "Units are grouped by propensity score into "
+                              "this many bins; the effect is averaged over bins.",
+                              minimum=2, maximum=200),
+        "min_per_group": ParamInfo("Fewest treated and controls per stratum", "Strata with "
+                                   "fewer are dropped (and counted).", minimum=1, maximum=100),
+        "ci": CI_CHOICE,
+        "n_bootstrap": ParamInfo("Bootstrap resamples", "Only for the bootstrap interval.",
+                                 minimum=20, maximum=5000),
+        "max_iter": MAX_ITER,
+    }
 
     def __init__(
         self,

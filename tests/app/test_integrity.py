@@ -94,7 +94,7 @@ def test_restore_restores_every_choice_and_the_numbers_without_recomputing(saved
     goto(at, "app_pages/estimate.py")
     assert at.selectbox(key=session.ESTIMATOR).value == "ipw"
     assert at.selectbox(key=session.TARGET).value == "att"
-    assert at.text_input(key=session.param_key("ipw", "clip")).value == "0.05"
+    assert at.number_input(key=session.param_key("ipw", "clip")).value == 0.05
     shown = next(m for m in at.metric if m.label == "Estimated effect").value
     assert shown == "31.23"  # the saved number: nothing was re-estimated
     p = view.plan(at)
@@ -155,7 +155,7 @@ def test_a_customised_estimate_is_never_overwritten_by_the_comparison_run():
     view.confirm(at)
     goto(at, "app_pages/estimate.py")
     at.selectbox(key=session.ESTIMATOR).set_value("ipw").run()
-    at.text_input(key=session.param_key("ipw", "clip")).set_value("0.05").run()
+    at.number_input(key=session.param_key("ipw", "clip")).set_value(0.05).run()
     assert not at.exception, [e.value for e in at.exception]
     p = view.plan(at)
     store = view.get(at, session.RESULTS)

@@ -125,3 +125,37 @@ def test_refutation_under_mi_is_the_median_and_majority_of_the_copies():
     verdicts = [r.verdict for r in each]
     assert ref.verdict == max(set(verdicts), key=verdicts.count) or len(set(verdicts)) == 3
     assert ref.simulated.size == 60 and "3 imputed data sets" in ref.explanation
+
+
+@pytest.mark.parametrize("strategy", ["complete_cases", "multiple_imputation"])
+def test_each_choice_is_recorded_in_report_and_reproduced_by_the_script(tmp_path, strategy):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from causal_core.analysis import Analysis, run_analysis
+    from causal_core.datasets.missing_examples import CAMPAIGN_DAG, campaign_types
+    from causal_core.report import to_html, to_script
+
+    path = tmp_path / "stores.csv"
+    path.write_bytes(campaign_types(600).to_csv(index=False).encode())
+    data, _ = cc.load_table(path.read_bytes(), "stores.csv")
+    choice = MissingDataChoice(strategy, m=3, max_iter=3)
+    a = run_analysis(data, "stores.csv", cc.CausalGraph.parse(CAMPAIGN_DAG), compare=(),
+                     refuters=["placebo_treatment"], n_simulations=10, missing=choice)
+    a = Analysis.from_json(a.to_json())
+    est = a.primary_estimate()
+    assert est.diagnostics["missing_data"]["strategy"] == strategy
+    assert (est.n_dropped > 0) == (strategy == "complete_cases")
+    html = to_html(a)
+    assert ("Missing values: complete cases" if strategy == "complete_cases"
+            else "Missing values: multiple imputation, 3 imputed") in html
+    script = tmp_path / "analysis.py"
+    script.write_text(to_script(a, "stores.csv"), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
+    out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert f"estimate = {est.value!r}" in out.stdout and "(the same)" in out.stdout
+    assert a.refutations["placebo_treatment"]["verdict"] in out.stdout
