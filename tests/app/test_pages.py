@@ -17,7 +17,8 @@ PAGES = ["app_pages/data.py", "app_pages/graph.py", "app_pages/identify.py", "ap
 
 
 def new_app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    # LaLonde (16,177 rows): every estimator and check on the first visit, 45-51 s alone
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
     assert not at.exception, at.exception
     return at

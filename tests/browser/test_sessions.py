@@ -86,3 +86,44 @@ def test_sigterm_stops_the_server_within_seconds_while_work_runs(browser):
         if proc.poll() is None:
             proc.kill()
     assert took < 8.0, f"the server took {took:.1f} s to stop after SIGTERM"
+
+
+def _add_to_graph(s: Session, line: str) -> None:
+    """Add ``line`` to the Model page's text box and apply it (Ctrl+Enter)."""
+    from playwright.sync_api import expect
+
+    s.goto("graph")
+    box = s.page.get_by_role("textbox", name="The same graph as text (DAGitty syntax)")
+    box.wait_for(timeout=60_000)
+    box.fill(box.input_value().replace("}", f"{line}\n}}"))
+    box.press("Control+Enter")
+    s.wait_idle(timeout=60_000)
+    s.goto("graph")  # a new page load: what the server kept for this token
+    box = s.page.get_by_role("textbox", name="The same graph as text (DAGitty syntax)")
+    expect(box).to_contain_text(line.split()[0], timeout=60_000)
+
+
+def test_two_tabs_on_one_link_fork_with_a_notice_and_neither_loses_an_edit(browser, app_url):
+    """Issue 11: two tabs on one link never lose an edit. The second tab continues as a copy
+    with its own link and says so; each tab's edit survives its own reload; neither sees the
+    other's."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    a = Session(ctx.new_page(), app_url)
+    a.page.goto(app_url)
+    a.wait_idle(timeout=_COLD)
+    token = _token(a)
+    b = Session(ctx.new_page(), app_url)  # the same browser (same cookie), the same link
+    b.page.goto(f"{app_url}/graph?a={token}")
+    b.wait_idle(timeout=_COLD)
+    assert "also open in another tab" in b.page.inner_text("body")
+    assert _token(b) not in (None, token) and _token(a) == token
+    _add_to_graph(a, "from_tab_a -> revenue")
+    _add_to_graph(b, "from_tab_b -> revenue")
+    for s, mine, other in ((a, "from_tab_a", "from_tab_b"), (b, "from_tab_b", "from_tab_a")):
+        s.goto("graph")
+        box = s.page.get_by_role("textbox", name="The same graph as text (DAGitty syntax)")
+        box.wait_for(timeout=60_000)
+        text = box.input_value()
+        assert mine in text and other not in text, (mine, text)
+    assert _token(a) == token
+    ctx.close()
