@@ -105,9 +105,9 @@ def main() -> None:
         st.caption("This report shows the saved results; the loaded data differ from the saved table.")
 
     with st.expander("What-if answers"):
-        st.caption("Add the What-if page's question, answered on every rung (seeing, doing, "
-                   "imagining), to the report. This fits the structural causal model if it is not "
-                   "fitted yet.")
+        st.caption("The questions asked on the What-if page are in the report, answered on every "
+                   "rung (seeing, doing, imagining). Without one, this adds the default question "
+                   "(it fits the structural causal model if it is not fitted yet).")
         if st.button("Add the What-if answers"):
             try:
                 n = bridge.add_whatif_answers()

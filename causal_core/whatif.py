@@ -38,6 +38,7 @@ import pandas as pd
 
 from .estimators.prepare import treatment_kind
 from .exceptions import DataError
+from .fmt import number, signed
 from .graph import CausalGraph
 from .plan import WhatIfQuestion
 from .scm import StructuralCausalModel, fit_scm
@@ -470,11 +471,14 @@ def against_estimate(model: float, est: Any) -> Agreement:
 
 
 def fmt(v: Any, sign: bool = False) -> str:
-    """A number in 4 significant digits, whole from 10,000 on (no exponent); levels as they are."""
+    """A number in 4 significant digits, whole from 10,000 on (no exponent); levels as they are.
+
+    >>> fmt(1234.56), fmt(0.00123), fmt(12345.6), fmt(2.5, sign=True), fmt("north")
+    ('1,235', '0.00123', '12,346', '+2.5', 'north')
+    """
     if not isinstance(v, float | int | np.floating | np.integer) or isinstance(v, bool):
         return str(v)
-    plus = "+" if sign else ""
-    return f"{v:{plus},.0f}" if abs(v) >= 1e4 else f"{v:{plus},.4g}"
+    return (signed if sign else number)(v, 4)  # causal_core.fmt: no exponent from 1e-3 to 1e9
 
 
 def gap_sentence(q: Question, seeing: Curve, doing: Curve, confounders: list[str] | None) -> str:

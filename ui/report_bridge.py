@@ -65,8 +65,22 @@ def current_analysis() -> Analysis | None:
     except cc.CausalCoreError:
         sens = None
     return assemble(p, estimates=estimates, refutations=state.refutations(main), sensitivity=sens,
-                    identification=ident, whatif=state.stored(_whatif_key()) or (),
-                    reference=_reference())
+                    identification=ident, whatif=_asked_whatif(p), reference=_reference())
+
+
+def _asked_whatif(p: cc.AnalysisPlan) -> Any:
+    """The What-if answers for the report: those kept, else (when the What-if page asked a
+    question) the plan's questions answered now; none when no question was asked."""
+    kept = state.stored(_whatif_key())
+    if kept is not None:
+        return kept
+    if not p.whatif_questions:
+        return ()
+    try:
+        add_whatif_answers()
+    except cc.CausalCoreError:
+        return ()  # the What-if page shows why its model cannot be fitted
+    return state.stored(_whatif_key()) or ()
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

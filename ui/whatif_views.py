@@ -85,7 +85,7 @@ def effects_histogram(q: Question, effects: pd.Series, label: str, marked: float
     else:
         fig.add_histogram(x=effects.to_list(), nbinsx=40, marker_color=_DO, opacity=0.8, name="units",
                           hovertemplate="%{x}: %{y} units<extra></extra>")
-    fig.add_vline(x=mean, line_color="#222", annotation_text=f"mean {mean:.3g}",
+    fig.add_vline(x=mean, line_color="#222", annotation_text=f"mean {fmt(mean)}",
                   annotation_position="top")
     if marked is not None:  # label on the side away from the mean's, inside the plot
         side = "left" if marked > mean else "right"

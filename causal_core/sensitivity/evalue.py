@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import EstimationError
+from ..fmt import number
 from ..refuters.base import _plain
 
 __all__ = ["EValue", "e_value", "e_value_for_estimate"]
@@ -214,15 +215,15 @@ def _risk_ratio_e_value(estimate: Any, data: pd.DataFrame) -> EValue:
     p1 = p0 + rd
     if not (0 < p0 < 1 and 0 < p1 <= 1):
         raise EstimationError(
-            f"The 0/1 outcome {estimate.outcome!r} gives a baseline risk of {p0:.3g} and a risk "
-            f"under treatment of {p1:.3g} ({how}); a risk ratio needs both inside (0, 1]. The "
+            f"The 0/1 outcome {estimate.outcome!r} gives a baseline risk of {number(p0)} and a risk "
+            f"under treatment of {number(p1)} ({how}); a risk ratio needs both inside (0, 1]. The "
             "linear estimate extrapolates beyond possible risks: use a propensity method."
         )
     tiny = 1e-9
     ev = e_value(p1 / p0, max(p0 + lo, tiny) / p0, max(p0 + hi, tiny) / p0, scale="rr")
     text = (f"The outcome {estimate.outcome!r} is 0/1, so the {estimate.target.upper()} "
-            f"({rd:.3g}) is a risk difference; with the baseline risk p0 = {p0:.3g} ({how}) it "
-            f"is the risk ratio {p1 / p0:.3g} = {p1:.3g} / {p0:.3g}, interval "
-            f"({(p0 + lo) / p0:.3g}, {(p0 + hi) / p0:.3g}), the risk-ratio scale of VanderWeele "
+            f"({number(rd)}) is a risk difference; with the baseline risk p0 = {number(p0)} ({how}) it "
+            f"is the risk ratio {number(p1 / p0)} = {number(p1)} / {number(p0)}, interval "
+            f"({number((p0 + lo) / p0)}, {number((p0 + hi) / p0)}), the risk-ratio scale of VanderWeele "
             f"& Ding (2017). ")
     return dataclasses.replace(ev, explanation=text + ev.explanation)

@@ -214,3 +214,20 @@ def test_the_same_whatif_numbers_on_the_page_in_a_notebook_and_in_the_script(tmp
     assert out.returncode == 0, out.stderr
     for name, value in answer.to_dict().items():  # to the last digit
         assert f"what if {name} = {value!r}" in out.stdout, (name, out.stdout[-2000:])
+
+
+def test_the_report_includes_the_whatif_answers_the_page_computed_without_a_button():
+    from causal_core.whatif import fmt
+
+    at = open_page()
+    x_slider = next(s for s in at.slider if s.key.startswith(session.WHATIF_X))
+    x_slider.set_value(x_slider.value + 10).run()
+    p = view.plan(at)
+    (asked,) = p.whatif_questions
+    at.switch_page("app_pages/report.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    answers = view.get(at, session.RESULTS)["whatif:" + view.plan(at).key("whatif")]
+    assert len(answers) >= 3 and all({"question", "answer", "result"} <= set(a) for a in answers)
+    assert any(fmt(asked.x) in a["question"] for a in answers)  # the page's question
+    assert not [b for b in at.button if b.label == "Add the What-if answers" and b.value]
