@@ -52,9 +52,9 @@ def test_save_then_restore_in_a_fresh_session_shows_the_same_choices_and_numbers
     load_example(s, "Campaign on/off → revenue")
     goto(s, "estimate")
     choose(s, "Estimator", "Inverse probability weighting")
-    choose(s, "Effect for", "the treated (ATT)")
+    choose(s, "Question", "What was the effect on those who were treated? (ATT)")
     s.page.get_by_text("Parameters").first.click()
-    clip = s.page.get_by_role("textbox", name="clip")
+    clip = s.page.get_by_role("spinbutton", name="Clip propensity scores at")
     clip.fill("0.05")
     clip.press("Enter")
     s.wait_idle(120_000)
@@ -79,9 +79,9 @@ def test_save_then_restore_in_a_fresh_session_shows_the_same_choices_and_numbers
         assert t.page.get_by_text("Restored the analysis").count()
         goto(t, "estimate")
         assert "Inverse probability weighting" in selected(t, "Estimator")
-        assert "the treated (ATT)" in selected(t, "Effect for")
+        assert "those who were treated? (ATT)" in selected(t, "Question")
         t.page.get_by_text("Parameters").first.click()
-        assert t.page.get_by_role("textbox", name="clip").input_value() == "0.05"
+        assert t.page.get_by_role("spinbutton", name="Clip propensity scores at").input_value() == "0.05"
         assert metric(t, "Estimated effect") == value
         assert not t.unexpected_console_errors()
     finally:

@@ -301,6 +301,9 @@ def _timed_edits(s, names, pairs):
         t0 = time.perf_counter()
         add_node_at(s, name, -210 + 140 * (i % 4), -60 + 140 * (i // 4), wait=False)
         t_nodes.append(time.perf_counter() - t0)
+    # on a loaded machine (load 8) Python's answer to the node batch could land mid-drag and
+    # the arrow was never drawn: the arrows start once Python has the nodes
+    wait_synced(s)
     s.editor.locator("button[data-act='add-edge']").click()
     for a, b in pairs:
         t0 = time.perf_counter()

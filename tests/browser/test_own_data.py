@@ -44,6 +44,9 @@ def _upload(s, path: Path) -> None:
 
 def _quick_model(s, treatment: str, outcome: str) -> None:
     _nav(s, "2 · Model")
+    form = s.page.get_by_test_id("stExpander").filter(has_text="Quick model")
+    if not form.get_by_test_id("stSelectbox").first.is_visible():  # collapsed: the graph uses columns
+        form.get_by_text("Quick model: pick treatment").click()
     _pick(s, "Treatment", treatment)
     _pick(s, "Outcome", outcome)
     s.page.get_by_text("Every other column is a common cause").click()
@@ -70,7 +73,8 @@ def test_lalonde_from_upload_to_a_refuted_estimate_in_under_a_minute(session, tm
     _nav(s, "4 · Estimate & Refute")
     value = _metric(s)
     t_estimate = time.perf_counter() - start
-    s.page.get_by_text("Placebo treatment").first.wait_for(timeout=120_000)
+    # the sensitivity section comes after every check has run
+    s.page.get_by_text("How strong would a hidden confounder need to be?").wait_for(timeout=120_000)
     s.wait_idle(120_000)
     verdicts = s.page.get_by_test_id("stDataFrame").first
     verdicts.wait_for(timeout=60_000)
@@ -94,7 +98,10 @@ def test_missing_values_and_a_categorical_treatment_each_choice_estimates(sessio
     seen = {}
     for label, strategy in (("Complete cases (drop incomplete rows)", "complete_cases"),
                             ("Multiple imputation (Rubin's rules)", "multiple_imputation")):
-        s.page.get_by_test_id("stRadio").get_by_text(label).click()
+        choice = s.page.get_by_test_id("stRadio").get_by_text(label)
+        if not choice.is_visible():  # the panel folds once a choice is made
+            s.page.get_by_text("choose how to handle them").click()
+        choice.click()
         s.wait_idle(180_000)
         seen[strategy] = _metric(s)
         s.page.get_by_text("Each level against a reference").wait_for(timeout=120_000)
