@@ -30,7 +30,7 @@ from .exceptions import EstimationError
 from .gindex import graph_index
 from .graph import CausalGraph
 from .idalg import IDResult, id_algorithm
-from .idexpr import Table, TableTooLarge, contract
+from .idexpr import Table, TableTooLarge, contract, sum_out
 
 __all__ = ["GeneralIdentification", "IDEstimate", "general_identification", "estimate_id",
            "exact_check", "RandomModel", "MAX_CHECK_CELLS"]
@@ -152,11 +152,10 @@ class RandomModel:
 
     def marginal(self, keep: frozenset, max_cells: int | None = None) -> Table:
         """The observed distribution's marginal over the names ``keep``."""
-        if keep not in self._cache and self._base is not None and keep <= set(self._base[0]):
-            vs, arr = min((t for t in self._cache.values() if keep <= set(t[0])),
-                          key=lambda t: t[1].size)
-            axes = tuple(i for i, v in enumerate(vs) if v not in keep)
-            self._cache[keep] = tuple(v for v in vs if v in keep), arr.sum(axis=axes)
+        if keep not in self._cache:  # a sum of the smallest cached table that holds keep
+            outer = [t for t in self._cache.values() if keep <= set(t[0])]
+            if outer:
+                self._cache[keep] = sum_out(min(outer, key=lambda t: t[1].size), keep)
         if keep not in self._cache:
             ids = self._ix.to_ids(keep)
             tables = [self._cpt[v] for v in sorted(self._ancestors(ids))]

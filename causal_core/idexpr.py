@@ -26,7 +26,7 @@ from typing import Protocol
 import numpy as np
 
 __all__ = ["Expr", "Prob", "Product", "Sum", "Frac", "Table", "Distribution", "TableTooLarge",
-           "marginal", "conditional", "contract", "tex_name", "admg_d_separated"]
+           "marginal", "conditional", "contract", "sum_out", "tex_name", "admg_d_separated"]
 
 Table = tuple[tuple[str, ...], np.ndarray]  # (variables, array with one axis per variable)
 
@@ -237,9 +237,31 @@ def conditional(p: Expr, v: frozenset, target: frozenset, given: frozenset) -> E
 def _marg(joint: Joint, keep: frozenset, max_cells: int | None = None) -> Table:
     if not isinstance(joint, tuple):
         return joint.marginal(frozenset(keep), max_cells)
-    vs, arr = joint
-    axes = tuple(i for i, v in enumerate(vs) if v not in keep)
-    return tuple(v for v in vs if v in keep), arr.sum(axis=axes)
+    return sum_out(joint, keep)
+
+
+def sum_out(table: Table, keep: Iterable) -> Table:
+    """The table summed over every variable not in ``keep`` (the others keep their order).
+
+    Binary axes are summed by adding the two halves, last axis first: numpy's multi-axis
+    ``sum`` is 5–20× slower on many interleaved axes of length 2.
+
+    Examples
+    --------
+    >>> sum_out((("a", "b"), np.array([[1.0, 2.0], [3.0, 4.0]])), {"b"})[1].tolist()
+    [4.0, 6.0]
+    """
+    vs, arr = table
+    keep = frozenset(keep)
+    for ax in reversed(range(len(vs))):
+        if vs[ax] in keep:
+            continue
+        if arr.shape[ax] == 2:
+            head = (slice(None),) * ax
+            arr = arr[head + (0,)] + arr[head + (1,)]
+        else:
+            arr = arr.sum(axis=ax)
+    return tuple(v for v in vs if v in keep), np.asarray(arr)
 
 
 _SMALL = 4096  # below this many cells in all, a product is contracted in one step
@@ -279,36 +301,46 @@ def contract(tables: list[Table], keep: Iterable, max_cells: int | None = None) 
     [0.5, 1.1]
     """
     keep = frozenset(keep)
-    work = [(tuple(vs), arr, frozenset(vs)) for vs, arr in tables]
-    dims = {v: d for vs, arr, _ in work for v, d in zip(vs, arr.shape, strict=True)}
-    elim = sorted({v for vs, _, _ in work for v in vs} - keep, key=repr)
+    tabs = {i: (tuple(vs), arr) for i, (vs, arr) in enumerate(tables)}
+    dims = {v: d for vs, arr in tabs.values() for v, d in zip(vs, arr.shape, strict=True)}
     if math.prod(dims.values()) <= _SMALL:  # small: one einsum over everything is cheapest
-        return _einsum([t[:2] for t in work], tuple(v for v in dims if v in keep))
-    while elim:
-        best: tuple[int, int, set] | None = None
-        for i, v in enumerate(elim):
-            union: set = set()
-            for _, _, vset in work:
-                if v in vset:
-                    union |= vset
-            union.discard(v)
-            cost = math.prod(dims[u] for u in union)
-            if best is None or cost < best[0]:
-                best = (cost, i, union)
-        cost, i, union = best
-        if max_cells is not None and cost > max_cells:
-            raise TableTooLarge(f"eliminating a variable would build {cost} cells")
-        v = elim.pop(i)
-        group = [(vs, arr) for vs, arr, vset in work if v in vset]
-        out_v = tuple(u for u in dict.fromkeys(u for vs, _ in group for u in vs) if u in union)
-        work = [t for t in work if v not in t[2]] + [(*_einsum(group, out_v), frozenset(out_v))]
-    out = tuple(dict.fromkeys(v for vs, _, _ in work for v in vs))
+        return _einsum(list(tabs.values()), tuple(v for v in dims if v in keep))
+    holding: dict = {v: set() for v in dims}  # variable -> ids of the tables that hold it
+    for i, (vs, _) in tabs.items():
+        for v in vs:
+            holding[v].add(i)
+    rank = {v: k for k, v in enumerate(sorted(set(dims) - keep, key=repr))}
+
+    def cost(v) -> tuple[int, tuple]:
+        union = tuple(dict.fromkeys(u for i in sorted(holding[v]) for u in tabs[i][0] if u != v))
+        return math.prod(dims[u] for u in union), union
+
+    costs = {v: cost(v) for v in rank}
+    new_id = len(tabs)
+    while costs:  # eliminate the cheapest variable; only its neighbours' costs change
+        v = min(costs, key=lambda u: (costs[u][0], rank[u]))
+        cells, union = costs.pop(v)
+        if max_cells is not None and cells > max_cells:
+            raise TableTooLarge(f"eliminating a variable would build {cells} cells")
+        group = [tabs.pop(i) for i in sorted(holding.pop(v))]
+        for vs, _ in group:
+            for u in vs:
+                if u != v:
+                    holding[u] -= {i for i in holding[u] if i not in tabs}
+        tabs[new_id] = _einsum(group, union)
+        for u in union:
+            holding[u].add(new_id)
+            if u in costs:
+                costs[u] = cost(u)
+        new_id += 1
+    work = [tabs[i] for i in sorted(tabs)]
+    out = tuple(dict.fromkeys(v for vs, _ in work for v in vs))
     cells = math.prod(dims[v] for v in out)
     if max_cells is not None and cells > max_cells:
         raise TableTooLarge(f"the result has {cells} cells")
-    if len(work) == 1 and work[0][0] == out:
-        return work[0][0], work[0][1]
-    return _einsum([(vs, arr) for vs, arr, _ in work], out)
+    if len(work) == 1:
+        return sum_out(work[0], out)
+    return _einsum(work, out)
 
 
 def _align(a: Table, b: Table) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
