@@ -26,6 +26,7 @@ from typing import Protocol
 import numpy as np
 
 __all__ = ["Expr", "Prob", "Product", "Sum", "Frac", "Table", "Distribution", "TableTooLarge",
+           "CellBudget", "spend",
            "marginal", "conditional", "contract", "sum_out", "tex_name", "admg_d_separated"]
 
 Table = tuple[tuple[str, ...], np.ndarray]  # (variables, array with one axis per variable)
@@ -34,7 +35,7 @@ Table = tuple[tuple[str, ...], np.ndarray]  # (variables, array with one axis pe
 class Distribution(Protocol):
     """A distribution that gives its marginals on request (e.g. a factored structural model)."""
 
-    def marginal(self, keep: frozenset, max_cells: int | None = None) -> Table:
+    def marginal(self, keep: frozenset, max_cells: Limit = None) -> Table:
         """The marginal table over ``keep`` (:class:`TableTooLarge` beyond ``max_cells``)."""
         ...
 
@@ -44,6 +45,45 @@ Joint = Table | Distribution
 
 class TableTooLarge(ValueError):
     """An evaluation would build a table with more cells than allowed."""
+
+
+class CellBudget:
+    """A bound on what one evaluation may build: cells per table and cells in all.
+
+    Pass it wherever ``max_cells`` is accepted (an int bounds each table only).
+
+    Examples
+    --------
+    >>> b = CellBudget(per_table=8, total=10)
+    >>> b.spend(8); b.used
+    8
+    >>> b.spend(4)
+    Traceback (most recent call last):
+    ...
+    causal_core.idexpr.TableTooLarge: more than 10 cells in all
+    """
+
+    def __init__(self, per_table: int, total: int) -> None:
+        self.per_table, self.total, self.used = per_table, total, 0
+
+    def spend(self, cells: int) -> None:
+        """Count a table of ``cells`` cells (:class:`TableTooLarge` when over either bound)."""
+        if cells > self.per_table:
+            raise TableTooLarge(f"a table of {cells} cells (more than {self.per_table})")
+        self.used += cells
+        if self.used > self.total:
+            raise TableTooLarge(f"more than {self.total} cells in all")
+
+
+Limit = int | CellBudget | None
+
+
+def spend(limit: Limit, cells: int) -> None:
+    """Check a table of ``cells`` cells against ``limit`` (an int bounds each table)."""
+    if isinstance(limit, CellBudget):
+        limit.spend(cells)
+    elif limit is not None and cells > limit:
+        raise TableTooLarge(f"a table of {cells} cells (more than {limit})")
 
 
 def tex_name(name: str) -> str:
@@ -75,7 +115,7 @@ class Expr:
     def _show(self, names: dict, tex: bool, outer: frozenset) -> str:
         raise NotImplementedError
 
-    def evaluate(self, joint: Joint, max_cells: int | None = None) -> Table:
+    def evaluate(self, joint: Joint, max_cells: Limit = None) -> Table:
         """The expression's value as a table over its free variables.
 
         ``joint`` is the joint table, or a :class:`Distribution` asked for each marginal.
@@ -211,8 +251,7 @@ class Frac(Expr):
 
     def evaluate(self, joint, max_cells=None):
         num, den = self.num.evaluate(joint, max_cells), self.den.evaluate(joint, max_cells)
-        if max_cells is not None and _cells(num, den) > max_cells:
-            raise TableTooLarge(f"a quotient over {len(set(num[0]) | set(den[0]))} variables")
+        spend(max_cells, _cells(num, den))
         return _divide(num, den)
 
 
@@ -234,7 +273,7 @@ def conditional(p: Expr, v: frozenset, target: frozenset, given: frozenset) -> E
 
 
 # ---------------------------------------------------------------------------------- tables
-def _marg(joint: Joint, keep: frozenset, max_cells: int | None = None) -> Table:
+def _marg(joint: Joint, keep: frozenset, max_cells: Limit = None) -> Table:
     if not isinstance(joint, tuple):
         return joint.marginal(frozenset(keep), max_cells)
     return sum_out(joint, keep)
@@ -274,17 +313,31 @@ def _cells(*tables: Table) -> int:
 
 
 def _einsum(tables: list[Table], out: tuple) -> Table:
-    """The product of ``tables`` summed down to the variables ``out`` (one einsum call)."""
+    """The product of ``tables`` summed down to the variables ``out``.
+
+    More than two tables are multiplied pairwise, smallest first (numpy's single einsum over
+    many operands loops over every cell once per operand, several times slower), and the
+    summation happens in the last step.
+    """
     names = list(dict.fromkeys(v for vs, _ in tables for v in vs))
     if len(names) > len(_LETTERS):
         raise TableTooLarge(f"a product over {len(names)} variables")
     letter = {v: _LETTERS[i] for i, v in enumerate(names)}
-    spec = ",".join("".join(letter[v] for v in vs) for vs, _ in tables)
-    arr = np.einsum(spec + "->" + "".join(letter[v] for v in out), *(a for _, a in tables))
-    return out, arr
+
+    def call(parts: list[Table], to: tuple) -> Table:
+        spec = ",".join("".join(letter[v] for v in vs) for vs, _ in parts)
+        return to, np.einsum(spec + "->" + "".join(letter[v] for v in to), *(a for _, a in parts))
+
+    if len(tables) <= 2:
+        return call(tables, out)
+    order = sorted(tables, key=lambda t: t[1].size)
+    acc = order[0]
+    for t in order[1:-1]:
+        acc = call([acc, t], tuple(dict.fromkeys(acc[0] + t[0])))
+    return call([acc, order[-1]], out)
 
 
-def contract(tables: list[Table], keep: Iterable, max_cells: int | None = None) -> Table:
+def contract(tables: list[Table], keep: Iterable, max_cells: Limit = None) -> Table:
     """Σ over every variable not in ``keep`` of the product of ``tables``.
 
     Variable elimination: the variable whose elimination builds the smallest table goes first
@@ -320,8 +373,7 @@ def contract(tables: list[Table], keep: Iterable, max_cells: int | None = None) 
     while costs:  # eliminate the cheapest variable; only its neighbours' costs change
         v = min(costs, key=lambda u: (costs[u][0], rank[u]))
         cells, union = costs.pop(v)
-        if max_cells is not None and cells > max_cells:
-            raise TableTooLarge(f"eliminating a variable would build {cells} cells")
+        spend(max_cells, cells)
         group = [tabs.pop(i) for i in sorted(holding.pop(v))]
         for vs, _ in group:
             for u in vs:
@@ -336,8 +388,7 @@ def contract(tables: list[Table], keep: Iterable, max_cells: int | None = None) 
     work = [tabs[i] for i in sorted(tabs)]
     out = tuple(dict.fromkeys(v for vs, _ in work for v in vs))
     cells = math.prod(dims[v] for v in out)
-    if max_cells is not None and cells > max_cells:
-        raise TableTooLarge(f"the result has {cells} cells")
+    spend(max_cells, cells)
     if len(work) == 1:
         return sum_out(work[0], out)
     return _einsum(work, out)

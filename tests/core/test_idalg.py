@@ -438,3 +438,14 @@ def test_contract_and_sum_out_equal_the_full_product_then_sum():
     with pytest.raises(TableTooLarge):
         contract(wide, {f"u{i}" for i in range(13)}, max_cells=1000)
     assert contract(wide, {"u0"}, max_cells=1000)[1].tolist() == [2.0 ** 12] * 2
+
+
+def test_a_check_over_its_work_budget_is_withheld_not_shown(monkeypatch):
+    import causal_core.idcheck as idc
+
+    g = cc.CausalGraph.parse("w -> r -> x -> y; w <-> x; w <-> y")
+    assert idc.general_identification(g, ["x"], ["y"]).showable
+    monkeypatch.setattr(idc, "MAX_CHECK_WORK", 50)  # the napkin's check builds more than that
+    gid = idc.general_identification(g, ["x"], ["y"])
+    assert gid.identified and gid.checked is None and not gid.showable
+    assert "50 cells in all" in gid.message
