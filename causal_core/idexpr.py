@@ -357,6 +357,7 @@ def contract(tables: list[Table], keep: Iterable, max_cells: Limit = None) -> Ta
     tabs = {i: (tuple(vs), arr) for i, (vs, arr) in enumerate(tables)}
     dims = {v: d for vs, arr in tabs.values() for v, d in zip(vs, arr.shape, strict=True)}
     if math.prod(dims.values()) <= _SMALL:  # small: one einsum over everything is cheapest
+        spend(max_cells, math.prod(dims.values()))
         return _einsum(list(tabs.values()), tuple(v for v in dims if v in keep))
     holding: dict = {v: set() for v in dims}  # variable -> ids of the tables that hold it
     for i, (vs, _) in tabs.items():
