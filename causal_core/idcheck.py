@@ -30,13 +30,15 @@ from .exceptions import EstimationError
 from .gindex import graph_index
 from .graph import CausalGraph
 from .idalg import IDResult, id_algorithm
-from .idexpr import Table, TableTooLarge, contract
+from .idexpr import CellBudget, Limit, Table, TableTooLarge, contract, spend, sum_out
 
 __all__ = ["GeneralIdentification", "IDEstimate", "general_identification", "estimate_id",
-           "exact_check", "RandomModel", "MAX_CHECK_CELLS"]
+           "exact_check", "RandomModel", "MAX_CHECK_CELLS", "MAX_CHECK_WORK"]
 
-#: The numerical check builds no table with more cells than this (else it is not run).
+#: The numerical check builds no table with more cells than this (else it is not run) ...
 MAX_CHECK_CELLS = 2 ** 20
+#: ... and no more cells than this in all, per random model (about a second of work).
+MAX_CHECK_WORK = 2 ** 28
 #: Largest disagreement (absolute, on probabilities) a formula may show and still pass. Correct
 #: formulas differ by rounding only (at most 7e-15 measured on random graphs of up to 25 nodes);
 #: wrong ones (a conditioning variable dropped) by 1e-9 and more, which 1e-8 let through.
@@ -120,10 +122,11 @@ class RandomModel:
         self._cache: dict[frozenset, Table] = {}
         self._base: Table | None = None
 
-    def prepare(self, names: Iterable[str], max_cells: int | None = None) -> None:
+    def prepare(self, names: Iterable[str], max_cells: Limit = None) -> None:
         """Compute once the marginal over ``names``; later marginals inside it are its sums."""
         keep = frozenset(names)
-        if max_cells is None or 2 ** len(keep) <= max_cells:
+        per_table = max_cells.per_table if isinstance(max_cells, CellBudget) else max_cells
+        if per_table is None or 2 ** len(keep) <= per_table:
             try:
                 self._base = self.marginal(keep, max_cells)
             except TableTooLarge:  # each marginal will be computed on its own
@@ -150,13 +153,13 @@ class RandomModel:
         vs, arr = table
         return tuple(self._ix.names[v] for v in vs), arr
 
-    def marginal(self, keep: frozenset, max_cells: int | None = None) -> Table:
+    def marginal(self, keep: frozenset, max_cells: Limit = None) -> Table:
         """The observed distribution's marginal over the names ``keep``."""
-        if keep not in self._cache and self._base is not None and keep <= set(self._base[0]):
-            vs, arr = min((t for t in self._cache.values() if keep <= set(t[0])),
-                          key=lambda t: t[1].size)
-            axes = tuple(i for i, v in enumerate(vs) if v not in keep)
-            self._cache[keep] = tuple(v for v in vs if v in keep), arr.sum(axis=axes)
+        if keep not in self._cache:  # a sum of the smallest cached table that holds keep
+            outer = [t for t in self._cache.values() if keep <= set(t[0])]
+            if outer:
+                self._cache[keep] = sum_out(min(outer, key=lambda t: t[1].size), keep)
+                spend(max_cells, self._cache[keep][1].size)
         if keep not in self._cache:
             ids = self._ix.to_ids(keep)
             tables = [self._cpt[v] for v in sorted(self._ancestors(ids))]
@@ -164,7 +167,7 @@ class RandomModel:
         return self._cache[keep]
 
     def interventional(self, xs: Iterable[str], ys: Iterable[str],
-                       max_cells: int | None = None) -> Table:
+                       max_cells: Limit = None) -> Table:
         """P(ys | do(xs)) as a table over ``xs`` and ``ys``: the treatments' tables removed."""
         xi, yi = frozenset(self._ix.to_ids(xs)), self._ix.to_ids(ys)
         keep = self._ancestors(yi, cut=xi)
@@ -179,17 +182,19 @@ def exact_check(graph: CausalGraph, xs: Iterable[str], ys: Iterable[str], result
 
     Both sides are exact (variable elimination on the model's tables, no sampling). Returns
     ``(passed, max_error)``; ``passed`` is None when some table the check needs would have
-    more than :data:`MAX_CHECK_CELLS` cells.
+    more than :data:`MAX_CHECK_CELLS` cells, or one model would need more than
+    :data:`MAX_CHECK_WORK` cells in all.
     """
     xs, ys = list(xs), list(ys)
     nodes = _model_nodes(graph, xs + ys)
     worst = 0.0
     for k in range(n_models):
         model = RandomModel(graph, nodes, np.random.default_rng(seed + k))
+        budget = CellBudget(MAX_CHECK_CELLS, MAX_CHECK_WORK)
         try:
-            truth = model.interventional(xs, ys, MAX_CHECK_CELLS)
-            model.prepare(_used(result.expression), MAX_CHECK_CELLS)
-            got = result.expression.evaluate(model, MAX_CHECK_CELLS)
+            truth = model.interventional(xs, ys, budget)
+            model.prepare(_used(result.expression), budget)
+            got = result.expression.evaluate(model, budget)
         except TableTooLarge:
             return None, float("nan")
         worst = max(worst, _max_diff(got, truth))
@@ -218,7 +223,8 @@ def general_identification(graph: CausalGraph, treatment: Iterable[str],
     passed, err = exact_check(graph, xs, ys, res, n_models=n_models)
     if passed is None:
         msg = ("Identified by the ID algorithm, but the formula is withheld: its numerical "
-               f"check would build a table of more than {MAX_CHECK_CELLS:,} cells.")
+               f"check would build a table of more than {MAX_CHECK_CELLS:,} cells, or more "
+               f"than {MAX_CHECK_WORK:,} cells in all.")
     elif passed:
         msg = (f"Identified by the ID algorithm (Shpitser & Pearl 2006); the formula matched the "
                f"exact interventional distribution of {n_models} random models of this graph "

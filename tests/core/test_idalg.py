@@ -406,3 +406,46 @@ def test_the_check_runs_and_rejects_on_graphs_of_twenty_five_nodes():
                 assert passed is False and err > 1e3 * TOLERANCE, expr.plain()
                 rejected += 1
     assert shown >= 4 and rejected >= 6
+
+
+def test_contract_and_sum_out_equal_the_full_product_then_sum():
+    """Variable elimination (any order it picks, binary or wider axes) against one big einsum."""
+    from causal_core.idexpr import contract, sum_out
+
+    rng = np.random.default_rng(5)
+    letters = "abcdefgh"
+    for trial in range(60):
+        dims = {v: int(rng.integers(2, 4)) for v in letters}
+        tables = []
+        for _ in range(int(rng.integers(1, 7))):
+            vs = tuple(rng.choice(list(letters), size=int(rng.integers(0, 5)), replace=False))
+            tables.append((vs, rng.random([dims[v] for v in vs])))
+        present = sorted({v for vs, _ in tables for v in vs})
+        keep = {v for v in present if rng.random() < 0.4}
+        vs, got = contract(tables, keep, max_cells=None if trial % 2 else 10_000)
+        spec = ",".join("".join(t[0]) for t in tables) + "->" + "".join(vs)
+        want = np.einsum(spec, *(a for _, a in tables))
+        assert sorted(vs) == sorted(keep)
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+        if len(tables[0][0]) > 0:
+            sub = set(tables[0][0][::2])
+            vs2, got2 = sum_out(tables[0], sub)
+            want2 = np.einsum("".join(tables[0][0]) + "->" + "".join(vs2), tables[0][1])
+            np.testing.assert_allclose(got2, want2, rtol=1e-12)
+    from causal_core.idexpr import TableTooLarge
+
+    wide = [((f"u{i}", f"u{i + 1}"), np.ones((2, 2))) for i in range(12)]
+    with pytest.raises(TableTooLarge):
+        contract(wide, {f"u{i}" for i in range(13)}, max_cells=1000)
+    assert contract(wide, {"u0"}, max_cells=1000)[1].tolist() == [2.0 ** 12] * 2
+
+
+def test_a_check_over_its_work_budget_is_withheld_not_shown(monkeypatch):
+    import causal_core.idcheck as idc
+
+    g = cc.CausalGraph.parse("w -> r -> x -> y; w <-> x; w <-> y")
+    assert idc.general_identification(g, ["x"], ["y"]).showable
+    monkeypatch.setattr(idc, "MAX_CHECK_WORK", 50)  # the napkin's check builds more than that
+    gid = idc.general_identification(g, ["x"], ["y"])
+    assert gid.identified and gid.checked is None and not gid.showable
+    assert "50 cells in all" in gid.message
