@@ -25,8 +25,10 @@ def main() -> None:
         do_view = st.toggle("do() view: cut the arrows into the treatment",
                             help="Graph surgery — what intervening on the treatment does to the model "
                                  "(rung 2 of the ladder).")
+        hedge, label = model_sync.hedge_mark(ident)
         model_sync.draw_editor(ident, do_view=do_view,
-                               columns=[str(c) for c in d.frame.columns] if d is not None else None)
+                               columns=[str(c) for c in d.frame.columns] if d is not None else None,
+                               highlight=hedge, highlight_label=label)
         st.caption("Double-click empty space to add a variable, drag with **→ Arrow** to add a cause, "
                    "select a node and press **e** (exposure), **o** (outcome), **u** (latent), "
                    "**a** (adjusted). Selecting a node highlights the open biasing paths through it. "

@@ -104,6 +104,13 @@ def _paths(graph_json: str, treatment: str, outcome: str, z: tuple[str, ...]) ->
     return biasing_paths(cc.CausalGraph.parse(graph_json), treatment, outcome, list(z))
 
 
+def hedge_mark(ident: cc.Identification | None) -> tuple[list[str], str]:
+    """The nodes to highlight when no formula exists (the hedge), and their label."""
+    if ident is None or ident.estimand is not None or not ident.hedge:
+        return [], ""
+    return list(ident.hedge), "the hedge: why no formula identifies the effect"
+
+
 def draw_editor(ident: cc.Identification | None, *, do_view: bool, readonly: bool = False,
                 columns: list[str] | None = None,
                 highlight: list[str | tuple[str, str]] | None = None, highlight_label: str = "") -> None:

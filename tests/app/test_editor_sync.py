@@ -138,3 +138,16 @@ def test_the_text_box_shows_the_graph_again_after_another_page():
     goto(at, "app_pages/graph.py")
     assert at.text_area[0].value == broken
     assert "a -> " not in view.graph(at).to_dagitty()  # the graph kept its last valid form
+
+
+def test_a_hedge_is_highlighted_on_the_canvas_and_nothing_else_is():
+    from ui.model_sync import hedge_mark
+
+    bow = cc.identify(cc.CausalGraph.parse("x -> y\nx <-> y"), "x", "y")
+    nodes, label = hedge_mark(bow)
+    assert bow.estimand is None and set(nodes) == {"x", "y"} and "hedge" in label
+    payload = editor_payload(cc.CausalGraph.parse("x -> y\nx <-> y"), bow, highlight=nodes,
+                             highlight_label=label)
+    assert sorted(payload["mark"]["nodes"]) == ["x", "y"] and payload["mark"]["label"] == label
+    identified = cc.identify(cc.CausalGraph.parse("w -> x\nw -> y\nx -> y"), "x", "y")
+    assert hedge_mark(identified) == ([], "")
