@@ -43,7 +43,8 @@ def _free_port() -> int:
 def pg_url():
     bindir = _pg_bin()
     if bindir is None:
-        pytest.skip("PostgreSQL is not installed: run `make postgresql` (make test does).")
+        # never a skip passed off as green (as the browser tests): say how to install it
+        pytest.fail("PostgreSQL is not installed: run `make postgresql` (make test does).")
     root = tempfile.mkdtemp(prefix="ce-pg-")
     as_user: list[str] = []
     if os.geteuid() == 0:  # initdb refuses to run as root
