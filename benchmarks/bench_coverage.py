@@ -4,10 +4,13 @@ Usage::
 
     .venv/bin/pip install -r requirements-bench.txt    # DoWhy: its point estimates beside ours
     .venv/bin/python benchmarks/bench_coverage.py [--reps 200] [--n 2000] [--dowhy-reps 50]
-                                                  [--jobs 1] [--markdown]
+                                                  [--jobs 1] [--markdown] [--csv FILE]
+                                                  [--only NAME] [--first-seed 0]
 
 For each design (data generator with a known population effect) and each estimator that
-applies, ``--reps`` data sets of ``--n`` rows are drawn (seeds 0, 1, ...); each estimate is
+applies, ``--reps`` data sets of ``--n`` rows are drawn (seeds ``--first-seed``, +1, ...;
+the same data sets for every estimator of a design, so their Monte-Carlo errors are
+correlated); each estimate is
 compared with the truth. Columns:
 
 * ``bias`` (mean estimate minus truth) and ``mcse`` (its Monte-Carlo standard error,
@@ -301,11 +304,13 @@ def main() -> None:
     ap.add_argument("--dowhy-reps", type=int, default=50)
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--only", default="", help="run only designs whose name contains this")
+    ap.add_argument("--first-seed", type=int, default=0,
+                    help="seeds first-seed, first-seed + 1, ... (a fresh set of data sets)")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
     ap.add_argument("--csv", default="", help="also write every replication's record here")
     a = ap.parse_args()
     ds = [d for d in designs() if a.only in d.name]
-    tasks = [(d, r, a.n, r < a.dowhy_reps) for d in ds for r in range(a.reps)]
+    tasks = [(d, a.first_seed + r, a.n, r < a.dowhy_reps) for d in ds for r in range(a.reps)]
     start = time.perf_counter()
     if a.jobs > 1:
         with ProcessPoolExecutor(a.jobs) as pool:
@@ -326,7 +331,8 @@ def main() -> None:
         print(table.to_string(index=False, formatters=fmt))
     if len(raws):
         print("\nRaw exceptions:\n" + raws.to_string(index=False))
-    print(f"\n{a.reps} replications of n = {a.n}; DoWhy on the first "
+    print(f"\n{a.reps} replications of n = {a.n} (seeds {a.first_seed}..."
+          f"{a.first_seed + a.reps - 1}); DoWhy on the first "
           f"{min(a.dowhy_reps, a.reps)}; {time.perf_counter() - start:.0f} s wall.")
 
 
