@@ -3,34 +3,14 @@
 import streamlit as st
 
 import causal_core as cc
-from causal_core.classroom.units import effect_modifier
 from causal_core.whatif import gap_sentence, slider_range
 from ui import session, state
 from ui import whatif_state as ws
 from ui.classroom import show_graph
-from ui.guard import replacing_button
 from ui.unit_picker import pick_unit
-from ui.whatif_views import curve_figure, effects_histogram, fmt, md, mechanism_table
+from ui.whatif_panels import unit_effects, worked_example
+from ui.whatif_views import curve_figure, fmt, md, mechanism_table
 from ui.widgets import show_error
-
-
-def worked_example() -> int:
-    """The hospital story as the page's worked example; returns the unit to open on."""
-    d = state.data()
-    if d.example is None or d.example.info.name != "hospital":
-        left, right = st.columns([3, 1], vertical_alignment="center")
-        left.caption("Worked example: the hospital story. Seeing follow-up calls goes with a higher "
-                     "readmission risk, doing shows what calls really do, and imagining shows that for "
-                     "a patient without transport a call changes nothing.")
-        if replacing_button("Open the hospital example", "open_hospital",
-                            lambda: state.load_example_into_session("hospital"), where=right,
-                            what="The hospital example comes with its own data and graph."):
-            st.rerun()
-        return 0
-    without, with_ = ws.hospital_units()
-    st.info(f"**Worked example.** {d.example.info.teaching_point} In Imagining, row {without} is a "
-            f"called patient without transport and row {with_} a called patient with transport.")
-    return without
 
 
 def pick_x(q: ws.Question) -> object:
@@ -99,17 +79,7 @@ def imagining(q: ws.Question, x: object, default_row: int) -> None:
     if ws.outcome_is_01(q):
         st.caption("The outcome is 0/1: the counterfactual is a shift in the chance, so it may fall "
                    "outside 0 and 1.")
-    contrast = ws.effect_contrast(q, x)
-    effects = ws.unit_effects_sample(q, x)
-    label = (f"change in {q.outcome} with +1 {q.treatment}" if contrast is None else
-             f"{q.outcome}: {q.treatment} = {fmt(contrast[0])} minus {fmt(contrast[1])}")
-    mine = ws.own_effect(q, row, x, y_cf)
-    ex = state.data().example
-    by = effect_modifier(ex.truth) if ex is not None else None
-    groups = f.loc[effects.index, by] if by in f.columns else None
-    st.plotly_chart(effects_histogram(q, effects, label, mine, groups), width="stretch", key="whatif.units")
-    st.caption(f"Each unit's own effect (abduction, action, prediction) for {len(effects):,} "
-               + ("randomly chosen rows (seed 0)." if len(effects) < len(f) else "rows."))
+    unit_effects(q, x, row, y_cf)
 
 
 def main() -> None:
