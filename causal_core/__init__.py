@@ -15,7 +15,7 @@ from .adjustment import AdjustmentCheck, is_adjustment_set
 from .analysis import Analysis, AnalysisError
 from .citest import test_implications
 from .conclusion import CheckRow, Conclusion, check_rows, conclude
-from .data import LoadReport, fingerprint, load_table, profile
+from .data import LoadReport, fingerprint, load_table, profile, sheet_names
 from .data_read import decode_text
 from .dsep import Path, basis_implications, d_separated, implied_independencies, list_paths
 from .estimators import (
@@ -126,6 +126,7 @@ __all__ = [
     "fingerprint",
     "load_table",
     "profile",
+    "sheet_names",
     "ConfounderSurface",
     "RefutationResult",
     "FalsificationResult",

@@ -31,13 +31,13 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
-from .data_container import MAX_CELLS
-from .data_read import FORMATS, RawTable, read_raw
+from .data_container import MAX_CELLS, workbook_sheets
+from .data_read import FORMATS, RawTable, file_format, read_raw
 from .data_text import numeric_notes
 from .data_types import column_kind, normalise_missing, type_column
 from .exceptions import DataError
 
-__all__ = ["LoadReport", "load_table", "profile", "fingerprint", "column_kind", "SUPPORTED_EXTENSIONS"]
+__all__ = ["LoadReport", "load_table", "sheet_names", "profile", "fingerprint", "column_kind", "SUPPORTED_EXTENSIONS"]
 
 #: File extensions :func:`load_table` reads.
 SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(FORMATS)
@@ -205,6 +205,27 @@ def load_table(raw: bytes, filename: str, *, max_bytes: int = 200 * 1024 * 1024,
         dropped=tuple(dropped), warnings=tuple(warnings), sheet=table.sheet,
     )
     return out, report
+
+
+def sheet_names(raw: bytes, filename: str) -> list[str]:
+    """The sheets of an Excel workbook, in order (``[]`` for any other format).
+
+    Read from the workbook's list of sheets only, before any sheet is decoded: cheap on a big
+    workbook. Pass one of them as ``load_table(..., sheet=name)``.
+
+    Raises
+    ------
+    DataError
+        An unsupported extension, or a file named ``.xlsx`` that is not a workbook.
+
+    Examples
+    --------
+    >>> sheet_names(b"a,b\\n1,2\\n", "t.csv")
+    []
+    """
+    if file_format(str(filename)) != "excel":
+        return []
+    return workbook_sheets(bytes(raw), str(filename))
 
 
 def _empty_columns(frame: pd.DataFrame, texts: dict[int, pd.Series], numeric: set[int]) -> set[int]:

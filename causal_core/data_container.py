@@ -27,7 +27,8 @@ from typing import Any
 
 from .exceptions import DataError
 
-__all__ = ["MAX_CELLS", "MAX_COLUMNS", "budget", "gunzip", "check_xlsx", "check_parquet"]
+__all__ = ["MAX_CELLS", "MAX_COLUMNS", "budget", "gunzip", "check_xlsx", "check_parquet",
+           "workbook_sheets"]
 
 #: Most cells (rows × columns) one table may have.
 MAX_CELLS = 50_000_000
@@ -42,6 +43,8 @@ _CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,4})(\d+)\"")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\sref=\"([A-Z]{1,4})?(\d+)?:?([A-Z]{1,4})?(\d+)?\"")
 _SST = re.compile(rb"<(?:\w+:)?sst\b[^>]*?\suniqueCount=\"(\d+)\"")
 _CHUNK = 1 << 20
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\sname=\"([^\"]*)\"")
+_WORKBOOK_BYTES = 4 * _MB  # a workbook.xml lists sheets, names and defined names: kilobytes
 
 
 def budget(n_bytes: int) -> int:
@@ -119,6 +122,55 @@ def check_xlsx(raw: bytes, filename: str, *, max_rows: int, max_cells: int) -> N
             if found and int(found[1]) > max_cells:
                 raise DataError(f"{filename!r} declares {int(found[1]):,} distinct texts, more "
                                 f"than the limit of {max_cells:,} cells. Export it as CSV.")
+
+
+def workbook_sheets(raw: bytes, filename: str) -> list[str]:
+    """The sheet names of an ``.xlsx`` workbook, in order, read from ``xl/workbook.xml`` only.
+
+    No worksheet is decompressed: this is cheap even for a large workbook, so a page can offer
+    the choice before the chosen sheet is read (and checked by :func:`check_xlsx`).
+
+    Raises
+    ------
+    DataError
+        Not a zip, no ``xl/workbook.xml``, a workbook part over 4 MB, or no sheet listed.
+
+    Examples
+    --------
+    >>> buf = io.BytesIO()
+    >>> with zipfile.ZipFile(buf, "w") as z:
+    ...     z.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="A &amp; B" sheetId="1"/>'
+    ...                '<sheet name="2024" sheetId="2"/></sheets></workbook>')
+    >>> workbook_sheets(buf.getvalue(), "b.xlsx")
+    ['A & B', '2024']
+    """
+    from html import unescape
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(raw))
+        info = zf.getinfo("xl/workbook.xml")
+    except KeyError:
+        raise DataError(f"{filename!r} has no workbook part (xl/workbook.xml): it is not an "
+                        "Excel workbook. Save it again from Excel as .xlsx, or export CSV.") from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise DataError(f"{filename!r} could not be opened as an Excel workbook (its zip "
+                        f"directory is damaged: {exc}). Save it again from Excel, or export "
+                        "CSV.") from None
+    if info.file_size > _WORKBOOK_BYTES:
+        raise DataError(f"{filename!r}: its workbook part declares {_mb(info.file_size)} (a "
+                        f"workbook's list of sheets takes kilobytes; limit {_mb(_WORKBOOK_BYTES)}). "
+                        "Save it again from Excel, or export the sheet you need as CSV.")
+    try:
+        with zf.open(info) as f:
+            text = f.read(_WORKBOOK_BYTES + 1)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+        raise DataError(f"{filename!r}: its workbook part is damaged ({exc}). Save the "
+                        "workbook again from Excel, or export CSV.") from None
+    names = [unescape(m.decode("utf-8", "replace")) for m in _SHEET.findall(text)]
+    if not names:
+        raise DataError(f"{filename!r} lists no sheets in its workbook part. Save it again "
+                        "from Excel as .xlsx, or export CSV.")
+    return names
 
 
 def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, *,
