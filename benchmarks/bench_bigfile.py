@@ -85,9 +85,10 @@ def main() -> None:
         raw = path.read_bytes()
     print(f"CSV: {args.rows:,} rows, {len(raw) / 2**20:.1f} MB; peak RSS before loading "
           f"{peak_mb():.0f} MB; load average {open('/proc/loadavg').read().split()[:3]}")
-    df, report = step("load_table (bytes → typed frame)", lambda: cc.load_table(raw, "big.csv"),
-                      lambda r: f"{r[0].shape[0]:,} × {r[0].shape[1]}")
+    upload = [raw]
     del raw
+    df, report = step("load_table (bytes → typed frame)", lambda: cc.load_table(upload.pop(), "big.csv"),
+                      lambda r: f"{r[0].shape[0]:,} × {r[0].shape[1]}")
     fp = step("fingerprint", lambda: cc.fingerprint(df))
     step("profile (Data page)", lambda: cc.profile(df))
     g = cc.CausalGraph.parse(GRAPH)
@@ -110,7 +111,8 @@ def main() -> None:
         total = 0.0
         for name in p.refuter_names(est):
             before = len(rows)
-            step(f"refute {name} ({sims} sims)", lambda n=name: p.refute_one(df, n, est, identification=ident),
+            step(f"refute {name} ({sims} sims)",
+                 lambda n=name, p=p: p.refute_one(df, n, est, identification=ident),
                  lambda r: str(r.verdict)[:50])
             total += rows[before][1] if len(rows) > before else 0.0
         rows.append((f"all refutations ({sims} sims)", total, peak_mb(), ""))

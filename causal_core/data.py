@@ -37,7 +37,8 @@ from .data_text import numeric_notes
 from .data_types import column_kind, normalise_missing, type_column
 from .exceptions import DataError
 
-__all__ = ["LoadReport", "load_table", "sheet_names", "profile", "fingerprint", "column_kind", "SUPPORTED_EXTENSIONS"]
+__all__ = ["LoadReport", "load_table", "sheet_names", "profile", "fingerprint", "column_kind",
+           "SUPPORTED_EXTENSIONS"]
 
 #: File extensions :func:`load_table` reads.
 SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(FORMATS)
