@@ -1,5 +1,7 @@
 """1 · Data: load your table or an example; see what is in it."""
 
+from typing import Any
+
 import plotly.express as px
 import streamlit as st
 
@@ -7,6 +9,7 @@ import causal_core as cc
 from causal_core._escape import plotly_text
 from causal_core.data import SUPPORTED_EXTENSIONS
 from causal_core.datasets import list_examples
+from causal_core.dates import DATE_FEATURES, date_feature_names
 from causal_core.plan import missing_sentence
 from ui import session, state
 from ui.guard import replacing_button
@@ -43,10 +46,11 @@ def main() -> None:
         up = st.file_uploader("CSV, TSV, Excel (.xlsx) or Parquet",
                               type=[e.lstrip(".") for e in SUPPORTED_EXTENSIONS],
                               help="Delimiter, encoding and decimal commas are detected.")
-        if up is not None and session.get(session.UPLOAD_SEEN) != up.file_id:
-            session.put(session.UPLOAD_SEEN, up.file_id)
+        sheet = _sheet_of(up) if up is not None else None
+        if up is not None and session.get(session.UPLOAD_SEEN) != (up.file_id, sheet):
+            session.put(session.UPLOAD_SEEN, (up.file_id, sheet))
             try:
-                state.load_upload(up.getvalue(), up.name)
+                state.load_upload(up.getvalue(), up.name, sheet)
             except cc.CausalCoreError as err:
                 session.put(session.UPLOAD_ERROR, f"{up.name} was not loaded. {err}")
             else:
@@ -81,6 +85,7 @@ def main() -> None:
     except cc.CausalCoreError as err:
         show_error(err)
         return
+    _date_features(profile)
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.markdown("**Columns**")
@@ -93,6 +98,51 @@ def main() -> None:
         st.plotly_chart(fig, width="stretch")
     st.markdown("**Preview**")
     st.dataframe(d.frame.head(50), width="stretch")
+
+
+def _sheet_of(up: Any) -> str | None:
+    """The sheet to read from an uploaded workbook of several (chosen here, remembered per
+    file); None for one sheet or another format."""
+    try:
+        sheets = cc.sheet_names(up.getvalue(), up.name)
+    except cc.CausalCoreError:
+        return None  # loading the file says what is wrong with it
+    if len(sheets) < 2:
+        return None
+    chosen = dict(session.get(session.UPLOAD_SHEETS) or {})
+    key = session.upload_sheet_key(up.file_id)
+    state.widget_default(key, chosen.get(up.file_id, sheets[0]), sheets)
+    sheet = st.selectbox("Sheet", sheets, key=key,
+                         help=f"{up.name} has {len(sheets)} sheets; the table is read from this one.")
+    session.put(session.UPLOAD_SHEETS, {**chosen, up.file_id: sheet})
+    return sheet
+
+
+def _date_features(profile: Any) -> None:
+    """Offer to turn the date columns (left out of models) into numeric features."""
+    d = state.data()
+    dates = [c for c in profile.loc[profile["kind"] == "datetime", "column"]
+             if not set(date_feature_names(c)) <= set(map(str, d.frame.columns))]
+    if not dates:
+        return
+    with st.expander(f"Dates ({len(dates)}): turn them into features a model can use"):
+        st.caption("Each date becomes four numeric columns: " + "; ".join(
+            f"_{k}: {v}" for k, v in DATE_FEATURES.items()) + ". The date column stays as it is.")
+        picked = session.get(session.DATE_COLUMNS)
+        if picked is None or not set(picked) <= set(dates):  # first time, or another table
+            session.put(session.DATE_COLUMNS, dates)
+        chosen = st.multiselect("Date columns", dates, key=session.DATE_COLUMNS)
+        if st.button("Turn date columns into features", key=session.button_key("date_features"),
+                     disabled=not chosen):
+            try:
+                state.add_date_features(chosen)
+            except cc.CausalCoreError as err:
+                session.put(session.DATES_ERROR, str(err))
+            else:
+                session.put(session.DATES_ERROR, None)
+                st.rerun()
+        if session.get(session.DATES_ERROR):
+            st.error(md(session.get(session.DATES_ERROR)))
 
 
 main()

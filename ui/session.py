@@ -46,6 +46,8 @@ def classroom_key(name: str) -> str:
 # ------------------------------------------------------------------ pages' bookkeeping
 UPLOAD_SEEN = PREFIX + "upload_seen"
 UPLOAD_ERROR = PREFIX + "upload_error"
+UPLOAD_SHEETS = PREFIX + "upload_sheets"  # {uploaded file id: the sheet chosen for it}
+DATES_ERROR = PREFIX + "dates_error"      # why the date columns could not be turned into features
 RESTORE_SEEN = PREFIX + "report.upload_seen"
 RESTORE_MESSAGES = PREFIX + "report.messages"
 TEXT_SYNCED = PREFIX + "text_synced_to"   # the graph the text box last showed
@@ -69,6 +71,8 @@ CONTRAST_METHOD = WIDGET + "contrast.method"
 MISSING_STRATEGY = WIDGET + "missing.strategy"
 MISSING_M = WIDGET + "missing.m"
 QUICK = WIDGET + "quick."                 # + the quick-model form's field
+UPLOAD_SHEET = WIDGET + "upload_sheet."   # + the uploaded file's id: its sheet picker
+DATE_COLUMNS = WIDGET + "date_columns"    # the date columns to turn into features
 NEGATIVE_CONTROL = WIDGET + "nc."         # + the negative-control refuter's name
 PARAM = PREFIX + "params."                # + "<estimator>.<parameter>"
 BUTTON = PREFIX + "btn."                  # + an action name
@@ -78,6 +82,11 @@ RESTORE_PENDING = PREFIX + "report.pending"  # a parsed saved analysis waiting f
 def button_key(action: str) -> str:
     """The key of an action's button."""
     return BUTTON + action
+
+
+def upload_sheet_key(file_id: str) -> str:
+    """The widget key of an uploaded workbook's sheet picker."""
+    return UPLOAD_SHEET + str(file_id)
 
 
 def negative_control_key(refuter: str) -> str:

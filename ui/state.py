@@ -277,19 +277,35 @@ def load_example_into_session(name: str) -> None:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _load(raw: bytes, filename: str) -> tuple[pd.DataFrame, Any, str]:
-    df, report = cc.load_table(raw, filename)
+def _load(raw: bytes, filename: str, sheet: str | None = None) -> tuple[pd.DataFrame, Any, str]:
+    df, report = cc.load_table(raw, filename, sheet=sheet)
     return df, report, cc.fingerprint(df)
 
 
-def load_upload(raw: bytes, filename: str) -> DataRef:
-    """Parse an uploaded file into the session (DataError on a bad file, nothing lost); the
-    graph is reconciled with its columns, and the old analysis can be brought back by undo."""
-    df, report, fp = _load(raw, filename)
+def load_upload(raw: bytes, filename: str, sheet: str | None = None) -> DataRef:
+    """Parse an uploaded file (an Excel workbook's ``sheet``) into the session (DataError on a
+    bad file, nothing lost); the graph is reconciled with its columns, and the old analysis can
+    be brought back by undo."""
+    df, report, fp = _load(raw, filename, sheet)
     ref = DataRef(df, filename, fp, report, None)
-    remember(f"upload {filename}")
+    remember(f"upload {filename}" + (f" (sheet {sheet})" if sheet else ""))
     set_data(ref)
     return ref
+
+
+def add_date_features(columns: list[str]) -> None:
+    """Turn date ``columns`` into features (:func:`causal_core.date_features`): new columns of
+    the session's data. The graph, roles, adjustment set and every other choice stay; undo
+    brings the table without them back."""
+    d = data()
+    frame = d.frame
+    for column in columns:
+        frame = cc.date_features(frame, column)  # DataError before anything changes
+    remember("turn date columns into features")
+    keep = adjustment_choice()
+    set_data(DataRef(frame, d.name, cc.fingerprint(frame), d.report, d.example))
+    if keep is not None:
+        set_plan(plan().replace(adjustment_set=tuple(keep)))
 
 
 # ------------------------------------------------------------------ the question
