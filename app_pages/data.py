@@ -104,7 +104,7 @@ def _sheet_of(up: Any) -> str | None:
     """The sheet to read from an uploaded workbook of several (chosen here, remembered per
     file); None for one sheet or another format."""
     try:
-        sheets = cc.sheet_names(up.getvalue(), up.name)
+        sheets = cc.sheet_names(up.getbuffer(), up.name)  # no copy unless a workbook
     except cc.CausalCoreError:
         return None  # loading the file says what is wrong with it
     if len(sheets) < 2:

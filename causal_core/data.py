@@ -208,7 +208,7 @@ def load_table(raw: bytes, filename: str, *, max_bytes: int = 200 * 1024 * 1024,
     return out, report
 
 
-def sheet_names(raw: bytes, filename: str) -> list[str]:
+def sheet_names(raw: bytes | bytearray | memoryview, filename: str) -> list[str]:
     """The sheets of an Excel workbook, in order (``[]`` for any other format).
 
     Read from the workbook's list of sheets only, before any sheet is decoded: cheap on a big
