@@ -114,7 +114,8 @@ def _sheet_of(up: Any) -> str | None:
     state.widget_default(key, chosen.get(up.file_id, sheets[0]), sheets)
     sheet = st.selectbox("Sheet", sheets, key=key,
                          help=f"{up.name} has {len(sheets)} sheets; the table is read from this one.")
-    session.put(session.UPLOAD_SHEETS, {**chosen, up.file_id: sheet})
+    chosen.pop(up.file_id, None)
+    session.put(session.UPLOAD_SHEETS, dict([*list(chosen.items())[-7:], (up.file_id, sheet)]))
     return sheet
 
 
