@@ -94,7 +94,9 @@ def test_presenter_view_is_readable_on_a_1280x720_projector(browser, app_url):
     try:
         page = s.page
         page.get_by_text("Question", exact=True).wait_for()
-        assert not page.locator("[data-testid='stSidebar']").is_visible()
+        from playwright.sync_api import expect
+
+        expect(page.locator("[data-testid='stSidebar']")).to_be_hidden(timeout=10_000)
         size = page.evaluate("parseFloat(getComputedStyle(document.querySelector("
                              "'[data-testid=\"stMarkdownContainer\"] p')).fontSize)")
         assert size >= 24, size

@@ -34,7 +34,9 @@ def _pick(s, label: str, value: str) -> None:
     box = s.page.get_by_test_id("stSelectbox").filter(has_text=label).first
     box.click()
     s.page.keyboard.type(value)
-    s.page.keyboard.press("Enter")
+    # click the option itself (Enter raced the filtering on a loaded machine and left the list open)
+    s.page.get_by_role("option", name=value, exact=True).click()
+    s.wait_idle(60_000)
 
 
 def _upload(s, path: Path) -> None:
