@@ -193,7 +193,8 @@ def analysis_kwargs(d: Any) -> dict[str, Any]:
     ref = DataReference(
         file_name=_text(data, "file_name"), n_rows=_int(data, "n_rows", 0),
         columns=_texts(data, "columns"), dtypes=_texts(data, "dtypes"),
-        fingerprint=_text(data, "fingerprint"), example=_text(data, "example", None, True))
+        fingerprint=_text(data, "fingerprint"), example=_text(data, "example", None, True),
+        sheet=_text(data, "sheet", None, True), date_features=_texts(data, "date_features"))
     graph = _text(d, "graph")
     try:
         g = CausalGraph.parse(graph)

@@ -52,6 +52,11 @@ class DataReference:
         same.
     example : str or None
         The shipped example's name when the data came from ``causal_core.datasets``.
+    sheet : str or None
+        The Excel sheet read (None: the first, or not a workbook).
+    date_features : tuple of str
+        Date columns turned into features (:func:`causal_core.date_features`) after loading,
+        in order: the script repeats them.
     """
 
     file_name: str
@@ -60,18 +65,23 @@ class DataReference:
     dtypes: tuple[str, ...]
     fingerprint: str
     example: str | None = None
+    sheet: str | None = None
+    date_features: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", tuple(self.columns))
         object.__setattr__(self, "dtypes", tuple(self.dtypes))
+        object.__setattr__(self, "date_features", tuple(self.date_features))
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, file_name: str, example: str | None = None,
-                   data_fingerprint: str | None = None) -> DataReference:
+                   data_fingerprint: str | None = None, *, sheet: str | None = None,
+                   date_features: Sequence[str] = ()) -> DataReference:
         """Describe ``frame`` (its fingerprint is computed unless given)."""
         return cls(str(file_name), int(len(frame)), tuple(str(c) for c in frame.columns),
                    tuple(str(t) for t in frame.dtypes),
-                   fingerprint(frame) if data_fingerprint is None else data_fingerprint, example)
+                   fingerprint(frame) if data_fingerprint is None else data_fingerprint, example,
+                   sheet, tuple(str(c) for c in date_features))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dictionary."""

@@ -101,7 +101,9 @@ def _data(v: Any) -> DataReference | None:
         columns=tuple(_get(v, "columns", "a list of text", _is_names)),
         dtypes=tuple(_get(v, "dtypes", "a list of text", _is_names)),
         fingerprint=_get(v, "fingerprint", "text", lambda x: isinstance(x, str)),
-        example=_get(v, "example", "text or null", lambda x: x is None or isinstance(x, str), None))
+        example=_get(v, "example", "text or null", lambda x: x is None or isinstance(x, str), None),
+        sheet=_get(v, "sheet", "text or null", lambda x: x is None or isinstance(x, str), None),
+        date_features=tuple(_get(v, "date_features", "a list of text", _is_names, [])))
 
 
 def _question(v: Any, i: int) -> WhatIfQuestion:

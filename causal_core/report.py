@@ -128,6 +128,8 @@ import causal_core as cc
 
 DATA_FILE = Path(sys.argv[1] if len(sys.argv) > 1 else {data_file})
 DATA_FINGERPRINT = {fingerprint}
+DATA_SHEET = {sheet}  # the Excel sheet read (None: the first)
+DATE_FEATURES = {date_features}  # date columns turned into features after loading, in order
 EXAMPLE = {example}  # a shipped example's name: used when DATA_FILE is missing
 
 # The causal model in DAGitty syntax; every name is a quoted string, never code.
@@ -157,7 +159,9 @@ DOWHY_REFUTER = {dowhy_refuters}
 def load_data():
     """The table, read the way the app reads it."""
     if DATA_FILE.exists():
-        data, _ = cc.load_table(DATA_FILE.read_bytes(), DATA_FILE.name)
+        data, _ = cc.load_table(DATA_FILE.read_bytes(), DATA_FILE.name, sheet=DATA_SHEET)
+        for column in DATE_FEATURES:
+            data = cc.date_features(data, column)
     elif EXAMPLE is not None:
         from causal_core.datasets import load_example
 
@@ -268,6 +272,8 @@ def to_script(analysis: Analysis, data_filename: str, script_name: str = "analys
         script_name="".join(c for c in script_name if c.isalnum() or c in "._-") or "analysis.py",
         data_file=_literal(str(data_filename), "data file name"),
         fingerprint=_literal(analysis.data.fingerprint, "fingerprint"),
+        sheet=_literal(analysis.data.sheet, "sheet name"),
+        date_features=_literal(list(analysis.data.date_features), "date feature columns"),
         example=_literal(analysis.data.example, "example name"), model=model,
         treatment=_literal(analysis.treatment, "treatment"),
         outcome=_literal(analysis.outcome, "outcome"),

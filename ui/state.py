@@ -42,12 +42,15 @@ class DataRef:
     fingerprint: str
     report: Any = None          # causal_core.data.LoadReport for uploads
     example: Example | None = None
+    date_features: tuple[str, ...] = ()  # date columns turned into features after loading
 
     def reference(self) -> DataReference:
         """The plan's reference to this table."""
         return DataReference.from_frame(self.frame, self.name,
                                         self.example.info.name if self.example else None,
-                                        self.fingerprint)
+                                        self.fingerprint,
+                                        sheet=getattr(self.report, "sheet", None),
+                                        date_features=self.date_features)
 
 
 def save() -> None:
@@ -303,7 +306,8 @@ def add_date_features(columns: list[str]) -> None:
         frame = cc.date_features(frame, column)  # DataError before anything changes
     remember("turn date columns into features")
     keep = adjustment_choice()
-    set_data(DataRef(frame, d.name, cc.fingerprint(frame), d.report, d.example))
+    set_data(DataRef(frame, d.name, cc.fingerprint(frame), d.report, d.example,
+                     (*d.date_features, *columns)))
     if keep is not None:
         set_plan(plan().replace(adjustment_set=tuple(keep)))
 
