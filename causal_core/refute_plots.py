@@ -37,16 +37,48 @@ _EST = "#1f77b4"
 _BENCH = "#ff7f0e"
 
 
+#: Characters per line of a plot or axis title: a plot beside another in a 1280 px window is
+#: about 380 px wide, where a longer line of 14 px text is cut off (plotly does not wrap).
+TITLE_WIDTH = 44
+#: The same for axis titles (an axis beside long category labels can be half the plot wide).
+AXIS_TITLE_WIDTH = 30
+
+
+def wrap_title(text: str, width: int = TITLE_WIDTH) -> str:
+    """``text`` broken into lines of at most ``width`` characters at spaces (``<br>``).
+
+    >>> wrap_title("Placebo treatment: passed (p = 0.98), 100 simulations", 30)
+    'Placebo treatment: passed (p =<br>0.98), 100 simulations'
+    """
+    if not text or "<br>" in text or len(text) <= width:
+        return text
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "<br>".join([*lines, line])
+
+
 def readable(fig: go.Figure) -> go.Figure:
     """Labels never clipped or overlapping: every axis (and its title) grows the margin it
-    needs (plotly ``automargin``), titles keep their distance from the ticks, and tick labels
-    use :data:`causal_core.fmt.D3_NUMBER` (no ``1.9e+03``)."""
+    needs (plotly ``automargin``), titles keep their distance from the ticks, long titles are
+    wrapped (:func:`wrap_title`), and tick labels use :data:`causal_core.fmt.D3_NUMBER` (no
+    ``1.9e+03``)."""
+    if fig.layout.title.text:
+        fig.update_layout(title_text=wrap_title(fig.layout.title.text))
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        if axis.title.text:
+            axis.title.text = wrap_title(axis.title.text, AXIS_TITLE_WIDTH)
     fig.update_xaxes(automargin=True, title_standoff=12)
     fig.update_yaxes(automargin=True, title_standoff=12)
     for axis in ("xaxis", "yaxis"):
         if getattr(fig.layout, axis).type in (None, "-", "linear"):
             fig.update_layout({axis: {"tickformat": fmt.D3_NUMBER}})
-    fig.update_layout(title={"automargin": True, "x": 0, "xanchor": "left", "xref": "paper",
+    fig.update_layout(title={"automargin": True, "x": 0.01, "xanchor": "left", "xref": "container",
                              "yref": "container", "y": 0.98, "yanchor": "top"})
     return fig
 
@@ -75,11 +107,21 @@ def refutation_histogram(result: RefutationResult) -> go.Figure:
             f"{type(result).__name__}."
         )
     fig = go.Figure()
-    fig.add_histogram(x=result.simulated.tolist(), name="simulated estimates",
-                      marker_color="#9e9e9e", opacity=0.8,
-                      hovertemplate=f"%{{x:{fmt.D3_NUMBER}}}: %{{y}} simulations<extra></extra>")
-    lines = [(result.reference_value, "reference", _REF, "dash")]
-    if result.original_value != result.reference_value:
+    implications = result.method == "graph_implications"
+    if implications:  # a few partial correlations: one marker each, not a histogram
+        fig.add_scatter(x=result.simulated.tolist(), y=[0.5] * result.simulated.size,
+                        mode="markers", name="implied independences",
+                        marker={"color": "#757575", "size": 10},
+                        hovertemplate=f"%{{x:{fmt.D3_NUMBER}}}<extra></extra>")
+        fig.update_yaxes(visible=False, range=[-0.2, 1])
+    else:
+        fig.add_histogram(x=result.simulated.tolist(), name="simulated estimates",
+                          marker_color="#9e9e9e", opacity=0.8,
+                          hovertemplate=f"%{{x:{fmt.D3_NUMBER}}}: %{{y}} simulations<extra></extra>")
+    lines = [(result.reference_value, "independent" if implications else "reference", _REF,
+              "dash")]
+    # the implications' values are partial correlations: the estimate is on another scale
+    if result.original_value != result.reference_value and not implications:
         lines.append((result.original_value, "original estimate", _EST, "solid"))
     for value, name, color, dash in lines:
         fig.add_vline(x=value, line_color=color, line_dash=dash, line_width=2)

@@ -97,8 +97,8 @@ class Exercise:
 
 
 def implication_text(a: str, b: str, given: list[str] | tuple[str, ...]) -> str:
-    """An implication as text, e.g. ``'a ⫫ c | b'``."""
-    return f"{a} ⫫ {b}" + (f" | {', '.join(given)}" if given else "")
+    """An implication as text, e.g. ``'a ⊥⊥ c | b'``."""
+    return f"{a} ⊥⊥ {b}" + (f" | {', '.join(given)}" if given else "")
 
 
 def _rng(sid: str) -> np.random.Generator:

@@ -112,7 +112,7 @@ class GraphImplications(Refuter):
         seen = float(np.tanh(detectable(1.0 / np.sqrt(max(dof, 1.0)), a / m)))
         verdict = falsification_verdict(p, a, seen <= rel)
         given = f" given {worst['given']}" if worst["given"] else ""
-        claim = f"{worst['x']!r} ⫫ {worst['y']!r}{given}"
+        claim = f"{worst['x']!r} ⊥⊥ {worst['y']!r}{given}"
         head = (f"{fmt.count(m)} implication{'s' if m != 1 else ''} of the graph tested; the "
                 f"weakest, {claim}, has partial correlation {fmt.number(worst['partial_r'], 2)} "
                 f"(Holm-adjusted p = {fmt.pvalue(p)})")

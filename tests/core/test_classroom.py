@@ -128,7 +128,7 @@ def test_strategy_exercises_cover_every_answer():
 def test_failing_check_grader_agrees_with_separation_in_the_real_graph(eid):
     ex = get_exercise(eid)
     real = ex.scenario.graph
-    implied = {f"{a} ⫫ {b}" + (f" | {', '.join(z)}" if z else ""): (a, b, z)
+    implied = {f"{a} ⊥⊥ {b}" + (f" | {', '.join(z)}" if z else ""): (a, b, z)
                for a, b, z in cc.implied_independencies(ex.graph)}
     outcomes = set()
     for option in ex.options:
@@ -145,7 +145,7 @@ def test_the_failing_check_fails_on_data_from_the_real_process():
     ex = get_exercise("failing_check:example:marketing")
     data = load_example("marketing").data
     table = cc.test_implications(ex.graph, data, basis=False)  # the pairwise list the options use
-    p = {f"{r.x} ⫫ {r.y}" + (f" | {r.given}" if r.given else ""): r.p_value
+    p = {f"{r.x} ⊥⊥ {r.y}" + (f" | {r.given}" if r.given else ""): r.p_value
          for r in table.itertuples()} if hasattr(table, "itertuples") else {}
     bad = [o for o in ex.options if grade(ex, o).correct]
     assert bad and all(p[o] < 1e-6 for o in bad), p
