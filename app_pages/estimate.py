@@ -44,11 +44,13 @@ def main() -> None:
         state.widget_default(session.ESTIMATOR, plan.estimator if plan.estimator in labels else fallback,
                              list(labels))
         name = st.selectbox("Estimator", list(labels), key=session.ESTIMATOR, format_func=labels.get,
+                            on_change=state.chosen_in_widget, args=("estimator", session.ESTIMATOR),
                             help="Only estimators valid for this estimand and treatment type are listed.")
         info = next(m for m in methods if m.name == name)
         st.caption(info.description)
         state.widget_default(session.TARGET, plan.target, list(info.targets))
         target = st.selectbox("Question", list(info.targets), key=session.TARGET,
+                              on_change=state.chosen_in_widget, args=("target", session.TARGET),
                               format_func=lambda t: TARGET_QUESTIONS.get(t, t))
         with st.expander("Parameters"):
             params = param_panel(info.params, key=session.PARAM + name,

@@ -79,7 +79,7 @@ def readable(fig: go.Figure) -> go.Figure:
         if getattr(fig.layout, axis).type in (None, "-", "linear"):
             fig.update_layout({axis: {"tickformat": fmt.D3_NUMBER}})
     fig.update_layout(title={"automargin": True, "x": 0.01, "xanchor": "left", "xref": "container",
-                             "yref": "container", "y": 0.98, "yanchor": "top"})
+                             "yref": "container", "y": 0.95, "yanchor": "top"})
     return fig
 
 

@@ -124,7 +124,7 @@ def seeing_curve(frame: pd.DataFrame, q: Question) -> Curve:
     of equal count). ``effect``: the last minus the first group mean, or the least-squares slope."""
     both = pd.DataFrame({"t": frame[q.treatment], "y": _numeric_outcome(frame, q.outcome)}).dropna()
     if q.kind != "continuous":
-        g = both.groupby("t")["y"]
+        g = both.groupby("t", observed=True)["y"]  # only levels seen (missing ones read NaN)
         means, counts = g.mean(), g.size()
         y = tuple(float(means.get(v, np.nan)) for v in q.levels)
         return Curve(q.levels, y, tuple(int(counts.get(v, 0)) for v in q.levels), y[-1] - y[0])

@@ -25,6 +25,15 @@ def _table(fp: str, columns: tuple[str, ...], _frame: pd.DataFrame) -> pd.DataFr
     return cc.missingness_table(_frame, list(columns))
 
 
+def _apply_widgets() -> None:
+    """The widgets' choice into the plan at once (a callback: runs before any page, so a click
+    on the navigation right after a choice does not lose it)."""
+    current = state.missing_choice()
+    strategy = session.get(session.MISSING_STRATEGY, current.strategy)
+    m = session.get(session.MISSING_M, current.m)
+    state.set_missing_choice(cc.MissingDataChoice(strategy, m=int(m), max_iter=current.max_iter))
+
+
 def missing_choice_panel() -> cc.MissingDataChoice:
     """Show what is missing and let the user choose; returns the choice in force.
 
@@ -49,12 +58,13 @@ def missing_choice_panel() -> cc.MissingDataChoice:
                    "at random'; no test can rule out dependence on the missing values themselves.")
         c1, c2 = st.columns([3, 1])
         strategy = c1.radio("Missing values", STRATEGIES, key=session.MISSING_STRATEGY,
+                            on_change=_apply_widgets,
                             index=STRATEGIES.index(current.strategy),
                             format_func=lambda s: cc.MissingDataChoice(s).label.split(",")[0],
                             help="\n\n".join(f"**{cc.MissingDataChoice(k).label}**: {v}"
                                              for k, v in _HELP.items()))
         m = int(c2.number_input("Imputed data sets (m)", 2, 100, value=current.m, step=1,
-                                key=session.MISSING_M,
+                                key=session.MISSING_M, on_change=_apply_widgets,
                                 help="Multiple imputation only. More data sets: a steadier "
                                      "pooled estimate, slower."))
         st.caption(md(_HELP[strategy]))

@@ -430,6 +430,16 @@ def main_estimate() -> Any:
     return _estimate_for(plan())
 
 
+def chosen_in_widget(field: str, key: str) -> None:
+    """A widget's callback: its value into the plan's ``field`` at once, before any page draws
+    (a click on the navigation right after the choice must not lose it)."""
+    p, value = plan(), session.get(key)
+    if p is None or value is None or getattr(p, field) == value:
+        return
+    set_plan(p.replace(estimator=value, params={}) if field == "estimator"
+             else p.replace(**{field: value}))
+
+
 def choose_estimator(method: str, params: dict[str, Any] | None = None, target: str = "ate") -> None:
     """Make ``method`` with ``params`` and ``target`` the plan's main estimate."""
     p = plan()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+import causal_core as cc
 from causal_core.analysis import assemble
 from causal_core.datasets.missing_examples import CAMPAIGN_DAG, campaign_types
 from causal_core.report import to_html, to_script
@@ -58,3 +59,32 @@ def test_each_missing_data_choice_gives_an_estimate_and_is_reported():
         assert f"MISSING_DATA = {{'strategy': {strategy!r}" in to_script(analysis, "stores.csv")
         _run(at, "app_pages/estimate.py")
     assert seen["complete_cases"] != seen["multiple_imputation"]
+
+
+def test_a_choice_followed_at_once_by_a_click_on_the_navigation_is_kept():
+    """The browser run that found it: choose multiple imputation, click Report before the
+    Estimate page has run again: the choice (and an estimator choice) must be the plan's."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    _run(at)
+    _run(at, "app_pages/data.py")
+    at.file_uploader[0].set_value(("stores.csv", campaign_types(400).to_csv(index=False).encode(),
+                                   "text/csv"))
+    _run(at)
+    _run(at, "app_pages/graph.py")
+    next(t for t in at.text_area if "as text" in t.label).set_value(CAMPAIGN_DAG)
+    _run(at)
+    _run(at, "app_pages/estimate.py")
+    next(r for r in at.radio if r.label == "Missing values").set_value("multiple_imputation")
+    at.switch_page("app_pages/whatif.py")  # the click on the navigation, before any rerun
+    at.run()
+    assert view.plan(at).missing_data.strategy == "multiple_imputation"
+    _run(at, "app_pages/estimate.py")
+    box = at.selectbox(key=session.ESTIMATOR)
+    before = box.value
+    fitting = [e.name for e in cc.list_estimators()
+               if "categorical" in e.treatment_types and "backdoor" in e.estimands]
+    chosen = next(n for n in fitting if n != before)
+    box.set_value(chosen)
+    at.switch_page("app_pages/whatif.py")
+    at.run()
+    assert view.plan(at).estimator == chosen
