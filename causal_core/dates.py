@@ -94,7 +94,12 @@ def date_features(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     dt = s.dt
     parts = [dt.year, dt.month, dt.dayofweek]
     out = {n: _whole(p, missing) for n, p in zip(names, parts, strict=False)}
-    out[names[-1]] = ((s - s.min()) / pd.Timedelta(days=1)).astype("float64").to_numpy()
+    # microseconds since 1970 as floats: a difference of nanosecond timedeltas overflows past
+    # 292 years (found by the hypothesis test: 1903 and 2196 in one column)
+    naive = s.dt.tz_convert(None) if s.dt.tz is not None else s
+    micros = naive.to_numpy(dtype="datetime64[us]").view("int64").astype("float64")
+    micros[missing] = np.nan
+    out[names[-1]] = (micros - np.nanmin(micros)) / 86_400e6
     new = pd.DataFrame(out, index=frame.index)
     return pd.concat([frame, new], axis=1)
 

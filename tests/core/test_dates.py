@@ -80,3 +80,13 @@ def test_features_agree_with_python_datetime(values):
         assert out["d_year"][i] == v.year and out["d_month"][i] == v.month
         assert out["d_dayofweek"][i] == v.weekday()
         assert out["d_days"][i] == pytest.approx((v - first).total_seconds() / 86400, abs=1e-6)
+
+
+def test_days_over_three_centuries_do_not_overflow():
+    """Found by the hypothesis test in a clean-clone run: 1903 and 2196 in one column raised a
+    raw OverflowError (nanosecond timedeltas cover 292 years)."""
+    out = cc.date_features(pd.DataFrame({"d": pd.to_datetime(["1903-01-01", "2196-01-01", None])}),
+                           "d")
+    expected = (pd.Timestamp("2196-01-01").to_pydatetime()
+                - pd.Timestamp("1903-01-01").to_pydatetime()).days
+    assert out["d_days"][0] == 0 and out["d_days"][1] == expected and np.isnan(out["d_days"][2])
