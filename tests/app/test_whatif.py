@@ -231,3 +231,24 @@ def test_the_report_includes_the_whatif_answers_the_page_computed_without_a_butt
     assert len(answers) >= 3 and all({"question", "answer", "result"} <= set(a) for a in answers)
     assert any(fmt(asked.x) in a["question"] for a in answers)  # the page's question
     assert not [b for b in at.button if b.label == "Add the What-if answers" and b.value]
+
+
+def test_whatif_shows_the_chosen_estimator_and_target_not_a_regression():
+    """The bug that opened issue 11: What if showed a linear-regression 'Adjusted estimate'
+    beside a chosen matching estimate. It shows the plan's estimate, for the plan's target."""
+    from causal_core.whatif import fmt
+
+    at = open_page("marketing_binary")
+    at.switch_page("app_pages/estimate.py")
+    at.run()
+    at.selectbox(key=session.ESTIMATOR).set_value("propensity_matching").run()
+    at.selectbox(key=session.TARGET).set_value("att").run()
+    assert not at.exception, [e.value for e in at.exception]
+    chosen = view.estimates(at)["propensity_matching"]
+    assert chosen.target == "att"
+    at.switch_page(PAGE)
+    at.run()
+    shown = metric(at, "Chosen estimate (ATT)")
+    assert shown.value == fmt(chosen.value)
+    assert "Propensity score matching" in text(at) + errors_of(at) + " ".join(
+        w.value for w in at.warning)

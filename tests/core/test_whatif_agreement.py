@@ -73,3 +73,20 @@ def test_hospital_worked_example_call_changes_nothing_without_transport():
     assert (with_ < 0).mean() > 0.99
     seeing = d.groupby("followup_call").readmission_risk.mean().diff().iloc[1]
     assert seeing > 0.05  # rung 1 points the other way: called patients have a higher risk
+
+
+def test_against_estimate_flags_sign_and_interval_disagreements_with_the_numbers():
+    """Issue 11: What if compares the fitted model's effect with the CHOSEN estimate (its
+    estimator and target) and flags a sign disagreement or a value beyond the interval."""
+    from causal_core.whatif import against_estimate, fmt
+
+    ex = load_example("marketing_binary")
+    est = cc.estimate(ex.data, cc.identify(ex.graph), method="ipw", target="att")
+    inside = against_estimate(est.value, est)
+    outside = against_estimate(est.ci_high + 3 * (est.ci_high - est.ci_low), est)
+    flipped = against_estimate(-est.value, est)
+    assert (inside.status, outside.status, flipped.status) == ("agrees", "outside", "sign")
+    for a in (inside, outside, flipped):
+        assert "the treated (ATT)" in a.sentence and est.method_label in a.sentence
+        assert fmt(a.model_effect) in a.sentence and fmt(est.value) in a.sentence
+    assert "disagree in sign" in flipped.sentence and "outside that interval" in outside.sentence
