@@ -35,7 +35,11 @@ def _pick(s, label: str, value: str) -> None:
     box.click()
     s.page.keyboard.type(value)
     # click the option itself (Enter raced the filtering on a loaded machine and left the list open)
-    s.page.get_by_role("option", name=value, exact=True).click()
+    option = s.page.get_by_role("option", name=value, exact=True)
+    try:
+        option.click(timeout=10_000)
+    except Exception:  # the list filtered to the one match and closed it: Enter picks it
+        s.page.keyboard.press("Enter")
     s.wait_idle(60_000)
 
 
