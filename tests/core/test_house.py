@@ -12,15 +12,20 @@ import causal_core as cc
 ROOT = Path(__file__).parents[2]
 
 
+def _imported(node: ast.AST) -> list[str]:
+    """The module names an import statement names (none for any other node)."""
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names]
+    if isinstance(node, ast.ImportFrom):
+        return [node.module or ""]
+    return []
+
+
 def test_causal_core_never_imports_streamlit():
     for path in (ROOT / "causal_core").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
+            names = _imported(node)
             assert not any(n.split(".")[0] == "streamlit" for n in names), path
 
 
@@ -77,11 +82,7 @@ def test_ui_holds_no_statistics():
     for path in _app_files():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
+            names = _imported(node)
             bad = [n for n in names if n.split(".")[0] in {"numpy", "scipy", "sklearn", "statsmodels"}]
             if bad:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {bad[0]}")
