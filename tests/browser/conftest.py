@@ -137,10 +137,34 @@ class Session:
         return handle.content_frame()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so a fixture can see that its test failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, "rep_" + report.when, report)
+
+
+def _record_failure(page, name: str) -> None:
+    """What the page showed when a test failed: its text in the log, a screenshot on disk."""
+    shots = Path(os.environ.get("BROWSER_FAILURES", "/tmp/browser-failures"))
+    shots.mkdir(parents=True, exist_ok=True)
+    try:
+        page.screenshot(path=str(shots / f"{name}.png"))
+        text = page.locator("[data-testid='stMain']").inner_text(timeout=5_000)
+    except Exception as err:  # the page itself may be what broke
+        text = f"(page text unavailable: {err})"
+    print(f"\n--- the page at failure ({page.url}), screenshot {shots / name}.png ---\n"
+          f"{text[:4000]}\n--- end of page ---")
+
+
 @pytest.fixture()
-def session(browser, app_url):
+def session(request, browser, app_url):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     s = Session(page, app_url)
     yield s
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        _record_failure(page, request.node.name)
     context.close()

@@ -13,6 +13,8 @@ import gzip
 import time
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from causal_core.datasets.missing_examples import campaign_types
 
 ROOT = Path(__file__).parents[2]
@@ -31,16 +33,26 @@ def _nav(s, title: str) -> None:
 
 
 def _pick(s, label: str, value: str) -> None:
-    box = s.page.get_by_test_id("stSelectbox").filter(has_text=label).first
-    box.click()
-    s.page.keyboard.type(value)
-    # click the option itself (Enter raced the filtering on a loaded machine and left the list open)
-    option = s.page.get_by_role("option", name=value, exact=True)
-    try:
-        option.click(timeout=10_000)
-    except Exception:  # the list filtered to the one match and closed it: Enter picks it
-        s.page.keyboard.press("Enter")
-    s.wait_idle(60_000)
+    """Choose ``value`` in the select box labelled ``label``, and check that it was chosen.
+
+    The box is a combobox: its text is replaced by ``value`` (never appended to), the filtered
+    option is clicked, and the box's value is read back. On a loaded machine a click can land
+    while the box is still being drawn, so a choice that did not take is tried again.
+    """
+    field = s.page.get_by_test_id("stSelectbox").filter(has_text=label).first.locator("input")
+    for _ in range(3):
+        field.click()
+        field.fill(value)
+        option = s.page.get_by_role("option", name=value, exact=True)
+        try:
+            option.click(timeout=10_000)
+        except Exception:  # the list filtered to the one match and closed it: Enter picks it
+            field.press("Enter")
+        s.wait_idle(60_000)
+        if field.input_value() == value:
+            return
+        field.press("Escape")
+    raise AssertionError(f"could not choose {value!r} in {label!r}; it shows {field.input_value()!r}")
 
 
 def _upload(s, path: Path) -> None:
@@ -58,6 +70,9 @@ def _quick_model(s, treatment: str, outcome: str) -> None:
     s.page.get_by_text("Every other column is a common cause").click()
     s.page.get_by_role("button", name="Draw the model").click()
     s.wait_idle(60_000)
+    # the drawn graph has the picks as its roles (the role boxes beside the editor)
+    roles = s.page.get_by_test_id("stSelectbox").filter(has_text="Treatment (exposure)").first
+    expect(roles.locator("input")).to_have_value(treatment, timeout=60_000)
 
 
 def _metric(s) -> str:
