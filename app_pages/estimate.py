@@ -5,7 +5,7 @@ import streamlit as st
 import causal_core as cc
 from causal_core.plots import forest_plot
 from causal_core.questions import TARGET_QUESTIONS
-from ui import session, state
+from ui import heavy, session, state
 from ui.estimate_panels import contrasts_panel, propensity_diagnostics
 from ui.missing_panel import missing_choice_panel
 from ui.refute_panel import show_refutations
@@ -56,20 +56,30 @@ def main() -> None:
             params = param_panel(info.params, key=session.PARAM + name,
                                  values=plan.params if plan.estimator == name else {},
                                  info=info.param_info)
+        state.choose_estimator(name, params, target)
+        key = state.plan().key("estimate")
         try:
-            est = state.estimate(name, params, target)
+            est = heavy.run_step(key, f"Estimating with {info.label}…", "the estimate",
+                                 state.main_estimate, done=state.is_computed(key))
         except cc.CausalCoreError as err:
             show_error(err)
+            return
+        if est is None:
             return
         ref = state.reference_effect()
         estimate_card(est, ref)
         propensity_diagnostics(est)
-        runs = [(n, r) for n, r in state.estimate_all(target) if isinstance(r, cc.EffectEstimate)]
-        fig = forest_plot([r for _, r in runs], reference=ref[0] if ref else None,
-                          reference_label=("true effect" if ref[2] else "benchmark") if ref else "")
-        st.plotly_chart(fig, width="stretch")
-        st.caption("Every applicable estimator with default parameters, and the naive association "
-                   "(no adjustment) for comparison.")
+        runs = heavy.run_step(state.comparison_key(target), "Comparing estimators…",
+                              "the comparison of estimators",
+                              lambda update: state.estimate_all(target, update),
+                              done=not state.comparison_pending(target))
+        if runs is not None:
+            fig = forest_plot([r for _, r in runs if isinstance(r, cc.EffectEstimate)],
+                              reference=ref[0] if ref else None,
+                              reference_label=("true effect" if ref[2] else "benchmark") if ref else "")
+            st.plotly_chart(fig, width="stretch")
+            st.caption("Every applicable estimator with default parameters, and the naive "
+                       "association (no adjustment) for comparison.")
 
     with right:
         show_refutations(est)

@@ -106,13 +106,14 @@ def _decode(mat: np.ndarray, spec: list[tuple[str, str, Any]], like: pd.DataFram
 
 
 def impute(data: pd.DataFrame, m: int = 10, *, max_iter: int = 10,
-           random_state: int = 0) -> list[pd.DataFrame]:
+           random_state: int = 0, progress: Any = None) -> list[pd.DataFrame]:
     """``m`` imputed copies of ``data`` (every column is used to impute every other).
 
     Each copy fits the chained equations on a bootstrap resample of the rows, then draws every
     missing number from their predictive distribution; columns with two
     values (0/1, bool) are rounded to the nearer value; text columns are imputed as one-hot
     indicators and take the level with the largest draw. Complete columns are unchanged.
+    ``progress(fraction)``, when given, is called after each copy (it may raise to stop).
 
     Raises
     ------
@@ -146,6 +147,8 @@ def impute(data: pd.DataFrame, m: int = 10, *, max_iter: int = 10,
             if obs.all():
                 copy[col] = data[col]
         copies.append(copy[list(data.columns)])
+        if progress is not None:
+            progress(len(copies) / choice.m)
     return copies
 
 
@@ -213,14 +216,15 @@ def columns_used(data: pd.DataFrame, identification: Identification) -> list[str
 
 
 def _cached_copies(data: pd.DataFrame, ident: Identification, choice: MissingDataChoice,
-                   random_state: int) -> list[pd.DataFrame]:
+                   random_state: int, progress: Any = None) -> list[pd.DataFrame]:
     return impute(data.loc[:, columns_used(data, ident)], choice.m, max_iter=choice.max_iter,
-                  random_state=random_state)
+                  random_state=random_state, progress=progress)
 
 
 def estimate_missing(data: pd.DataFrame, identification: Identification,
                      missing: MissingDataChoice | None = None, method: Any = "linear_regression",
-                     *, random_state: int = 0, **kwargs: Any) -> EffectEstimate:
+                     *, random_state: int = 0, progress: Any = None,
+                     **kwargs: Any) -> EffectEstimate:
     """:func:`causal_core.estimate` following a missing-data choice.
 
     ``"none"`` behaves as ``cc.estimate`` (missing values raise :class:`DataError`);
@@ -228,8 +232,22 @@ def estimate_missing(data: pd.DataFrame, identification: Identification,
     ``warnings`` and ``diagnostics["missing_data"]``; ``"multiple_imputation"`` estimates on
     each of ``m`` imputed copies and pools them (:func:`pool_rubin`). ``kwargs`` go to
     ``cc.estimate`` (target, alpha, adjustment_set, estimator parameters).
+
+    ``progress(fraction)``, when given, is called as the work advances: at the start and the
+    end, and under multiple imputation after each copy is drawn (the first half) and after
+    each copy's estimate (the second). It may raise to stop the work there (a cancelled job).
     """
     choice = missing or MissingDataChoice()
+    report = progress if progress is not None else (lambda _f: None)
+    report(0.0)
+    est = _estimate_following(data, identification, choice, method, random_state, report, kwargs)
+    report(1.0)
+    return est
+
+
+def _estimate_following(data: pd.DataFrame, identification: Identification,
+                        choice: MissingDataChoice, method: Any, random_state: int,
+                        step: Any, kwargs: dict[str, Any]) -> EffectEstimate:
     if choice.strategy == "none":
         return estimate(data, identification, method=method, random_state=random_state, **kwargs)
     if choice.strategy == "complete_cases":
@@ -244,9 +262,12 @@ def estimate_missing(data: pd.DataFrame, identification: Identification,
         info = {"strategy": "complete_cases", **report.to_dict()}
         return dataclasses.replace(est, warnings=(report.note, *est.warnings),
                                    diagnostics={**est.diagnostics, "missing_data": info})
-    copies = _cached_copies(data, identification, choice, random_state)
-    ests = [estimate(c, identification, method=method, random_state=random_state, **kwargs)
-            for c in copies]
+    copies = _cached_copies(data, identification, choice, random_state,
+                            progress=lambda f: step(0.5 * f))
+    ests = []
+    for i, c in enumerate(copies):
+        ests.append(estimate(c, identification, method=method, random_state=random_state, **kwargs))
+        step(0.5 + 0.5 * (i + 1) / len(copies))
     n_miss = missing_counts(data, columns_used(data, identification))
     pooled = pool_rubin(ests)
     info = {**pooled.diagnostics["missing_data"], "by_column": n_miss, "max_iter": choice.max_iter}

@@ -312,15 +312,19 @@ class AnalysisPlan:
         return identify(self.analysis_graph(columns), self.treatment, self.outcome)
 
     def estimate(self, frame: pd.DataFrame, *, identification: Any = None,
-                 method: str | None = None) -> Any:
-        """The main :class:`EffectEstimate` (``method``: another estimator with its defaults)."""
+                 method: str | None = None, progress: Callable[[float], Any] | None = None) -> Any:
+        """The main :class:`EffectEstimate` (``method``: another estimator with its defaults).
+
+        ``progress(fraction)`` is called as the work advances (see
+        :func:`~causal_core.imputation.estimate_missing`); it may raise to stop the work.
+        """
         from .imputation import estimate_missing
 
         used = self.frame(frame)
         ident = self.identify(frame.columns) if identification is None else identification
         params = dict(self.params) if method is None or method == self.estimator else {}
         return estimate_missing(used, ident, self.missing_data, method=method or self.estimator,
-                        target=self.target, random_state=self.random_state,
+                        target=self.target, random_state=self.random_state, progress=progress,
                         adjustment_set=None if self.adjustment_set is None
                         else list(self.adjustment_set), **params)
 

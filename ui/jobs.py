@@ -238,14 +238,19 @@ def run(fn: Callable[..., Any], *args: Any, label: str = "", on_update: Callable
     return job.wait(on_update)
 
 
-def describe(job: Job) -> str:
-    """The line a page shows while it waits: queue position or progress."""
+def status(job: Job) -> str:
+    """Where the job is: its queue position, "starting", or its progress."""
     pos = job.position()
     if pos > 0:
-        return f"{job.label}: waiting, {pos} job{'s' if pos > 1 else ''} ahead of you on this server"
+        return f"waiting, {pos} job{'s' if pos > 1 else ''} ahead of you on this server"
     if not job.running():
-        return f"{job.label}: starting"
-    return f"{job.label}: {100 * job.progress():.0f} %"
+        return "starting"
+    return f"{100 * job.progress():.0f} %"
 
 
-__all__ = ["Busy", "Cancelled", "Job", "JobPool", "describe", "pool", "run"]
+def describe(job: Job) -> str:
+    """The line a page shows while it waits: the job's label and :func:`status`."""
+    return f"{job.label}: {status(job)}"
+
+
+__all__ = ["Busy", "Cancelled", "Job", "JobPool", "describe", "pool", "run", "status"]

@@ -32,21 +32,23 @@ def quick_model_form() -> None:
     with st.expander("Quick model: pick treatment, outcome and common causes", expanded=fresh):
         st.caption("Like DoWhy's CausalModel(data, treatment, outcome, common_causes=[...]): the "
                    "graph is drawn from your picks and replaces the current one; edit it after.")
-        with st.form(session.QUICK + "form", border=False):
-            c1, c2 = st.columns(2)
-            t = c1.selectbox("Treatment", columns, index=None, placeholder="Choose…",
-                             key=session.QUICK + "treatment")
-            y = c2.selectbox("Outcome", columns, index=None, placeholder="Choose…",
-                             key=session.QUICK + "outcome")
-            picks = {name: st.multiselect(label, columns, key=session.QUICK + name)
-                     for name, label in _ROLES}
-            rest = st.checkbox("Every other column is a common cause", key=session.QUICK + "rest",
-                               help="Columns you gave no role point into both treatment and "
-                                    "outcome (the cautious default for pre-treatment variables).")
-            if left:
-                st.caption(md("Left out of models unless you pick them: " + "; ".join(
-                    f"{c} ({why})" for c, why in left.items())))
-            go = st.form_submit_button("Draw the model", type="primary")
+        # Plain widgets, not a form: each pick is kept in the session at once, so no rerun
+        # between the picks and the click can lose them (in a form it did: the browser tests
+        # saw the form submitted without its picks in 4 of 9 runs on a loaded machine).
+        c1, c2 = st.columns(2)
+        t = c1.selectbox("Treatment", columns, index=None, placeholder="Choose…",
+                         key=session.QUICK + "treatment")
+        y = c2.selectbox("Outcome", columns, index=None, placeholder="Choose…",
+                         key=session.QUICK + "outcome")
+        picks = {name: st.multiselect(label, columns, key=session.QUICK + name)
+                 for name, label in _ROLES}
+        rest = st.checkbox("Every other column is a common cause", key=session.QUICK + "rest",
+                           help="Columns you gave no role point into both treatment and "
+                                "outcome (the cautious default for pre-treatment variables).")
+        if left:
+            st.caption(md("Left out of models unless you pick them: " + "; ".join(
+                f"{c} ({why})" for c, why in left.items())))
+        go = st.button("Draw the model", type="primary", key=session.QUICK + "draw")
         if not go:
             return
         try:

@@ -9,7 +9,7 @@ import streamlit as st
 
 import causal_core as cc
 from causal_core.plots import check_figure, sensitivity_contour
-from ui import session, state
+from ui import heavy, session, state
 from ui.widgets import md
 
 _NC = ("negative_control_outcome", "negative_control_exposure")
@@ -55,18 +55,20 @@ def show_refutations(est: cc.EffectEstimate) -> None:
     if est.method in state.SLOW_TO_REFUTE and not cached:
         if not st.button(f"Run the {len(infos)} checks (takes a while for {est.method_label})"):
             return
+    key = "refute:" + state.plan().key("refute")
+    if heavy.cancelled_notice(key, "the checks"):
+        return
     done: list[tuple[cc.RefuterInfo, object]] = []
-    for info in infos:
-        bar = None
-        if not state.is_refuted_cached(info.name, est, n_sim, params.get(info.name)):
-            bar = st.progress(0.0, text=f"{info.label}…")
+    for i, info in enumerate(infos):
         try:
-            res = state.refute(info.name, est, n_sim, progress=_progress(bar, info.label),
-                               params=params.get(info.name))
+            res = heavy.run_step(key, f"Check {i + 1} of {len(infos)}: {info.label}…", "the checks",
+                                 lambda update, info=info: state.refute(
+                                     info.name, est, n_sim, progress=update,
+                                     params=params.get(info.name)),
+                                 done=state.is_refuted_cached(info.name, est, n_sim,
+                                                              params.get(info.name)))
         except cc.CausalCoreError as err:
             res = err
-        if bar is not None:
-            bar.empty()
         done.append((info, res))
     results = [r for _, r in done if isinstance(r, cc.RefutationResult)]
     sens = _sensitivity_or_none(est)
@@ -74,12 +76,6 @@ def show_refutations(est: cc.EffectEstimate) -> None:
     for res in results:
         _one(res)
     _sensitivity(sens)
-
-
-def _progress(bar, label: str):
-    if bar is None:
-        return None
-    return lambda f, text=label: bar.progress(min(float(f), 1.0), text=text)
 
 
 def _summary(est, results, sens, done) -> None:

@@ -30,6 +30,7 @@ OWNER = PREFIX + "owner"                # this browser's secret (never in a snap
 PERSIST_NOTICE = PREFIX + "persist_notice"  # why the URL's analysis was not opened
 UPLOAD_MEMO = PREFIX + "upload_memo"    # ui.uploads: {file id: result or error}
 RESTORED = PREFIX + "restored"          # (session signature, Analysis) of a restored file
+CANCELLED = PREFIX + "cancelled"        # ui.heavy: the heavy steps this user cancelled (keys)
 
 #: The keys that make up the analysis (what undo saves and restores).
 ANALYSIS_KEYS = (DATA, GRAPH_VERSION, PLAN, RESULTS, RESTORED)
@@ -107,7 +108,7 @@ def is_widget(key: Any) -> bool:
 
 #: Keys never put in a snapshot: widget values (see :func:`is_widget`), this browser's identity
 #: and per-connection memos.
-NOT_SNAPSHOTTED = (TOKEN, OWNER, PERSIST_NOTICE, UPLOAD_MEMO)
+NOT_SNAPSHOTTED = (TOKEN, OWNER, PERSIST_NOTICE, UPLOAD_MEMO, CANCELLED)
 
 
 def get(key: str, default: Any = None) -> Any:

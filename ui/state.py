@@ -395,10 +395,64 @@ def analysis_frame() -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ estimating
-@st.cache_data(max_entries=64, show_spinner=False)
-def _estimate(key: str, _plan: cc.AnalysisPlan, _frame: pd.DataFrame) -> Any:
-    return jobs.run(_plan.estimate, _frame, identification=_identify(_plan.key("identify"), _plan),
-                    label="Estimating")
+class _SharedResults:
+    """Results shared by every session, keyed by content (a plan step's key), bounded by
+    count (oldest out first), behind a lock: the sessions' script threads share it."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self._items: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            return self._items.get(key)
+
+    def __contains__(self, key: str) -> bool:
+        with self._lock:
+            return key in self._items
+
+    def put(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+            while len(self._items) >= self.slots:
+                self._items.pop(next(iter(self._items)))
+            self._items[key] = value
+
+
+@st.cache_resource(max_entries=1)
+def _shared() -> dict[str, _SharedResults]:
+    """The server's shared results: estimates (which can hold per-row arrays: fewer) and
+    refutations."""
+    return {"estimate": _SharedResults(64), "refute": _SharedResults(512)}
+
+
+def _computed(kind: str, key: str, fn: Any, *args: Any, label: str, progress: Any = None,
+              **kwargs: Any) -> Any:
+    """The result under ``key``: this session's, else the server's, else ``fn(*args,
+    **kwargs)`` run in the job pool (``progress(fraction, status)`` told while it waits,
+    the status saying its queue position or its percentage).
+    The engine's errors propagate and are not stored."""
+    mine = _results()
+    result = mine.get(key)
+    if result is None:
+        shared = _shared()[kind]
+        result = shared.get(key)
+        if result is None:
+            def update(job: jobs.Job) -> None:
+                if progress is not None:
+                    progress(job.progress(), jobs.status(job))
+
+            result = jobs.run(fn, *args, label=label, on_update=update, **kwargs)
+            shared.put(key, result)
+        mine[key] = result
+        save()
+    return result
+
+
+def is_computed(key: str, kind: str = "estimate") -> bool:
+    """True when the result under ``key`` is already known (no progress bar needed)."""
+    return key in _results() or key in _shared()[kind]
 
 
 def estimate_key(p: cc.AnalysisPlan, method: str | None = None) -> str:
@@ -416,18 +470,16 @@ def refute_key(p: cc.AnalysisPlan, name: str, est: Any, n_simulations: int,
     return _refute_plan(name, est, n_simulations, params, p).key("refute")
 
 
-def _estimate_for(p: cc.AnalysisPlan) -> Any:
-    key = p.key("estimate")
-    store = _results()
-    if key not in store:
-        store[key] = _estimate(key, p, data().frame)
-        save()
-    return store[key]
+def _estimate_for(p: cc.AnalysisPlan, progress: Any = None) -> Any:
+    return _computed("estimate", p.key("estimate"), p.estimate, data().frame,
+                     identification=_identify(p.key("identify"), p), label="Estimating",
+                     progress=progress)
 
 
-def main_estimate() -> Any:
-    """The plan's estimate (EstimationError when it cannot be made)."""
-    return _estimate_for(plan())
+def main_estimate(progress: Any = None) -> Any:
+    """The plan's estimate (EstimationError when it cannot be made); ``progress(fraction,
+    text)`` is told while it is computed."""
+    return _estimate_for(plan(), progress)
 
 
 def chosen_in_widget(field: str, key: str) -> None:
@@ -454,10 +506,24 @@ def estimate(method: str, params: dict[str, Any] | None = None, target: str = "a
     return main_estimate()
 
 
-def comparison_estimate(method: str, target: str | None = None) -> Any:
+def comparison_estimate(method: str, target: str | None = None, progress: Any = None) -> Any:
     """``method`` with its default parameters, for the comparison (never the main slot)."""
     p = plan()
-    return _estimate_for(p.replace(estimator=method, params={}, target=target or p.target))
+    return _estimate_for(p.replace(estimator=method, params={}, target=target or p.target), progress)
+
+
+def comparison_key(target: str | None = None) -> str:
+    """The key of the plan's comparison as a whole (its data, question and target)."""
+    p = plan()
+    return "compare:" + p.replace(estimator="naive", params={}, target=target or p.target).key("estimate")
+
+
+def comparison_pending(target: str | None = None) -> list[str]:
+    """The comparison's estimators whose estimate is not known yet."""
+    p = plan()
+    names = p.comparison_methods(identification(), treatment_type())
+    return [n for n in names if not is_computed(
+        p.replace(estimator=n, params={}, target=target or p.target).key("estimate"))]
 
 
 def missing_choice() -> cc.MissingDataChoice:
@@ -532,15 +598,20 @@ def default_method(methods: list[Any]) -> int:
     return next((i for i, n in enumerate(names) if n != "naive"), 0)
 
 
-def estimate_all(target: str | None = None) -> list[tuple[str, Any]]:
+def estimate_all(target: str | None = None, progress: Any = None) -> list[tuple[str, Any]]:
     """The plan's comparison: each estimator with default parameters (naive first), as
-    (name, result or error). Never replaces the main estimate."""
+    (name, result or error). Never replaces the main estimate. ``progress(fraction, status)``
+    is told the whole comparison's progress."""
     p = plan()
     names = p.comparison_methods(identification(), treatment_type())
     out: list[tuple[str, Any]] = []
-    for name in names:
+    for i, name in enumerate(names):
+        step = None
+        if progress is not None:
+            def step(f: float, status: str = "", i: int = i, name: str = name) -> None:
+                progress((i + f) / len(names), f"{i + 1} of {len(names)} ({name}): {status}")
         try:
-            out.append((name, comparison_estimate(name, target)))
+            out.append((name, comparison_estimate(name, target, step)))
         except cc.CausalCoreError as err:
             out.append((name, err))
     return out
@@ -567,16 +638,6 @@ def estimates() -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ refutation
-@st.cache_resource(max_entries=1)
-def _refutation_store() -> dict:
-    """Refutation results shared by sessions, keyed by the plan's refutation key."""
-    return {}
-
-
-_REFUTE_SLOTS = 512
-_REFUTE_LOCK = threading.Lock()  # sessions' script threads share the store
-
-
 def _refute_plan(name: str, est: Any, n_simulations: int, params: dict | None = None,
                  p: cc.AnalysisPlan | None = None) -> cc.AnalysisPlan:
     return (p or plan()).replace(estimator=est.method, params=est.params, target=est.target,
@@ -606,33 +667,14 @@ def refute(name: str, est: Any, n_simulations: int = DEFAULT_SIMULATIONS, progre
     if plan().n_simulations != n_simulations:
         set_plan(plan().replace(n_simulations=n_simulations))
     p = _refute_plan(name, est, n_simulations, params)
-    key = p.key("refute")
-    mine = _results()
-    result = mine.get(key)
-    if result is None:
-        shared = _refutation_store()
-        with _REFUTE_LOCK:
-            result = shared.get(key)
-        if result is None:
-            def update(job: jobs.Job) -> None:
-                if progress is not None:
-                    progress(job.progress(), jobs.describe(job))
-
-            result = jobs.run(p.refute_one, data().frame, name, est, identification=identification(),
-                              label=name, on_update=update)
-            with _REFUTE_LOCK:
-                if len(shared) >= _REFUTE_SLOTS:
-                    shared.pop(next(iter(shared)))
-                shared[key] = result
-        mine[key] = result
-        save()
-    return result
+    return _computed("refute", p.key("refute"), p.refute_one, data().frame, name, est,
+                     identification=identification(), progress=progress,
+                     label=next((r.label for r in cc.list_refuters() if r.name == name), name))
 
 
 def is_refuted_cached(name: str, est: Any, n_simulations: int, params: dict | None = None) -> bool:
     """True when this refutation is already known (no progress bar needed)."""
-    key = refute_key(plan(), name, est, n_simulations, params)
-    return key in _results() or key in _refutation_store()
+    return is_computed(refute_key(plan(), name, est, n_simulations, params), "refute")
 
 
 def refutations(est: Any | None = None) -> dict[str, Any]:

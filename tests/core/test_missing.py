@@ -159,3 +159,32 @@ def test_each_choice_is_recorded_in_report_and_reproduced_by_the_script(tmp_path
     assert out.returncode == 0, out.stderr[-2000:]
     assert f"estimate = {est.value!r}" in out.stdout and "(the same)" in out.stdout
     assert a.refutations["placebo_treatment"]["verdict"] in out.stdout
+
+
+def test_estimates_report_progress_and_a_raising_progress_stops_the_work():
+    df = mar_design(400, np.random.default_rng(3))[1]
+    seen: list[float] = []
+    est = estimate_missing(df, MAR_IDENT, MissingDataChoice("multiple_imputation", m=4),
+                           progress=seen.append)
+    assert seen[0] == 0.0 and seen[-1] == 1.0
+    assert seen == sorted(seen) and len(seen) == 2 + 4 + 4  # start, each copy drawn, each estimated
+    assert est.value == estimate_missing(df, MAR_IDENT, MissingDataChoice("multiple_imputation",
+                                                                          m=4)).value
+    plain: list[float] = []
+    estimate_missing(df.dropna(), MAR_IDENT, progress=plain.append)
+    assert plain == [0.0, 1.0]
+
+    class Stop(Exception):
+        pass
+
+    calls: list[float] = []
+
+    def stop_half_way(f: float) -> None:
+        calls.append(f)
+        if f >= 0.25:
+            raise Stop
+
+    with pytest.raises(Stop):
+        estimate_missing(df, MAR_IDENT, MissingDataChoice("multiple_imputation", m=4),
+                         progress=stop_half_way)
+    assert calls[-1] == 0.25  # stopped inside the imputation, after the second of four copies

@@ -1,0 +1,57 @@
+"""Cancelled heavy steps: the page says so, computes nothing, and runs the step again on request.
+
+The click on Cancel itself happens while a script runs (a rerun interrupts the waiting page):
+that needs a live server, see ``tests/browser/test_cancel.py``. Here the state it leaves, a
+step recorded as cancelled, is put in place and the pages are read.
+"""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from ui import session
+
+COUNTER = "calls"
+
+
+def _script() -> None:
+    import streamlit as st
+
+    from ui import heavy
+
+    def compute(update):
+        st.session_state["calls"] = st.session_state.get("calls", 0) + 1
+        if update is not None:
+            update(0.5, "half way")
+        return 42
+
+    out = heavy.run_step("step-key", "Working…", "the work", compute, done=False)
+    st.write(f"result: {out}")
+
+
+def _app() -> AppTest:
+    return AppTest.from_function(_script, default_timeout=60)
+
+
+def test_a_step_runs_under_its_bar_and_returns_its_result():
+    at = _app().run()
+    assert not at.exception
+    assert at.session_state["calls"] == 1
+    assert any("result: 42" in m.value for m in at.markdown)
+    assert not at.info  # no cancellation notice
+
+
+def test_a_cancelled_step_is_not_computed_and_runs_again_on_request():
+    at = _app()
+    at.session_state[session.CANCELLED] = {"step-key"}
+    at.run()
+    assert not at.exception
+    assert "calls" not in at.session_state  # nothing computed
+    assert [i.value for i in at.info] == ["You cancelled the work. Your choices are kept; "
+                                          "nothing was computed for them."]
+    assert any("result: None" in m.value for m in at.markdown)
+    again = next(b for b in at.button if b.label == "Run the work again")
+    again.click().run()
+    assert at.session_state["calls"] == 1
+    assert any("result: 42" in m.value for m in at.markdown)
+    assert not at.info
