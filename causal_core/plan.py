@@ -76,6 +76,12 @@ def _rebuild(kw: dict[str, Any]) -> AnalysisPlan:
     return AnalysisPlan(**kw)
 
 
+#: The plan's fields a share link carries (:meth:`AnalysisPlan.choices`).
+SHARED_CHOICES: tuple[str, ...] = (
+    "adjustment_set", "estimator", "params", "target", "compare", "refuters", "n_simulations",
+    "refuter_params", "missing_data", "whatif_questions", "random_state", "whatif_seed")
+
+
 @dataclass(frozen=True)
 class AnalysisPlan:
     """Everything a user chose for one analysis (nothing computed).
@@ -224,6 +230,42 @@ class AnalysisPlan:
     def replace(self, **changes: Any) -> AnalysisPlan:
         """A copy with some choices changed (validated like a new plan)."""
         return dataclasses.replace(self, **changes)
+
+    def choices(self) -> dict[str, Any]:
+        """The choices a share link carries, JSON-plain: every field of :data:`SHARED_CHOICES`
+        (not the graph, which a link carries as text, nor anything about the data)."""
+        body = self.to_dict()
+        return {k: body[k] for k in SHARED_CHOICES}
+
+    def with_choices(self, choices: Mapping[str, Any]) -> AnalysisPlan:
+        """A copy with :meth:`choices` from a link put back (validated like a saved plan).
+
+        Raises
+        ------
+        DataError
+            ``choices`` is not a mapping, names a field that is not a shared choice, or a
+            value a plan does not accept.
+        """
+        if not isinstance(choices, Mapping):
+            raise DataError(f"A link's choices must be a mapping of names to values; got "
+                            f"{type(choices).__name__}.")
+        unknown = sorted(str(k)[:30] for k in choices if k not in SHARED_CHOICES)
+        if unknown:
+            raise DataError(f"A link's choices include {unknown[0]!r}, which a link cannot set; "
+                            f"it may set {', '.join(SHARED_CHOICES)}.")
+        plan = AnalysisPlan.from_dict({**self.to_dict(), **choices})
+        from .estimators import get_estimator_class
+
+        try:
+            known = get_estimator_class(plan.estimator)().get_params()
+        except CausalCoreError as err:
+            raise DataError(f"A link's choices name an estimator this app does not have: {err}"
+                            ) from None
+        extra = sorted(str(k)[:30] for k in plan.params if k not in known)
+        if extra:
+            raise DataError(f"A link's choices give {plan.estimator!r} the parameter {extra[0]!r}, "
+                            f"which it does not have (it has {', '.join(sorted(known))}).")
+        return plan
 
     # ------------------------------------------------------------------ keys
     def _parts(self) -> dict[str, Any]:

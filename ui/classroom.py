@@ -70,16 +70,17 @@ def apply_link() -> None:
     if not text or get("link") == text:
         return
     put("link", text)
+    from ui import state
+
     try:
         lesson = read_lesson_link(text)
         if lesson.example is not None:
-            from ui import state
-
             state.load_example_into_session(lesson.example)
         if lesson.dag is not None or (lesson.seed is not None and lesson.example is None):
-            from ui import state
-
             state.set_graph(lesson.graph(), external=True, keep_positions=False)
+        if lesson.choices is not None and state.plan() is not None:
+            state.set_plan(state.plan().with_choices(lesson.choices))  # a shared analysis
+            session.forget_widgets()  # the widgets show the link's choices
     except cc.CausalCoreError as err:
         show_error(err, "This lesson link could not be opened")
         return

@@ -173,7 +173,8 @@ def save() -> None:
 
 
 def share_box() -> None:
-    """A read-only link to a copy of this analysis: the graph and the example, nothing else.
+    """A read-only link to a copy of this analysis: the graph, the example and the choices
+    (estimator, parameters, question, missing-data handling, simulations, seeds).
 
     The link is self-contained (a lesson link, :mod:`causal_core.classroom.lesson`): no token,
     no session behind it. Whoever opens it gets their own copy; uploaded data never go into it.
@@ -187,11 +188,14 @@ def share_box() -> None:
     with st.sidebar.expander("Share a read-only link"):
         example = d.example.info.name if d is not None and d.example is not None else None
         try:
-            url = classroom.link_url(LessonState(page="model", example=example,
-                                                 dag=g.to_dagitty()))
+            p = state.plan()
+            url = classroom.link_url(LessonState(
+                page="estimate" if p is not None and p.posed else "model", example=example,
+                dag=g.to_dagitty(), choices=p.choices() if p is not None else None))
         except Exception as err:  # a CausalCoreError naming the limit (a very large graph)
             st.caption(f"No link for this graph: {err}")
             return
         st.code(url, language=None, wrap_lines=True)
-        st.caption("Opens a copy of this graph" + (" and example" if example else "")
-                   + ". It cannot read or change this analysis; uploaded data are not in it.")
+        st.caption("Opens a copy of this graph" + (", example" if example else "")
+                   + " and your choices (estimator, question, missing values, simulations, "
+                   "seeds). It cannot read or change this analysis; uploaded data are not in it.")

@@ -24,6 +24,7 @@ from ..datasets import list_examples, load_example
 from ..exceptions import CausalCoreError, DataError
 from ..graph import CausalGraph
 from ..links import decode_state, encode_state
+from ..plan import AnalysisPlan
 from .exercises import get_exercise
 from .scenarios import random_dag
 from .store import check_code
@@ -56,6 +57,10 @@ class LessonState:
         The DAG as text (DAGitty, DOT, ... anything :meth:`CausalGraph.parse` reads).
     room : str, optional
         A room code to join.
+    choices : dict, optional
+        An analysis' choices (:meth:`~causal_core.plan.AnalysisPlan.choices`: estimator, its
+        parameters, target, missing-data handling, simulations, seeds...); needs ``dag``, the
+        graph they were made on. A share link carries them, never the data.
     """
 
     page: str
@@ -64,6 +69,7 @@ class LessonState:
     seed: int | None = None
     dag: str | None = None
     room: str | None = None
+    choices: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.page not in LESSON_PAGES:
@@ -87,6 +93,23 @@ class LessonState:
                 raise DataError(f"The DAG in this link does not parse: {err}") from None
         if self.room is not None:
             check_code(self.room)
+        if self.choices is not None:
+            self.plan()  # the choices must make a valid plan on the link's graph
+
+    def plan(self) -> AnalysisPlan | None:
+        """The analysis plan the link's graph and choices make (None without choices).
+
+        Raises
+        ------
+        DataError
+            Choices without a DAG, or choices a plan does not accept.
+        """
+        if self.choices is None:
+            return None
+        if self.dag is None:
+            raise DataError("A lesson link's choices need the DAG they were made on; this link "
+                            "has none. Ask for a fresh link.")
+        return AnalysisPlan(graph=CausalGraph.parse(self.dag)).with_choices(self.choices)
 
     def to_dict(self) -> dict[str, Any]:
         """The fields that are set, as a JSON-plain dict."""

@@ -54,3 +54,46 @@ def test_a_link_shows_its_graph():
 def test_bad_lesson_states_are_refused(state, message):
     with pytest.raises(DataError, match=message):
         read_lesson_link(encode_state(state))
+
+
+def _shared_plan():
+    import causal_core as cc
+    from causal_core.missing import MissingDataChoice
+
+    g = cc.CausalGraph.parse("w -> t\nw -> y\nt -> y\nz -> t").with_roles(exposure=["t"],
+                                                                          outcome=["y"])
+    return g, cc.AnalysisPlan(graph=g, treatment="t", outcome="y").replace(
+        estimator="propensity_matching", params={"n_neighbors": 3}, target="att", n_simulations=200,
+        missing_data=MissingDataChoice("multiple_imputation", m=7), random_state=11, whatif_seed=5)
+
+
+def test_a_share_link_carries_the_choices_and_rebuilds_the_same_plan():
+    g, plan = _shared_plan()
+    state = LessonState(page="estimate", dag=g.to_dagitty(), choices=plan.choices())
+    back = read_lesson_link(lesson_link(state))
+    assert back == state
+    rebuilt = back.plan()
+    for name in ("estimator", "params", "target", "n_simulations", "missing_data", "random_state",
+                 "whatif_seed", "treatment", "outcome"):
+        assert getattr(rebuilt, name) == getattr(plan, name), name
+    assert rebuilt.key("refute") == plan.key("refute")  # the same results keys: the same numbers
+    assert "data" not in plan.choices() and "graph" not in plan.choices()
+
+
+@pytest.mark.parametrize(("choices", "message"), [
+    ({"estimator": "ipw", "data": {"fingerprint": "x"}}, "cannot set"),
+    ({"target": "everyone"}, "target must be one of"),
+    ({"estimator": "ipw", "params": {"no_such_parameter": 1}}, "no_such_parameter"),
+    ({"estimator": "no_such_estimator"}, "no_such_estimator"),
+    ([1, 2], "must be a mapping"),
+])
+def test_bad_share_link_choices_are_refused(choices, message):
+    g, _ = _shared_plan()
+    with pytest.raises(DataError, match=message):
+        read_lesson_link(encode_state({"page": "estimate", "dag": g.to_dagitty(), "choices": choices}))
+
+
+def test_choices_without_their_graph_are_refused():
+    with pytest.raises(DataError, match="need the DAG"):
+        read_lesson_link(encode_state({"page": "estimate", "example": "marketing",
+                                       "choices": {"estimator": "ipw"}}))
