@@ -59,6 +59,7 @@ def _tree(pid: int) -> list[int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--wait", type=float, default=900, help="seconds to watch the Estimate page")
     args = ap.parse_args()
     print(f"load average at the start: {open('/proc/loadavg').read().split()[:3]}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,42 +80,51 @@ def main() -> None:
             t0 = time.perf_counter()
             _quick_model(s, "t", "y")
             print(f"quick model drawn: {time.perf_counter() - t0:.1f} s")
+            s.page.wait_for_timeout(2000)
+            s.wait_idle(600_000)
             t0 = time.perf_counter()
-            _nav(s, "4 · Estimate & Refute")
-            bars = set()
-            deadline = time.time() + 900
+            s.page.get_by_test_id("stSidebarNav").get_by_text("4 · Estimate & Refute", exact=True).click()
+            timeline: list[tuple[float, str]] = []
             metric = s.page.get_by_test_id("stMetric").filter(has_text="Estimated effect")
-            while metric.count() == 0 and time.time() < deadline:
+            shown = None
+            cancelled = None
+            deadline = time.time() + args.wait
+            while time.time() < deadline:
+                now = time.perf_counter() - t0
+                texts = []
                 for b in s.page.get_by_test_id("stProgress").all():
                     try:
-                        bars.add(b.inner_text(timeout=500).split("…")[0])
+                        texts.append(b.inner_text(timeout=500).strip())
                     except Exception:  # noqa: BLE001 - a bar that vanished meanwhile
                         pass
-                s.page.wait_for_timeout(250)
-            print(f"estimate shown: {time.perf_counter() - t0:.1f} s ({_metric(s)}); bars seen: "
-                  f"{sorted(bars)}")
-            cancel = s.page.get_by_role("button", name="Cancel")
-            seen_check = None
-            while time.time() < deadline:
-                texts = [b.inner_text() for b in s.page.get_by_test_id("stProgress").all()]
-                check = next((t for t in texts if t.startswith("Check ")), None)
-                if check:
-                    seen_check = check
+                state = s.page.get_attribute("[data-testid='stApp']", "data-test-script-state")
+                line = f"{state}; bars: {texts}"
+                if not timeline or timeline[-1][1] != line:
+                    timeline.append((now, line))
+                if shown is None and metric.count():
+                    shown = now
+                    timeline.append((now, f"estimate shown: {_metric(s)}"))
+                if cancelled is None and any(t.startswith("Check ") for t in texts):
+                    s.page.wait_for_timeout(2000)
+                    clicked = time.perf_counter()
+                    s.page.get_by_role("button", name="Cancel").first.click()
+                    s.page.get_by_text("You cancelled the checks.").wait_for(timeout=120_000)
+                    cancelled = time.perf_counter() - clicked
+                    timeline.append((time.perf_counter() - t0, f"Cancel answered in {cancelled:.1f} s"))
                     break
-                s.page.wait_for_timeout(250)
-            print(f"checks running: {time.perf_counter() - t0:.1f} s after the click ({seen_check})")
-            s.page.wait_for_timeout(3000)
-            clicked = time.perf_counter()
-            cancel.first.click()
-            s.page.get_by_text("You cancelled the checks.").wait_for(timeout=120_000)
-            print(f"Cancel answered in {time.perf_counter() - clicked:.1f} s")
+                if state == "notRunning" and shown is not None:
+                    break
+                s.page.wait_for_timeout(500)
+            for t, line in timeline:
+                print(f"{t:7.1f} s  {line[:160]}")
+            s.page.screenshot(path=str(Path(tmp) / "end.png"))
             ids = [p for kid in _tree(os.getpid())[1:]
                    if "streamlit" in Path(f"/proc/{kid}/cmdline").read_bytes().decode(errors="replace")
                    for p in _tree(kid)]
             c0 = _cpu_seconds(ids)
             time.sleep(10)
-            print(f"server + its workers, CPU in the 10 s after the cancel: "
-                  f"{_cpu_seconds(ids) - c0:.1f} s ({len(ids)} processes)")
+            print(f"server + its workers, CPU in the next 10 s: {_cpu_seconds(ids) - c0:.1f} s "
+                  f"({len(ids)} processes)")
             browser.close()
         next(server, None)
     print(f"load average at the end: {open('/proc/loadavg').read().split()[:3]}")

@@ -245,7 +245,8 @@ def status(job: Job) -> str:
         return f"waiting, {pos} job{'s' if pos > 1 else ''} ahead of you on this server"
     if not job.running():
         return "starting"
-    return f"{100 * job.progress():.0f} %"
+    done = job.progress()
+    return f"{100 * done:.0f} %" if done > 0 else "running"  # no report yet: no figure
 
 
 def describe(job: Job) -> str:

@@ -3,10 +3,6 @@ leads to an estimate, and the choice reaches the report and the script."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from streamlit.testing.v1 import AppTest
-
 import causal_core as cc
 from causal_core.analysis import assemble
 from causal_core.datasets.missing_examples import CAMPAIGN_DAG, campaign_types
@@ -14,29 +10,13 @@ from causal_core.report import to_html, to_script
 from tests.app import view
 from ui import session
 
-ROOT = Path(__file__).parents[2]
-
-
-def _run(at: AppTest, page: str | None = None) -> AppTest:
-    if page:
-        at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
 
 def test_each_missing_data_choice_gives_an_estimate_and_is_reported():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    _run(at)
-    _run(at, "app_pages/data.py")
-    csv = campaign_types(400).to_csv(index=False).encode()
-    at.file_uploader[0].set_value(("stores.csv", csv, "text/csv"))
-    _run(at)
-    _run(at, "app_pages/graph.py")
+    at = view.app_with_upload("stores.csv", campaign_types(400).to_csv(index=False).encode())
     box = next(t for t in at.text_area if "as text" in t.label)
     box.set_value(CAMPAIGN_DAG)
-    _run(at)
-    _run(at, "app_pages/estimate.py")
+    view.run(at)
+    view.run(at, "app_pages/estimate.py")
     assert any("Missing or infinite values" in e.value for e in at.error)
     radio = next(r for r in at.radio if r.label == "Missing values")
     seen = {}
@@ -44,11 +24,11 @@ def test_each_missing_data_choice_gives_an_estimate_and_is_reported():
         at.number_input(key=session.MISSING_M).set_value(3)
         radio = next(r for r in at.radio if r.label == "Missing values")
         radio.set_value(strategy)
-        _run(at)
+        view.run(at)
         assert not at.error, [e.value for e in at.error]
         assert any(h.value == "Each level against a reference" for h in at.subheader)
         seen[strategy] = next(m.value for m in at.metric if "Estimated effect" in m.label)
-        _run(at, "app_pages/report.py")
+        view.run(at, "app_pages/report.py")
         p = view.plan(at)
         assert p.missing_data.strategy == strategy  # the choice is the plan's
         analysis = assemble(p, estimates={p.estimator: view.estimates(at)[p.estimator]})
@@ -57,28 +37,22 @@ def test_each_missing_data_choice_gives_an_estimate_and_is_reported():
                  else "Missing values: multiple imputation, 3 imputed")
         assert words in to_html(analysis)
         assert f"MISSING_DATA = {{'strategy': {strategy!r}" in to_script(analysis, "stores.csv")
-        _run(at, "app_pages/estimate.py")
+        view.run(at, "app_pages/estimate.py")
     assert seen["complete_cases"] != seen["multiple_imputation"]
 
 
 def test_a_choice_followed_at_once_by_a_click_on_the_navigation_is_kept():
     """The browser run that found it: choose multiple imputation, click Report before the
     Estimate page has run again: the choice (and an estimator choice) must be the plan's."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    _run(at)
-    _run(at, "app_pages/data.py")
-    at.file_uploader[0].set_value(("stores.csv", campaign_types(400).to_csv(index=False).encode(),
-                                   "text/csv"))
-    _run(at)
-    _run(at, "app_pages/graph.py")
+    at = view.app_with_upload("stores.csv", campaign_types(400).to_csv(index=False).encode())
     next(t for t in at.text_area if "as text" in t.label).set_value(CAMPAIGN_DAG)
-    _run(at)
-    _run(at, "app_pages/estimate.py")
+    view.run(at)
+    view.run(at, "app_pages/estimate.py")
     next(r for r in at.radio if r.label == "Missing values").set_value("multiple_imputation")
     at.switch_page("app_pages/whatif.py")  # the click on the navigation, before any rerun
     at.run()
     assert view.plan(at).missing_data.strategy == "multiple_imputation"
-    _run(at, "app_pages/estimate.py")
+    view.run(at, "app_pages/estimate.py")
     box = at.selectbox(key=session.ESTIMATOR)
     before = box.value
     fitting = [e.name for e in cc.list_estimators()

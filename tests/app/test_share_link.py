@@ -15,14 +15,6 @@ from ui import session
 ROOT = Path(__file__).parents[2]
 
 
-def _run(at: AppTest, page: str | None = None) -> AppTest:
-    if page:
-        at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def _metric(at: AppTest) -> str:
     return next(m for m in at.metric if "Estimated effect" in m.label).value
 
@@ -30,10 +22,10 @@ def _metric(at: AppTest) -> str:
 def test_the_share_link_opens_a_copy_with_the_owners_choices_and_numbers():
     owner = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     owner.query_params["example"] = "hospital"
-    _run(owner)
-    _run(owner, "app_pages/estimate.py")
+    view.run(owner)
+    view.run(owner, "app_pages/estimate.py")
     owner.selectbox(key=session.ESTIMATOR).set_value("aipw")
-    _run(owner)
+    view.run(owner)
     plan = view.plan(owner)
     assert plan.estimator == "aipw"
     url = next(c.value for c in owner.sidebar.code if "?s=" in c.value)
@@ -45,12 +37,12 @@ def test_the_share_link_opens_a_copy_with_the_owners_choices_and_numbers():
 
     guest = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     guest.query_params["s"] = text
-    _run(guest)
+    view.run(guest)
     copy = view.plan(guest)
     assert (copy.estimator, copy.target, copy.random_state, copy.n_simulations) == (
         plan.estimator, plan.target, plan.random_state, plan.n_simulations)
     assert copy.key("estimate") == plan.key("estimate")
-    _run(guest, "app_pages/estimate.py")
+    view.run(guest, "app_pages/estimate.py")
     assert guest.selectbox(key=session.ESTIMATOR).value == "aipw"
     assert _metric(guest) == _metric(owner)
     assert view.get(guest, session.TOKEN) != view.get(owner, session.TOKEN)

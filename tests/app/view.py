@@ -50,3 +50,26 @@ def refutations(at: Any) -> dict[str, Any]:
 def confirm(at: Any) -> Any:
     """Click the "Replace" button of a replacing action waiting for confirmation."""
     return next(b for b in at.button if b.label == "Replace").click().run()
+
+
+def run(at: Any, page: str | None = None) -> Any:
+    """Switch to ``page`` (a file under app_pages/) if given, run, and fail on an exception."""
+    if page:
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def app_with_upload(file_name: str, raw: bytes, timeout: float = 120) -> Any:
+    """A new session that uploaded ``raw`` as ``file_name`` on the Data page, now on the Model page."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).parents[2] / "app.py"), default_timeout=timeout)
+    run(at)
+    run(at, "app_pages/data.py")
+    at.file_uploader[0].set_value((file_name, raw, "text/csv"))
+    run(at)
+    return run(at, "app_pages/graph.py")
