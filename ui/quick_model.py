@@ -33,8 +33,8 @@ def quick_model_form() -> None:
         st.caption("Like DoWhy's CausalModel(data, treatment, outcome, common_causes=[...]): the "
                    "graph is drawn from your picks and replaces the current one; edit it after.")
         # Plain widgets, not a form: each pick is kept in the session at once, so no rerun
-        # between the picks and the click can lose them (in a form it did: the browser tests
-        # saw the form submitted without its picks in 4 of 9 runs on a loaded machine).
+        # between the picks and the click can lose it (a form's unsent values do not survive
+        # a rerun under AppTest: tests/app/test_quick_model.py fails with a form).
         c1, c2 = st.columns(2)
         t = c1.selectbox("Treatment", columns, index=None, placeholder="Choose…",
                          key=session.QUICK + "treatment")

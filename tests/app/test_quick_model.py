@@ -1,5 +1,5 @@
 """AppTest: the quick model on the Model page draws the graph from the picks, and picks
-survive reruns that happen between them and the click (a form lost them in the browser)."""
+survive reruns that happen between them and the click (a form's unsent values did not)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def test_quick_model_picks_survive_reruns_and_draw_the_graph():
     view.run(at)
     at.checkbox(key=session.QUICK + "rest").check()
     view.run(at)
-    view.run(at)  # another rerun before the click (in the browser: the editor reporting late)
+    view.run(at)  # another rerun before the click (e.g. the editor reporting its drawing)
     at.button(key=session.QUICK + "draw").click()
     view.run(at)
     g = view.graph(at)
