@@ -170,11 +170,12 @@ def designs() -> list[Design]:
     lin_rows = [(m, "ate", True, {}) for m in BD] + [("naive", "ate", False, {})]
     het_truth = _big_truth(hetero, lambda d: (2.0 + d.w1).to_numpy())
     het_rows = [("linear_regression", "ate", False, {}),
-                ("linear_regression", "att", False, {}),
+                ("linear_regression", "att", False, {}), ("linear_regression", "atc", False, {}),
                 ("propensity_matching", "ate", True, {}), ("propensity_matching", "att", True, {}),
+                ("propensity_matching", "atc", True, {}),
                 ("propensity_stratification", "ate", True, {}),
-                ("ipw", "ate", True, {}), ("ipw", "att", True, {}),
-                ("aipw", "ate", True, {}), ("aipw", "att", True, {})]
+                ("ipw", "ate", True, {}), ("ipw", "att", True, {}), ("ipw", "atc", True, {}),
+                ("aipw", "ate", True, {}), ("aipw", "att", True, {}), ("aipw", "atc", True, {})]
     return [
         Design("linear", linear, BD_EDGES(["w1", "w2", "w3"]),
                {"ate": 2.0, "att": 2.0, "atc": 2.0}, lin_rows),
