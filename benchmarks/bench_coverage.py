@@ -5,7 +5,8 @@ Usage::
     .venv/bin/pip install -r requirements-bench.txt    # DoWhy: its point estimates beside ours
     .venv/bin/python benchmarks/bench_coverage.py [--reps 200] [--n 2000] [--dowhy-reps 50]
                                                   [--jobs 1] [--markdown] [--csv FILE]
-                                                  [--only NAME] [--first-seed 0]
+                                                  [--only NAME] [--method NAME]
+                                                  [--first-seed 0]
 
 For each design (data generator with a known population effect) and each estimator that
 applies, ``--reps`` data sets of ``--n`` rows are drawn (seeds ``--first-seed``, +1, ...;
@@ -36,7 +37,7 @@ import time
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -305,12 +306,16 @@ def main() -> None:
     ap.add_argument("--dowhy-reps", type=int, default=50)
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--only", default="", help="run only designs whose name contains this")
+    ap.add_argument("--method", default="", help="run only this estimator's rows")
     ap.add_argument("--first-seed", type=int, default=0,
                     help="seeds first-seed, first-seed + 1, ... (a fresh set of data sets)")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
     ap.add_argument("--csv", default="", help="also write every replication's record here")
     a = ap.parse_args()
     ds = [d for d in designs() if a.only in d.name]
+    if a.method:
+        ds = [replace(d, rows=[r for r in d.rows if r[0] == a.method]) for d in ds]
+        ds = [d for d in ds if d.rows]
     tasks = [(d, a.first_seed + r, a.n, r < a.dowhy_reps) for d in ds for r in range(a.reps)]
     start = time.perf_counter()
     if a.jobs > 1:
