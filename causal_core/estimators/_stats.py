@@ -25,8 +25,8 @@ from scipy import linalg, stats
 
 from ..exceptions import EstimationError
 
-__all__ = ["OLSFit", "ols", "scale_matrix", "normal_ci", "t_ci", "bootstrap_se_ci", "weighted_smd",
-           "COLLINEAR_TOL"]
+__all__ = ["OLSFit", "ols", "scale_matrix", "require_rows", "select_columns", "qr_fit", "normal_ci",
+           "t_ci", "bootstrap_se_ci", "weighted_smd", "COLLINEAR_TOL"]
 
 #: A column whose share of variance not explained by the columns before it is below this
 #: is treated as collinear (a variance inflation factor above 1e10).
@@ -115,6 +115,59 @@ def _determined_by(gram: np.ndarray, j: int, kept: list[int], names: Sequence[st
     return [names[i] for i, b in zip(others, big, strict=True) if b]
 
 
+def require_rows(n: int, terms: int, absorbed_dof: int = 0) -> None:
+    """Raise an :class:`EstimationError` unless ``n`` rows exceed the model's terms."""
+    if n <= terms + absorbed_dof:
+        raise EstimationError(
+            f"The regression has {terms + absorbed_dof} terms but only {n} rows: it needs more "
+            "rows than terms. Use fewer covariates or more data."
+        )
+
+
+def select_columns(
+    gram: np.ndarray,
+    names: Sequence[str],
+    *,
+    protect: Sequence[int] = (),
+    order: Sequence[int] | None = None,
+) -> tuple[list[int], list[int]]:
+    """``(kept, dropped)`` column indices (both sorted) of a scaled gram matrix.
+
+    Columns are admitted in ``order`` (default: the unprotected ones, then ``protect``); one
+    (almost) collinear with those admitted before it is dropped. If a protected column is
+    dropped an :class:`EstimationError` names the columns that determine it.
+    """
+    prot = [int(j) for j in protect]
+    if order is None:
+        order = [j for j in range(gram.shape[0]) if j not in prot] + prot
+    kept, dropped, _ = _select(gram, order)
+    for j in prot:
+        if j in dropped:
+            before = list(order)[: list(order).index(j)]
+            by = _determined_by(gram, j, [i for i in kept if i in before], names)
+            raise EstimationError(
+                f"{names[j]!r} is (almost) fully determined by "
+                + (f"the covariates {by}" if by else "the other terms of the model")
+                + ": no variation is left to estimate its effect (a positivity violation). "
+                "Drop the covariate that duplicates the treatment, or check the data."
+            )
+    return sorted(kept), sorted(dropped)
+
+
+def qr_fit(xs: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Least squares of ``y`` on the full-rank columns ``xs`` by QR: ``(beta, resid, q, r⁻¹)``.
+
+    ``q @ r⁻¹.T`` maps ``y`` to ``beta`` row by row (``beta = (q @ r⁻¹.T).T @ y``), which is
+    what a sandwich covariance needs.
+    """
+    if xs.shape[1] == 0:
+        return np.zeros(0), np.asarray(y, dtype=float).copy(), np.zeros((xs.shape[0], 0)), np.zeros((0, 0))
+    q, r = np.linalg.qr(xs)
+    beta = linalg.solve_triangular(r, q.T @ y)
+    rinv = linalg.solve_triangular(r, np.eye(r.shape[0]))
+    return beta, y - xs @ beta, q, rinv
+
+
 def ols(
     design: np.ndarray,
     y: np.ndarray,
@@ -151,33 +204,12 @@ def ols(
     """
     n, k = design.shape
     names = list(names) if names is not None else [f"column {j}" for j in range(k)]
-    if n <= k + absorbed_dof:
-        raise EstimationError(
-            f"The regression has {k + absorbed_dof} terms but only {n} rows: it needs more rows "
-            "than terms. Use fewer covariates or more data."
-        )
+    require_rows(n, k, absorbed_dof)
     a = scale_matrix(design)
     xs = design @ a
     gram = xs.T @ xs / n
-    prot = [int(j) for j in protect]
-    if order is None:
-        order = [j for j in range(k) if j not in prot] + prot
-    kept, dropped, _ = _select(gram, order)
-    for j in prot:
-        if j in dropped:
-            before = list(order)[: list(order).index(j)]
-            by = _determined_by(gram, j, [i for i in kept if i in before], names)
-            raise EstimationError(
-                f"{names[j]!r} is (almost) fully determined by "
-                + (f"the covariates {by}" if by else "the other terms of the model")
-                + ": no variation is left to estimate its effect (a positivity violation). "
-                "Drop the covariate that duplicates the treatment, or check the data."
-            )
-    kept.sort()
-    q, r = np.linalg.qr(xs[:, kept])
-    beta_s = linalg.solve_triangular(r, q.T @ y)
-    resid = y - xs[:, kept] @ beta_s
-    rinv = linalg.solve_triangular(r, np.eye(len(kept)))
+    kept, dropped = select_columns(gram, names, protect=protect, order=order)
+    beta_s, resid, q, rinv = qr_fit(xs[:, kept], y)
     bread = rinv @ rinv.T
     dof = max(n - len(kept) - int(absorbed_dof), 1)
     if robust:
@@ -188,7 +220,7 @@ def ols(
         cov_s = bread * float(resid @ resid) / dof
     ak = a[:, kept]
     return OLSFit(beta=ak @ beta_s, cov=ak @ cov_s @ ak.T, resid=resid, rank=len(kept),
-                  dof=int(dof), dropped=tuple(sorted(dropped)))
+                  dof=int(dof), dropped=tuple(dropped))
 
 
 def t_ci(value: float, se: float, alpha: float, dof: float | None = None

@@ -34,13 +34,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..exceptions import EstimationError
-from ._stats import bootstrap_se_ci, ols
-from .absorb import within
+from ._stats import bootstrap_se_ci
 from .base import CI_CHOICE, MAX_ITER, Estimator, ParamInfo, register
 from .positivity import overlap_notes
 from .prepare import Problem
 from .propensity import PropensityFit, fit_propensity, propensity_diagnostics, require_both_groups
 from .result import EffectEstimate
+from .stratum_ols import stratum_ols
 
 __all__ = ["PropensityStratification"]
 
@@ -156,14 +156,9 @@ class PropensityStratification(Estimator):
         treatment effects and common covariate slopes: ``(tau_s, their HC1 covariance)``."""
         keep = np.flatnonzero(ok)
         code = np.searchsorted(keep, s[row_ok])
-        t = problem.t[row_ok]
-        d = (code[:, None] == np.arange(keep.size)[None, :]) * t[:, None]
-        both, absorbed, _ = within(np.column_stack([d, problem.x[row_ok], problem.y[row_ok]]),
-                                   code[:, None])
         k = keep.size
         names = [f"{problem.treatment} in stratum {j + 1}" for j in keep] + list(problem.x_names)
-        fit = ols(both[:, :-1], both[:, -1], names=names, protect=range(k),
-                  absorbed_dof=absorbed)
+        fit = stratum_ols(code, k, problem.t[row_ok], problem.x[row_ok], problem.y[row_ok], names)
         tau = np.zeros(ok.size)
         cov = np.zeros((ok.size, ok.size))
         tau[keep] = fit.beta[:k]
