@@ -124,11 +124,11 @@ def test_lalonde_from_upload_to_a_refuted_estimate_in_under_a_minute(session, tm
     assert not s.unexpected_console_errors()
 
 
-def campaign_on_the_estimate_page(s, folder: Path) -> None:
+def campaign_on_the_estimate_page(s, folder: Path, rows: int = 600) -> None:
     """Upload the campaign file (missing values, a three-level treatment), draw its quick
     model and open the Estimate page, which stops at the missing values."""
     csv = folder / "stores.csv"
-    csv.write_bytes(campaign_types(600).to_csv(index=False).encode())
+    csv.write_bytes(campaign_types(rows).to_csv(index=False).encode())
     _first_visit(s)
     _upload(s, csv)
     _quick_model(s, "campaign", "revenue")
