@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._json import plain as _plain
 from ..exceptions import EstimationError
 from ..fmt import number
-from ..refuters.base import _plain
 
 __all__ = ["EValue", "e_value", "e_value_for_estimate"]
 

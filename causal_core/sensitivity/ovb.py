@@ -21,8 +21,9 @@ import pandas as pd
 from scipy import stats
 
 from .. import fmt
+from .._json import plain as _plain
 from ..exceptions import EstimationError
-from ..refuters.base import _frozen_array, _plain
+from ..refuters.results import _frozen_array
 
 __all__ = [
     "partial_r2", "partial_f2", "robustness_value", "bias", "adjusted_estimate",
