@@ -12,16 +12,10 @@ from streamlit.testing.v1 import AppTest
 import causal_core as cc
 from causal_core.dates import date_feature_names
 from tests.app import view
+from tests.app.test_pages import new_app
 from ui import session
 
 ROOT = Path(__file__).parents[2]
-
-
-def new_app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def marketing_like(n: int = 80, seed: int = 0) -> pd.DataFrame:

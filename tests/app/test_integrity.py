@@ -18,17 +18,11 @@ from streamlit.testing.v1 import AppTest
 import causal_core as cc
 from causal_core.datasets import load_example
 from tests.app import view
+from tests.app.test_pages import new_app
 from ui import jobs, session
 from ui.state import estimate_key
 
 ROOT = Path(__file__).parents[2]
-
-
-def new_app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def goto(at: AppTest, page: str) -> AppTest:

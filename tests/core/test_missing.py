@@ -12,6 +12,7 @@ import causal_core as cc
 from causal_core.datasets.missing_examples import MAR_TRUE_EFFECT, mar_design
 from causal_core.imputation import estimate_missing, impute, pool_rubin, refute_missing
 from causal_core.missing import MissingDataChoice, complete_cases, missingness_table
+from tests.core.exported import run_script
 
 MAR_IDENT = cc.identify(cc.CausalGraph.parse("w -> t\nw -> y\nt -> y"), "t", "y")
 
@@ -129,10 +130,6 @@ def test_refutation_under_mi_is_the_median_and_majority_of_the_copies():
 
 @pytest.mark.parametrize("strategy", ["complete_cases", "multiple_imputation"])
 def test_each_choice_is_recorded_in_report_and_reproduced_by_the_script(tmp_path, strategy):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
 
     from causal_core.analysis import Analysis, run_analysis
     from causal_core.datasets.missing_examples import CAMPAIGN_DAG, campaign_types
@@ -151,11 +148,7 @@ def test_each_choice_is_recorded_in_report_and_reproduced_by_the_script(tmp_path
     html = to_html(a)
     assert ("Missing values: complete cases" if strategy == "complete_cases"
             else "Missing values: multiple imputation, 3 imputed") in html
-    script = tmp_path / "analysis.py"
-    script.write_text(to_script(a, "stores.csv"), encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
-    out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=300)
+    out = run_script(to_script(a, "stores.csv"), tmp_path)
     assert out.returncode == 0, out.stderr[-2000:]
     assert f"estimate = {est.value!r}" in out.stdout and "(the same)" in out.stdout
     assert a.refutations["placebo_treatment"]["verdict"] in out.stdout

@@ -11,6 +11,7 @@ import pytest
 
 import causal_core as cc
 from causal_core.exceptions import DataError
+from tests.core.exported import run_script
 
 NAMES = ["Sales 2024", "R&D <costs>", "Ünïcode ☃", "2025"]
 
@@ -99,10 +100,6 @@ def test_damaged_workbooks_give_clear_errors():
 def test_the_script_reads_the_same_sheet_and_repeats_the_date_features(tmp_path):
     """A workbook's second sheet with a date column turned into features: the exported script
     reads that sheet, adds the same columns and reproduces the estimate to the last digit."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
 
     import numpy as np
 
@@ -131,11 +128,7 @@ def test_the_script_reads_the_same_sheet_and_repeats_the_date_features(tmp_path)
     assert analysis.data.sheet == "Stores" and analysis.data.date_features == ("when",)
     again = type(analysis).from_json(analysis.to_json())  # the reference survives saving
     assert again.data == analysis.data
-    script = tmp_path / "analysis.py"
-    script.write_text(to_script(again, "book.xlsx"), encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
-    out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=300)
+    out = run_script(to_script(again, "book.xlsx"), tmp_path)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "differ" not in out.stderr, out.stderr[-500:]
     assert repr(analysis.primary_estimate().value) in out.stdout
