@@ -34,7 +34,14 @@ from pandas.api import types as pdt
 from .data_container import MAX_CELLS, workbook_sheets
 from .data_read import FORMATS, RawTable, file_format, read_raw
 from .data_text import numeric_notes
-from .data_types import column_kind, normalise_missing, type_column
+from .data_types import (
+    cells_of_codes,
+    column_kind,
+    normalise_codes,
+    normalise_missing,
+    type_cells,
+    type_column,
+)
 from .exceptions import DataError
 
 __all__ = ["LoadReport", "load_table", "sheet_names", "profile", "fingerprint", "column_kind",
@@ -160,7 +167,8 @@ def load_table(raw: bytes, filename: str, *, max_bytes: int = 200 * 1024 * 1024,
     for i in range(frame.shape[1]):
         if i in table.numeric:
             continue
-        texts[i], n_tokens, example = normalise_missing(frame[i])
+        tidy = normalise_codes if i in table.coded else normalise_missing
+        texts[i], n_tokens, example = tidy(frame[i])
         if n_tokens:
             coercions.append(f"{_name(table.header, i)!r}: {n_tokens} cell(s) like {example!r} "
                              "read as missing.")
@@ -180,7 +188,9 @@ def load_table(raw: bytes, filename: str, *, max_bytes: int = 200 * 1024 * 1024,
         )
     name_of = dict(zip(keep, names, strict=True))
     numbers = [i for i in keep if i in table.numeric]
-    block = frame[numbers][filled].reset_index(drop=True) if numbers else pd.DataFrame()
+    every = bool(filled.all())  # then no row is dropped and no column is copied
+    block = frame[numbers] if numbers else pd.DataFrame()
+    block = block if every or not numbers else block[filled].reset_index(drop=True)
     notes = numeric_notes(block, [name_of[i] for i in numbers], decimal or ".")
     coercions += notes[0]
     warnings += notes[1]
@@ -188,17 +198,23 @@ def load_table(raw: bytes, filename: str, *, max_bytes: int = 200 * 1024 * 1024,
     for i in keep:
         if i in table.numeric:
             continue
-        s = texts.pop(i)[filled].reset_index(drop=True)
-        typed = type_column(s, name_of[i], decimal=decimal or ".", dayfirst=decimal == ",",
-                            text_file=text_file)
+        s = texts.pop(i)
+        s = s if every else s[filled].reset_index(drop=True)
+        how = {"decimal": decimal or ".", "dayfirst": decimal == ","}
+        typed = (type_cells(cells_of_codes(s.cat.codes.to_numpy(), s.cat.categories.to_numpy(),
+                                           s.index), name_of[i], **how)
+                 if i in table.coded else type_column(s, name_of[i], text_file=text_file, **how))
         typed_cols[i] = typed.series
         coercions += [typed.coercion] if typed.coercion else []
         warnings += typed.warnings
         if _is_float(typed.series):
             warnings += numeric_notes(typed.series.to_frame(), [name_of[i]], ".")[1]
     del frame, table.frame, texts
-    parts = [p for p in (block, pd.DataFrame(typed_cols)) if p.shape[1]]
-    out = pd.concat(parts, axis=1, copy=False)[keep] if len(parts) > 1 else parts[0][keep]
+    if block.shape[1]:
+        parts = [p for p in (block, pd.DataFrame(typed_cols)) if p.shape[1]]
+        out = pd.concat(parts, axis=1, copy=False)[keep] if len(parts) > 1 else parts[0][keep]
+    else:  # Excel and Parquet: the typed columns as they are, not copied into one block
+        out = pd.DataFrame({j: typed_cols[i] for j, i in enumerate(keep)}, copy=False)
     out.columns = pd.Index(names, dtype=object)
     report = LoadReport(
         filename=filename, format=table.format, encoding=table.encoding, delimiter=table.delimiter,

@@ -85,7 +85,9 @@ class RawTable:
 
     Text formats give text columns (object dtype, blanks as NaN) except the columns of plain
     numbers, which are already numeric (their positions in ``numeric``); Excel and Parquet give
-    the cells as their readers typed them. ``decimal`` is the text's decimal mark.
+    the cells as their readers typed them, except that Parquet's plain text columns come as
+    categoricals of their distinct texts (their positions in ``coded``), typed as text.
+    ``decimal`` is the text's decimal mark.
     """
 
     format: str
@@ -99,6 +101,7 @@ class RawTable:
     sheet: str | None = None
     dropped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    coded: set[int] = field(default_factory=set)  # text columns held as categoricals (Parquet)
 
     @property
     def n_rows(self) -> int:
@@ -466,7 +469,7 @@ def _read_parquet(raw: bytes, filename: str, *, max_rows: int) -> RawTable:
             "Export the table again as Parquet (or CSV) and upload that file."
         )
     try:
-        frame = pd.read_parquet(io.BytesIO(raw), engine="pyarrow")
+        frame, coded = decode_parquet(raw)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ...
         raise DataError(
             f"{filename!r} could not be read as Parquet ({type(exc).__name__}: {exc}). "
@@ -477,14 +480,52 @@ def _read_parquet(raw: bytes, filename: str, *, max_rows: int) -> RawTable:
         if any(n is not None for n in frame.index.names):
             table.warnings.append(
                 f"The stored index ({', '.join(str(n) for n in frame.index.names)}) became column(s).")
+            coded = coded[frame.shape[1]:] + coded[:frame.shape[1]]  # the levels come first
             frame = frame.reset_index()
         else:
             table.dropped.append("The unnamed stored row index was dropped.")
+            coded = coded[:frame.shape[1]]
     if len(frame) > max_rows:
         raise DataError(f"{filename!r} has {len(frame):,} rows, more than the limit of "
                         f"{max_rows:,}. Upload a sample or an aggregate of the data.")
     table.header = [_cell_name(c) for c in frame.columns]
-    frame = frame.reset_index(drop=True)
+    frame.index = pd.RangeIndex(len(frame))  # in place: reset_index would copy every column
     frame.columns = range(frame.shape[1])
     table.frame = frame
+    table.coded = {j for j, c in enumerate(coded) if c}
     return table
+
+
+def decode_parquet(raw: bytes) -> tuple[pd.DataFrame, list[bool]]:
+    """A Parquet file as pyarrow and pandas read it, its plain text columns kept compact.
+
+    Plain text columns are read dictionary-encoded and come back as pandas categoricals of
+    their distinct texts, not as one Python string per row; the second value says, for each
+    column and then each stored index level, whether it is such a column (True) or was
+    decoded as stored (numbers, dates, a categorical the writer stored as one).
+    :mod:`causal_core.data_types` types them as text, exactly as the same texts one per row.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.ParquetFile(io.BytesIO(raw)).schema_arrow
+    plain = {f.name for f in schema
+             if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)}
+    pf = pq.ParquetFile(io.BytesIO(raw), read_dictionary=sorted(plain), pre_buffer=False)
+    names = pf.schema_arrow.names
+    if len(set(names)) == len(names):  # one column at a time: one column's buffers at a time
+        arrow = pa.Table.from_arrays(
+            [pf.read(columns=[n], use_threads=False, use_pandas_metadata=False).column(0)
+             for n in names], schema=pf.schema_arrow)
+    else:
+        arrow = pf.read(use_pandas_metadata=True, use_threads=False)
+    meta = arrow.schema.pandas_metadata or {}
+    index = [c for c in meta.get("index_columns", []) if isinstance(c, str)]
+    fields = [f.name for f in arrow.schema if f.name not in index]
+    frame = arrow.to_pandas(self_destruct=True, split_blocks=True)
+    del arrow
+    if frame.shape[1] != len(fields) or frame.index.nlevels != max(1, len(index)):
+        del frame  # a layout this mapping does not cover: read it as pandas does
+        frame = pd.read_parquet(io.BytesIO(raw), engine="pyarrow")
+        return frame, [False] * (frame.shape[1] + frame.index.nlevels)
+    return frame, [f in plain for f in fields] + [f in plain for f in index]

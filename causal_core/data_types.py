@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,7 +30,8 @@ from pandas.api import types as pdt
 from .exceptions import DataError
 
 __all__ = ["KINDS", "MISSING_TOKENS", "MAX_CATEGORIES", "Typed", "column_kind", "detect_decimal",
-           "decimal_of_cells", "fast_numeric", "normalise_missing", "type_column"]
+           "decimal_of_cells", "fast_numeric", "normalise_missing", "normalise_codes", "type_column",
+           "Cells", "cells_of_text", "cells_of_codes", "type_cells"]
 
 #: The kinds :func:`column_kind` returns.
 KINDS: tuple[str, ...] = ("binary", "continuous", "categorical", "datetime", "text")
@@ -85,12 +87,39 @@ def normalise_missing(s: pd.Series) -> tuple[pd.Series, int, str | None]:
     stripped = [v.strip() if type(v) is str else v for v in arr]
     named, example = 0, None
     for i, v in enumerate(stripped):
-        if type(v) is str and len(v) <= 4 and (v == "" or v.lower() in MISSING_TOKENS):
+        if _missing_word(v):
             if v:
                 named += 1
                 example = example or v
             stripped[i] = np.nan
     return pd.Series(stripped, index=s.index, dtype=object, name=s.name), named, example
+
+
+def _missing_word(v: object) -> bool:
+    return type(v) is str and len(v) <= 4 and (v == "" or v.lower() in MISSING_TOKENS)
+
+
+def normalise_codes(s: pd.Series) -> tuple[pd.Series, int, str | None]:
+    """:func:`normalise_missing` for a categorical column of texts, applied to its categories.
+
+    The result is again categorical (distinct stripped texts, missing words as missing); spread
+    over the rows it holds exactly the cells :func:`normalise_missing` gives for the same
+    column as Python strings, with the same count and example.
+    """
+    cats = s.cat.categories.to_numpy(dtype=object)
+    codes = s.cat.codes.to_numpy()
+    stripped = [v.strip() if type(v) is str else v for v in cats]
+    gone = np.array([_missing_word(v) for v in stripped] + [False])
+    named_cat = np.array([bool(gone[j]) and stripped[j] != "" for j in range(len(cats))] + [False])
+    named_rows = named_cat[codes]
+    named = int(named_rows.sum())
+    example = stripped[codes[int(named_rows.argmax())]] if named else None
+    kept = [v for j, v in enumerate(stripped) if not gone[j]]
+    new_codes, labels = pd.factorize(pd.Series(kept, dtype=object))
+    remap = np.full(len(cats) + 1, -1, dtype=np.int64)
+    remap[np.flatnonzero(~gone[:-1])] = new_codes
+    out = pd.Categorical.from_codes(remap[codes], categories=pd.Index(labels, dtype=object))
+    return pd.Series(out, index=s.index, name=s.name), named, example
 
 
 def detect_decimal(frame: pd.DataFrame, per_column: int = 2000) -> tuple[str, bool]:
@@ -161,47 +190,105 @@ def fast_numeric(s: pd.Series, name: str, decimal: str) -> tuple[Typed, int, str
     return Typed(out, coercion), int(named.sum()), example
 
 
-def _numbers(vals: pd.Series, decimal: str) -> tuple[pd.Series | None, bool, int]:
-    """Parse text cells as numbers; return (numbers or None, thousands seen, cells not numbers)."""
-    fast = _fast_numbers(vals, decimal)
+@dataclass
+class Cells:
+    """A text column as its distinct texts and, per row, which one it holds.
+
+    The typing rules depend only on the distinct texts (in order of first appearance), how
+    many cells hold each and which rows are missing, so a column is typed once per distinct
+    text and the result spread back over the rows: the same result whether the column came
+    as one Python string per row (text files) or dictionary-encoded (Parquet), see
+    :func:`cells_of_text` and :func:`cells_of_codes`.
+    """
+
+    uniques: np.ndarray  # object array of the distinct texts, in order of first appearance
+    codes: np.ndarray    # per row: the position of its text in ``uniques``, -1 when missing
+    counts: np.ndarray   # per distinct text: how many cells hold it
+    index: pd.Index
+
+    @property
+    def n(self) -> int:
+        """Cells that are not missing."""
+        return int(self.counts.sum())
+
+    def spread(self, per_unique: pd.Series | np.ndarray | list) -> pd.Series:
+        """Values given per distinct text, one per row (missing rows become NaN/NaT,
+        upcasting as :meth:`pandas.Series.reindex` does)."""
+        values = pd.Series(per_unique).reset_index(drop=True)
+        out = values.reindex(self.codes) if (self.codes < 0).any() else values.take(self.codes)
+        return out.set_axis(self.index)
+
+    def text(self) -> pd.Series:
+        """The column as one Python string per row (NaN when missing)."""
+        values = np.append(self.uniques.astype(object), np.nan)
+        return pd.Series(values[self.codes], index=self.index, dtype=object)
+
+
+def cells_of_text(s: pd.Series) -> Cells:
+    """:class:`Cells` of a column of Python strings (missing cells NaN or None)."""
+    codes, uniques = pd.factorize(s.to_numpy(dtype=object))
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    return Cells(np.asarray(uniques, dtype=object), codes, counts, s.index)
+
+
+def cells_of_codes(codes: np.ndarray, labels: np.ndarray, index: pd.Index) -> Cells:
+    """:class:`Cells` of a dictionary-encoded column: ``labels[codes]``, -1 for missing.
+
+    Labels no row uses are left out, and the rest are put in order of first appearance, as
+    :func:`cells_of_text` would find them in the expanded column.
+    """
+    codes = np.asarray(codes)
+    small = np.result_type(codes.dtype, np.int8)  # a million rows of int8 codes stay int8
+    some_missing = bool((codes < 0).any())
+    present = pd.unique(codes[codes >= 0] if some_missing else codes)
+    remap = np.full(len(labels) + 1, -1, dtype=small)
+    remap[present] = np.arange(len(present))
+    new = remap[codes]
+    counts = np.bincount(new[new >= 0] if some_missing else new, minlength=len(present))
+    return Cells(np.asarray(labels, dtype=object)[present], new, counts, index)
+
+
+def _numbers(u: pd.Series, counts: np.ndarray, decimal: str) -> tuple[pd.Series | None, bool, int]:
+    """Parse distinct texts as numbers; return (numbers or None, thousands seen, cells not numbers)."""
+    fast = _fast_numbers(u, decimal)
     if fast is not None:
         return fast, False, 0
     plain, grouped = (re.compile(p) for p in _number_patterns(decimal))
-    uniques = pd.unique(vals)
     thousands = "," if decimal == "." else "."
     clean: dict[str, str] = {}
-    bad_values = []
+    bad = np.zeros(len(u), dtype=bool)
     seen_grouped = False
-    for u in uniques:
-        if plain.fullmatch(u):
-            clean[u] = u.replace(",", ".") if u[-1:].isdigit() or u[-1:] in ".," else u
-        elif grouped.fullmatch(u):
-            clean[u] = u.replace(thousands, "").replace(",", ".")
+    for j, v in enumerate(u.tolist()):
+        if plain.fullmatch(v):
+            clean[v] = v.replace(",", ".") if v[-1:].isdigit() or v[-1:] in ".," else v
+        elif grouped.fullmatch(v):
+            clean[v] = v.replace(thousands, "").replace(",", ".")
             seen_grouped = True
         else:
-            bad_values.append(u)
-    if bad_values:
-        return None, False, int(vals.isin(bad_values).sum())
-    cleaned = vals.map(clean)
+            bad[j] = True
+    if bad.any():
+        return None, False, int(counts[bad].sum())
+    cleaned = u.map(clean)
     try:
         return pd.to_numeric(cleaned), seen_grouped, 0
     except (ValueError, TypeError):  # pandas refuses 1e400; Python reads it as inf
         return cleaned.map(float).astype("float64"), seen_grouped, 0
 
 
-def _dates(vals: pd.Series, uniques: np.ndarray, dayfirst: bool
-           ) -> tuple[pd.Series | None, str, str | None]:
-    if all(_ISO_DATE.fullmatch(u) for u in uniques):
-        parsed = pd.to_datetime(vals, format="ISO8601", errors="coerce")
+def _dates(u: pd.Series, dayfirst: bool) -> tuple[pd.Series | None, str, str | None]:
+    """Distinct texts parsed as dates, the format's label and any ambiguity warning."""
+    uniques = u.tolist()
+    if all(_ISO_DATE.fullmatch(v) for v in uniques):
+        parsed = pd.to_datetime(u, format="ISO8601", errors="coerce")
         return (parsed, "YYYY-MM-DD", None) if parsed.notna().all() else (None, "", None)
     first = _DMY_DATE.fullmatch(str(uniques[0]))
-    if first is None or not all(_DMY_DATE.fullmatch(u) for u in uniques):
+    if first is None or not all(_DMY_DATE.fullmatch(v) for v in uniques):
         return None, "", None
     sep = first.group(1)
     ok = {}
     candidates = ((f"%d{sep}%m{sep}%Y", f"DD{sep}MM{sep}YYYY"), (f"%m{sep}%d{sep}%Y", f"MM{sep}DD{sep}YYYY"))
     for fmt, label in candidates:
-        parsed = pd.to_datetime(vals, format=fmt, errors="coerce")
+        parsed = pd.to_datetime(u, format=fmt, errors="coerce")
         if parsed.notna().all():
             ok[label] = parsed
     if not ok:
@@ -217,18 +304,30 @@ def _dates(vals: pd.Series, uniques: np.ndarray, dayfirst: bool
 
 def _type_text(s: pd.Series, name: str, decimal: str, dayfirst: bool, text_file: bool = False
                ) -> Typed:
-    vals = s.dropna().astype(str)
-    if vals.empty:
-        return Typed(s)
-    nums, thousands, bad = _numbers(vals, decimal)
+    return type_cells(cells_of_text(s), name, decimal=decimal, dayfirst=dayfirst,
+                      text_file=text_file, text=lambda: s)
+
+
+def type_cells(cells: Cells, name: str, *, decimal: str = ".", dayfirst: bool = False,
+               text_file: bool = False, text: Callable[[], pd.Series] | None = None) -> Typed:
+    """Type a text column given as :class:`Cells` (the rules of :func:`type_column`).
+
+    Every rule is applied to the distinct texts once; ``text`` gives the column as Python
+    strings when it stays text (default: :meth:`Cells.text`).
+    """
+    as_text = text or cells.text
+    if cells.n == 0:
+        return Typed(as_text())
+    u = pd.Series(cells.uniques, dtype=object)
+    nums, thousands, bad = _numbers(u, cells.counts, decimal)
     other = "," if decimal == "." else "."
     used = decimal
-    if nums is None and bad < len(vals):
-        nums, thousands, _ = _numbers(vals, other)
+    if nums is None and bad < cells.n:
+        nums, thousands, _ = _numbers(u, cells.counts, other)
         used = other if nums is not None else decimal
     if nums is not None:
-        out = nums.reindex(s.index)
-        notes = ["decimal comma"] if used == "," and _any_contains(vals, ",") else []
+        out = cells.spread(nums)
+        notes = ["decimal comma"] if used == "," and _any_contains(u, ",") else []
         notes += ["thousands separators removed"] if thousands else []
         notes += [f"decimal {'comma' if used == ',' else 'point'} unlike the rest of the file"] \
             if used != decimal else []
@@ -236,36 +335,39 @@ def _type_text(s: pd.Series, name: str, decimal: str, dayfirst: bool, text_file:
             return Typed(out)
         tail = (", " + ", ".join(dict.fromkeys(notes))) if notes else ""
         return Typed(out, f"{name!r}: text → numbers ({out.dtype}){tail}.")
-    typed = Typed(s)
-    uniques = pd.unique(vals)
-    if bad < len(vals) / 2 or (bad <= max(1, len(vals) // 20) and bad < len(vals)):
+    warnings = []
+    uniques = cells.uniques.tolist()
+    if bad < cells.n / 2 or (bad <= max(1, cells.n // 20) and bad < cells.n):
         plain, grouped = (re.compile(p) for p in _number_patterns(decimal))
-        odd = next(u for u in uniques if not (plain.fullmatch(u) or grouped.fullmatch(u)))
-        typed.warnings.append(
+        odd = next(v for v in uniques if not (plain.fullmatch(v) or grouped.fullmatch(v)))
+        warnings.append(
             f"{name!r} is mostly numbers but {bad} cell(s) are not (e.g. {odd!r}), so it "
             "stays text. Fix or blank those cells to use it as a number."
         )
-    lower = {u.lower() for u in uniques[:13]}
+    lower = {v.lower() for v in uniques[:13]}
     for mapping in _BOOL_PAIRS:
         if len(uniques) <= 12 and lower <= set(mapping):
-            mapped = vals.map({u: mapping[u.lower()] for u in uniques}).reindex(s.index)
-            out = mapped.astype(bool) if s.notna().all() else mapped.astype("boolean")
-            return Typed(out, f"{name!r}: {'/'.join(mapping)} → boolean ({out.dtype}).")
-    dates, label, warning = _dates(vals, uniques, dayfirst)
+            mapped = cells.spread(pd.Series([mapping[v.lower()] for v in uniques], dtype=bool))
+            out = mapped.astype(bool) if (cells.codes >= 0).all() else mapped.astype("boolean")
+            return Typed(out, f"{name!r}: {'/'.join(mapping)} → boolean ({out.dtype}).", warnings)
+    dates, label, warning = _dates(u, dayfirst)
     if dates is not None:
-        out = dates.reindex(s.index)
-        typed = Typed(out, f"{name!r}: text → datetime ({label}). Datetimes are not used as causal "
-                           "variables unless you convert them (e.g. to a year or a day count).")
+        typed = Typed(cells.spread(dates), f"{name!r}: text → datetime ({label}). Datetimes are "
+                      "not used as causal variables unless you convert them (e.g. to a year or "
+                      "a day count).", warnings)
         if warning:
             typed.warnings.append(f"The date column {name!r} {warning}")
         return typed
     n_unique = len(uniques)
-    if n_unique <= MAX_CATEGORIES and n_unique <= len(vals) / 2:
+    if n_unique <= MAX_CATEGORIES and n_unique <= cells.n / 2:
         levels = sorted(uniques)
-        out = pd.Series(pd.Categorical(s, categories=levels), index=s.index)
+        rank = {v: i for i, v in enumerate(levels)}
+        order = np.array([rank[v] for v in uniques] + [-1], dtype=np.int8)  # <= 50 levels
+        out = pd.Series(pd.Categorical.from_codes(order[cells.codes], categories=levels),
+                        index=cells.index)
         shown = ", ".join(repr(v) for v in levels[:5]) + (", …" if len(levels) > 5 else "")
-        typed.series, typed.coercion = out, f"{name!r}: text → category ({n_unique} levels: {shown})."
-    return typed
+        return Typed(out, f"{name!r}: text → category ({n_unique} levels: {shown}).", warnings)
+    return Typed(as_text(), None, warnings)
 
 
 def type_column(s: pd.Series, name: str, *, decimal: str = ".", dayfirst: bool = False,

@@ -25,6 +25,7 @@ def no_decoding(monkeypatch):
         raise AssertionError("the decoder ran before the limits were checked")
     monkeypatch.setattr(pd, "ExcelFile", tripwire)
     monkeypatch.setattr(pd, "read_parquet", tripwire)
+    monkeypatch.setattr(data_read, "decode_parquet", tripwire)
 
 
 # ------------------------------------------------------------------------------ xlsx
