@@ -114,6 +114,11 @@ def cases():
     frame["g"] = rng.choice(["north", "south", "east"], 1_000_000)
     yield "CSV, 1M x 6 with a text column", "text.csv", frame.to_csv(index=False).encode()
     yield "parquet, 1M x 6 (legit)", "legit.parquet", _parquet(pa.Table.from_pandas(frame))
+    ids = frame.assign(g=[f"id{i:07d}" for i in range(1_000_000)])
+    yield "parquet, 1M x 6, unique texts", "ids.parquet", _parquet(pa.Table.from_pandas(ids))
+    del ids
+    small = pd.DataFrame(rng.integers(0, 5, size=(1_000_000, 6)), columns=list("abcdef"))
+    yield "parquet, 1M x 6 small integers", "ints.parquet", _parquet(pa.Table.from_pandas(small))
     small = frame.head(20_000)
     buf = io.BytesIO()
     small.to_excel(buf, index=False)
