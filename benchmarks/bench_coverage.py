@@ -193,6 +193,8 @@ def designs() -> list[Design]:
                 ("propensity_matching", "ate", True, {}), ("propensity_matching", "att", True, {}),
                 ("propensity_matching", "atc", True, {}),
                 ("propensity_stratification", "ate", True, {}),
+                ("propensity_stratification", "att", True, {}),
+                ("propensity_stratification", "atc", True, {}),
                 ("ipw", "ate", True, {}), ("ipw", "att", True, {}), ("ipw", "atc", True, {}),
                 ("aipw", "ate", True, {}), ("aipw", "att", True, {}), ("aipw", "atc", True, {})]
     return [

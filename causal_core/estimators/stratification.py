@@ -1,8 +1,14 @@
 """Propensity-score stratification (subclassification).
 
 Rows are cut into quantile strata of the propensity score (quantiles of all rows for
-the ATE, of the treated for the ATT, of the controls for the ATC). Within each stratum the
-effect is estimated by regression adjustment (by default: one least-squares fit with
+the ATE, of the treated for the ATT, of the controls for the ATC). The ATC is computed as
+minus the ATT of the flipped treatment (``1 - t``, score ``1 - e``), so it is exactly its
+mirror image: quantile edges that fall on a unit's score (``np.quantile`` interpolates, so
+an edge is a data point whenever its position is a whole number) would otherwise put that
+unit on the upper side for the ATC's quantiles and on the lower side of the flipped ATT's.
+The ATE has no such mirror: with an edge on a unit's score, ``-ATE(1 - t)`` differs from
+``ATE(t)`` (by up to 0.04 at n = 601). Within each stratum the effect is estimated by
+regression adjustment (by default: one least-squares fit with
 stratum fixed effects, one treatment effect per stratum and common covariate slopes,
 Imbens & Rubin 2015, ch. 17), or by the plain difference in means (``adjust=False``), and the
 strata are averaged with weights for the target (all rows for the ATE, treated rows for the
@@ -30,6 +36,8 @@ True
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -105,6 +113,10 @@ class PropensityStratification(Estimator):
     def _point(self, problem: Problem, target: str, fit: PropensityFit | None = None) -> dict:
         if fit is None:
             fit = fit_propensity(problem.x, problem.t, max_iter=self.max_iter)
+        if target == "atc":  # exactly minus the ATT of the flipped treatment (see the docstring)
+            res = self._point(replace(problem, t=1.0 - problem.t), "att",
+                              replace(fit, ps=1.0 - fit.ps, coef=-fit.coef))
+            return {**res, "value": -res["value"], "tau_s": -res["tau_s"], "fit": fit}
         ps, t, y = fit.ps, problem.t, problem.y
         base = {"ate": ps, "att": ps[t == 1], "atc": ps[t == 0]}[target]
         edges = np.unique(np.quantile(base, np.linspace(0, 1, int(self.n_strata) + 1)[1:-1]))
