@@ -21,7 +21,8 @@ compared with the truth. Columns:
   not counted); ``err``: share of runs ending in a clear ``CausalCoreError``; any other
   exception is counted in ``raw`` (it must be 0);
 * ``dowhy bias``: DoWhy 0.14's mean point estimate minus the truth, over the first
-  ``--dowhy-reps`` data sets, where DoWhy has the estimator;
+  ``--dowhy-reps`` data sets, where DoWhy has the estimator; ``ours, same reps``: ours on
+  those same data sets;
 * ``verdict``: where the estimator's assumptions hold (``holds`` = yes), ``ok`` needs
   coverage in [0.93, 0.97] and |bias| <= 2 mcse; where they do not, ``ok`` needs a warning
   or a clear error in >= 95% of runs. The ``holds`` column is this file's claim, written
@@ -297,12 +298,14 @@ def summarise(df: pd.DataFrame, designs_: list[Design]) -> pd.DataFrame:
         else:
             verdict = "ok" if warn + err >= 0.95 else "FAIL (silent)"
         dw = g["dowhy"].dropna()
+        same = g.loc[g["dowhy"].notna() & ok, "value"]  # ours on the data sets DoWhy ran on
         rows.append({
             "design": dn, "method": m, "target": tg, "holds": "yes" if holds else "no",
             "truth": tv, "bias": bias, "mcse": mcse,
             "rmse": float(np.sqrt(((v - tv) ** 2).mean())) if ok.any() else np.nan,
             "se/sd": float(g.loc[ok, "se"].mean() / v.std(ddof=1)) if ok.sum() > 1 else np.nan,
             "cover": cover, "warn": warn, "err": err, "raw": raw,
+            "ours, same reps": float(same.mean() - tv) if len(same) else np.nan,
             "dowhy bias": float(dw.mean() - tv) if len(dw) else np.nan,
             "ms": 1000 * float(g["sec"].mean()), "reps": reps, "verdict": verdict,
         })
@@ -317,6 +320,14 @@ def _markdown(table: pd.DataFrame) -> str:
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(cell(r[c]) for c in cols) + " |" for _, r in table.iterrows()]
     return "\n".join(lines)
+
+
+def from_csv(path: str, only: str = "") -> pd.DataFrame:
+    """``summarise`` of the records a previous run wrote with ``--csv`` (designs whose name
+    contains ``only``)."""
+    df = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    df = df[df["design"].str.contains(only, regex=False)]
+    return summarise(df.assign(raw=df["raw"].fillna("").astype(str)), designs())
 
 
 def main() -> None:
@@ -348,7 +359,8 @@ def main() -> None:
     raws = df.loc[df["raw"] != "", ["design", "method", "raw"]].drop_duplicates()
     pd.set_option("display.width", 200)
     fmt = {c: "{:.3f}".format for c in ("truth", "bias", "mcse", "rmse", "se/sd", "cover",
-                                         "warn", "err", "raw", "dowhy bias")}
+                                         "warn", "err", "raw", "ours, same reps",
+                                         "dowhy bias")}
     if a.csv:
         df.to_csv(a.csv, index=False)
     if a.markdown:
