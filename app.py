@@ -8,7 +8,7 @@ deep link or reload into a fresh server would run a page without this router.
 import streamlit as st
 
 import causal_core as cc
-from ui import classroom, model_sync, persist, shutdown, state
+from ui import classroom, model_sync, persist, share, shutdown, state
 from ui.sidebar import show_status
 
 st.set_page_config(page_title="Causal Explorer", page_icon="🪜", layout="wide")
@@ -39,5 +39,5 @@ model_sync.apply_pending_edit()  # the editor's last batch lands whatever page c
 page.run()
 # after the page, so the checklist shows what the page just did (pages return, never st.stop)
 show_status(PAGES)
-persist.share_box()
+share.share_box()
 st.sidebar.caption(f"causal_core {cc.__version__} · runs offline")

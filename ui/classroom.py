@@ -70,12 +70,15 @@ def apply_link() -> None:
     if not text or get("link") == text:
         return
     put("link", text)
-    from ui import state
+    from ui import share, state
 
     try:
         lesson = read_lesson_link(text)
         if lesson.example is not None:
             state.load_example_into_session(lesson.example)
+        shared = share.open_shared(lesson)  # the owner's data, if they shared them
+        if shared is not None:
+            state.set_data(shared)
         if lesson.dag is not None or (lesson.seed is not None and lesson.example is None):
             state.set_graph(lesson.graph(), external=True, keep_positions=False)
         if lesson.choices is not None and state.plan() is not None:

@@ -13,8 +13,9 @@ cookie comes back on the next connection.
 - "Start a new analysis" gets a new token: the old URL keeps showing the old analysis.
 - Two tabs on one URL: the second fork into a copy with its own token, with a notice, so
   neither overwrites the other's edits.
-- Sharing is a separate, read-only link (:func:`share_url`): the graph and the example, no
-  session behind it; whoever opens it gets a copy.
+- Sharing is a separate, read-only link (:mod:`ui.share`): the graph, the example and the
+  choices (the data only when the owner opts in), no session behind it; whoever opens it gets
+  a copy.
 
 Nothing is written to disk and nothing leaves the machine.
 """
@@ -170,32 +171,3 @@ def save() -> None:
             _new_token()  # the token is someone else's: never write there
             _store().put(session.get(session.TOKEN), _owner(), _snapshot(),
                          holder=_session_id())
-
-
-def share_box() -> None:
-    """A read-only link to a copy of this analysis: the graph, the example and the choices
-    (estimator, parameters, question, missing-data handling, simulations, seeds).
-
-    The link is self-contained (a lesson link, :mod:`causal_core.classroom.lesson`): no token,
-    no session behind it. Whoever opens it gets their own copy; uploaded data never go into it.
-    """
-    from causal_core.classroom.lesson import LessonState
-    from ui import classroom, state
-
-    g, d = state.graph(), state.data()
-    if g is None or not g.nodes:
-        return
-    with st.sidebar.expander("Share a read-only link"):
-        example = d.example.info.name if d is not None and d.example is not None else None
-        try:
-            p = state.plan()
-            url = classroom.link_url(LessonState(
-                page="estimate" if p is not None and p.posed else "model", example=example,
-                dag=g.to_dagitty(), choices=p.choices() if p is not None else None))
-        except Exception as err:  # a CausalCoreError naming the limit (a very large graph)
-            st.caption(f"No link for this graph: {err}")
-            return
-        st.code(url, language=None, wrap_lines=True)
-        st.caption("Opens a copy of this graph" + (", example" if example else "")
-                   + " and your choices (estimator, question, missing values, simulations, "
-                   "seeds). It cannot read or change this analysis; uploaded data are not in it.")

@@ -31,6 +31,7 @@ PERSIST_NOTICE = PREFIX + "persist_notice"  # why the URL's analysis was not ope
 UPLOAD_MEMO = PREFIX + "upload_memo"    # ui.uploads: {file id: result or error}
 RESTORED = PREFIX + "restored"          # (session signature, Analysis) of a restored file
 CANCELLED = PREFIX + "cancelled"        # ui.heavy: the heavy steps this user cancelled (keys)
+SHARE_LINKS = PREFIX + "share_links"    # ui.share: {data fingerprint: the link id its data wait under}
 
 #: The keys that make up the analysis (what undo saves and restores).
 ANALYSIS_KEYS = (DATA, GRAPH_VERSION, PLAN, RESULTS, RESTORED)
@@ -71,6 +72,7 @@ CONTRAST_REFERENCE = WIDGET + "contrast.reference"
 CONTRAST_METHOD = WIDGET + "contrast.method"
 MISSING_STRATEGY = WIDGET + "missing.strategy"
 MISSING_M = WIDGET + "missing.m"
+SHARE_DATA = WIDGET + "share_data"        # the share box's "include the data" checkbox
 QUICK = WIDGET + "quick."                 # + the quick-model form's field
 UPLOAD_SHEET = WIDGET + "upload_sheet."   # + the uploaded file's id: its sheet picker
 DATE_COLUMNS = WIDGET + "date_columns"    # the date columns to turn into features

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["SnapshotStore", "snapshot_bytes", "owner_hash"]
+__all__ = ["SnapshotStore", "snapshot_bytes", "owner_hash", "expire_idle", "remember_gone"]
 
 _TOMBSTONES = 20_000
 
@@ -108,16 +108,26 @@ class SnapshotStore:
             return token in self._data
 
     def _expire(self) -> None:
-        now = self._clock()
-        while self._data:
-            token, entry = next(iter(self._data.items()))
-            if now - entry.used <= self.idle_seconds:
-                break
-            self._drop(token)
+        expire_idle(self._data, self._clock() - self.idle_seconds, self._drop)
 
     def _drop(self, token: str) -> None:
         entry = self._data.pop(token)
         self._bytes -= entry.size
-        self._gone[token] = "expired"
-        while len(self._gone) > _TOMBSTONES:
-            self._gone.popitem(last=False)
+        remember_gone(self._gone, token)
+
+
+def expire_idle(entries: OrderedDict[str, Any], since: float, drop: Callable[[str], None]) -> None:
+    """Drop (with ``drop``) the entries, oldest use first, last used before ``since``; each
+    entry has a ``used`` time and ``entries`` is in order of use."""
+    while entries:
+        key, entry = next(iter(entries.items()))
+        if entry.used >= since:
+            break
+        drop(key)
+
+
+def remember_gone(gone: OrderedDict[str, Any], key: str) -> None:
+    """Remember that ``key`` expired (the oldest memories go past :data:`_TOMBSTONES`)."""
+    gone[key] = "expired"
+    while len(gone) > _TOMBSTONES:
+        gone.popitem(last=False)

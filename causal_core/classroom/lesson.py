@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -29,13 +30,16 @@ from .exercises import get_exercise
 from .scenarios import random_dag
 from .store import check_code
 
-__all__ = ["LESSON_PAGES", "LessonState", "lesson_link", "read_lesson_link"]
+__all__ = ["LESSON_PAGES", "SHARED_DATA_CHARS", "LessonState", "lesson_link", "read_lesson_link"]
 
 #: Pages a link may open, by their short name.
 LESSON_PAGES: tuple[str, ...] = ("data", "model", "identify", "estimate", "whatif", "report",
                                  "exercises", "playground", "presenter", "room")
 MAX_DAG_CHARS = 20_000
 MAX_SEED = 2**31 - 1
+#: Length of a shared-data id: URL-safe base64 of 24 random bytes (192 bits).
+SHARED_DATA_CHARS = 32
+_SHARED_DATA = re.compile(rf"[A-Za-z0-9_-]{{{SHARED_DATA_CHARS}}}")
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,11 @@ class LessonState:
     choices : dict, optional
         An analysis' choices (:meth:`~causal_core.plan.AnalysisPlan.choices`: estimator, its
         parameters, target, missing-data handling, simulations, seeds...); needs ``dag``, the
-        graph they were made on. A share link carries them, never the data.
+        graph they were made on. A share link carries them.
+    shared_data : str, optional
+        The id under which the link's owner chose to share a frozen copy of their data on the
+        server that made the link (:data:`SHARED_DATA_CHARS` URL-safe characters): the id
+        only, never the data, the owner's session token or secret.
     """
 
     page: str
@@ -70,6 +78,7 @@ class LessonState:
     dag: str | None = None
     room: str | None = None
     choices: dict[str, Any] | None = None
+    shared_data: str | None = None
 
     def __post_init__(self) -> None:
         if self.page not in LESSON_PAGES:
@@ -95,6 +104,12 @@ class LessonState:
             check_code(self.room)
         if self.choices is not None:
             self.plan()  # the choices must make a valid plan on the link's graph
+        if self.shared_data is not None and not (
+                isinstance(self.shared_data, str) and _SHARED_DATA.fullmatch(self.shared_data)):
+            raise DataError(
+                f"A lesson link's shared-data id must be {SHARED_DATA_CHARS} characters among "
+                f"A-Z, a-z, 0-9, '-' and '_'; got {str(self.shared_data)[:40]!r} (length "
+                f"{len(str(self.shared_data))}). The link is damaged: ask its owner for a fresh one.")
 
     def plan(self) -> AnalysisPlan | None:
         """The analysis plan the link's graph and choices make (None without choices).

@@ -97,3 +97,22 @@ def test_choices_without_their_graph_are_refused():
     with pytest.raises(DataError, match="need the DAG"):
         read_lesson_link(encode_state({"page": "estimate", "example": "marketing",
                                        "choices": {"estimator": "ipw"}}))
+
+
+def test_a_shared_data_id_round_trips_and_is_only_an_id():
+    g, plan = _shared_plan()
+    link = "aB3_-" + "x" * 27  # 32 URL-safe characters: the id, nothing else of the owner
+    state = LessonState(page="estimate", dag=g.to_dagitty(), choices=plan.choices(),
+                        shared_data=link)
+    back = read_lesson_link(lesson_link(state))
+    assert back == state and back.shared_data == link
+    assert "shared_data" not in LessonState(page="model").to_dict()  # off unless given
+
+
+@pytest.mark.parametrize("bad", [
+    "x" * 31, "x" * 33, "", "x" * 31 + "=", "x" * 31 + "/", "x" * 31 + "\n", "x" * 31 + "é",
+    "../" + "x" * 29, 12345, ["x" * 32], "x" * 10_000,
+])
+def test_a_malformed_shared_data_id_is_refused_clearly(bad):
+    with pytest.raises(DataError, match="shared-data id must be 32 characters"):
+        read_lesson_link(encode_state({"page": "model", "dag": "x -> y", "shared_data": bad}))
