@@ -158,3 +158,36 @@ def test_parquet_and_csv_give_the_same_analysis():
     a = cc.estimate(from_csv.dropna(), by_arm, method="linear_regression", random_state=0)
     b = cc.estimate(from_pq.dropna(), by_arm, method="linear_regression", random_state=0)
     assert abs(a.value - b.value) <= 1e-12
+
+
+def test_exported_scripts_print_the_same_estimate_from_csv_and_parquet(tmp_path):
+    """The script reads the file again with load_table: Parquet and CSV give one number."""
+    from causal_core.analysis import run_analysis
+    from causal_core.report import to_script
+    from tests.core.exported import run_script
+
+    rng = np.random.default_rng(5)
+    n = 400
+    region = rng.choice(["north", "south", "east"], n)
+    shift = pd.Series(region).map({"north": 0.0, "south": 1.0, "east": 2.0}).to_numpy()
+    t = (rng.normal(size=n) + shift > 1).astype(int)
+    frame = pd.DataFrame({"region": region, "t": t,
+                          "y": (2 * t + shift + rng.normal(size=n)).round(6)})
+    graph = cc.CausalGraph.parse("region -> t; region -> y; t -> y").with_roles(
+        exposure=["t"], outcome=["y"])
+    printed = []
+    for name, raw in (("t.csv", frame.to_csv(index=False).encode()),
+                      ("t.parquet", _parquet(frame, index=False))):
+        folder = tmp_path / name.replace(".", "_")
+        folder.mkdir()
+        (folder / name).write_bytes(raw)
+        data, _ = load_table(raw, name)
+        a = run_analysis(data, name, graph, refuters=[], compare=())
+        out = run_script(to_script(a, name), folder)
+        assert out.returncode == 0, out.stderr[-2000:]
+        assert "(the same)" in out.stdout and "differ" not in out.stderr
+        value = float(next(line.split(" = ")[1] for line in out.stdout.splitlines()
+                           if line.startswith("estimate = ")))
+        assert value == a.primary_estimate().value
+        printed.append(value)
+    assert printed[0] == printed[1]
