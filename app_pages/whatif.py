@@ -107,9 +107,10 @@ def main() -> None:
         return
     scm = curve = None
     try:
-        scm = ws.fitted_scm(q)
+        scm = ws.fitted_scm(q)  # None: the user cancelled it (the page says so)
         curve = ws.doing_curve(q)
-        st.markdown(md(gap_sentence(q, see, curve, ws.confounders(q))))
+        if curve is not None:
+            st.markdown(md(gap_sentence(q, see, curve, ws.confounders(q))))
     except cc.CausalCoreError as err:
         show_error(err, "Doing and imagining need a fitted structural causal model, and it cannot be "
                    "fitted here")

@@ -76,7 +76,8 @@ def _one_thread(fn: F) -> F:
 
 @_one_thread
 def fit_scm(graph: CausalGraph, data: pd.DataFrame, *, random_state: RandomState = 0, cv: int = 3,
-            models: Sequence[str] = MODELS) -> StructuralCausalModel:
+            models: Sequence[str] = MODELS,
+            progress: Callable[[float], Any] | None = None) -> StructuralCausalModel:
     """Fit a structural causal model of ``graph`` on ``data``.
 
     Parameters
@@ -91,6 +92,9 @@ def fit_scm(graph: CausalGraph, data: pd.DataFrame, *, random_state: RandomState
         Number of cross-validation folds used to choose each node's model.
     models : sequence of {"linear", "boosting"}
         The model families to choose from (one family: no choice, CV only reports the score).
+    progress : callable, optional
+        Called with the fraction of nodes fitted (0 to 1) after each node; it may raise to stop
+        the fit (a cancelled job), which then leaves nothing behind.
 
     Returns
     -------
@@ -142,9 +146,12 @@ def fit_scm(graph: CausalGraph, data: pd.DataFrame, *, random_state: RandomState
     seeds = rng.integers(0, 2**31 - 1, size=len(graph.nodes))
     mechanisms: dict[str, Mechanism] = {}
     fitted: dict[str, FittedNode] = {}
-    for node, seed in zip(graph.topological_order(), seeds, strict=True):
+    order = graph.topological_order()
+    for i, (node, seed) in enumerate(zip(order, seeds, strict=True)):
         mechanisms[node], fitted[node] = fit_node(node, graph.parents(node), columns, models=models,
                                                   cv=int(cv), seed=int(seed))
+        if progress is not None:
+            progress((i + 1) / len(order))
     return StructuralCausalModel(graph, mechanisms, fitted, columns)
 
 
@@ -167,6 +174,10 @@ class StructuralCausalModel:
         self._order = graph.topological_order()
         self._roots = tuple(n for n in self._order if not graph.parents(n))
         self.n_train = len(next(iter(columns.values())).values)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # a fitted model travels between the server and its job pool: rebuilt from its parts
+        return (StructuralCausalModel, (self.graph, dict(self.mechanisms), self._fitted, self._columns))
 
     def __repr__(self) -> str:
         return f"StructuralCausalModel({len(self._order)} nodes, {self.n_train} rows)"

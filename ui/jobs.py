@@ -6,6 +6,11 @@ and a page switch waits behind someone's 200 simulations. Here that work goes to
 of worker processes (one per core, spawned, BLAS limited to one thread each), so both cores are
 used and the server's own threads stay free to answer page switches.
 
+Workers run at a lower CPU priority than the server (``nice``), so a page switch is answered
+before someone's long fit. A wait is interrupted as soon as its session asks to rerun or stop
+(a click, a closed tab): the job is then cancelled, so work nobody will read does not hold a
+worker. A wait may have a time budget: past it, the job is stopped and the page says why.
+
 A job reports its queue position (jobs submitted before it that have not started), its
 progress (the engine's ``progress`` callback, written to shared memory) and can be cancelled
 (the worker's next progress call raises :class:`Cancelled`). The engine's own errors come back
@@ -20,6 +25,7 @@ import multiprocessing as mp
 import os
 import sys
 import threading
+import time
 import types
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,10 +33,14 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+from causal_core.exceptions import CausalCoreError
+
 #: Worker processes: one per core (the machine a workshop runs on has two).
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 #: Jobs that may be queued or running at once across the server (more are refused with a message).
 MAX_PENDING = 256
+#: How much lower the workers' CPU priority is than the server's (``nice`` increment).
+WORKER_NICE = 5
 
 _QUEUED, _RUNNING, _DONE = 0.0, 1.0, 2.0
 
@@ -43,11 +53,17 @@ class Busy(Exception):
     """The server's job queue is full; the message says what to do."""
 
 
+class OverBudget(CausalCoreError):
+    """A job ran past its time budget and was stopped; the message names it and what to do."""
+
+
 # ------------------------------------------------------------------ worker side
 _shared: dict[str, Any] = {}
 
 
 def _init_worker(progress: Any, state: Any, cancel: Any) -> None:
+    with contextlib.suppress(OSError, AttributeError):  # not on every platform
+        os.nice(WORKER_NICE)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("MKL_NUM_THREADS", "1")
@@ -86,6 +102,32 @@ def _warm() -> int:
 
 
 # ------------------------------------------------------------------ server side
+def _stop_if_asked() -> None:
+    """End a wait when its session was asked to rerun or stop (Streamlit checks only when the
+    script draws something, and a wait draws nothing between its updates).
+
+    Does what Streamlit's script runner does at such a point: takes the pending request and
+    raises its ``RerunException`` or ``StopException``. Outside a script run, nothing.
+    """
+    try:
+        from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
+        from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+        requests = getattr(ctx, "script_requests", None)
+        if requests is None or requests._state == ScriptRequestType.CONTINUE:  # noqa: SLF001
+            return
+        request = requests.on_scriptrunner_yield()
+    except Exception:  # noqa: BLE001 - private parts of Streamlit: if they move, waits end as before
+        return
+    if request is None:
+        return
+    if request.type == ScriptRequestType.RERUN:
+        raise RerunException(request.rerun_data)
+    raise StopException()
+
+
 @contextlib.contextmanager
 def _no_main_module() -> Iterator[None]:
     """Start workers without re-running ``__main__`` in them.
@@ -129,17 +171,32 @@ class Job:
         self.pool.cancel[self.slot] = 1
         self.future.cancel()
 
-    def wait(self, on_update: Callable[[Job], Any] | None = None, poll: float = 0.25) -> Any:
+    def wait(self, on_update: Callable[[Job], Any] | None = None, poll: float = 0.25,
+             budget: float | None = None) -> Any:
         """Block this script thread (without holding the GIL) until the result is in.
 
         ``on_update(job)`` is called every ``poll`` seconds: draw the queue position and
-        progress there. The engine's exceptions are re-raised unchanged.
+        progress there. The engine's exceptions are re-raised unchanged. A rerun or stop asked
+        of the waiting session (a click, a closed tab) cancels the job and ends the wait.
+        ``budget``: seconds the job may run (queueing not counted); past it the job is
+        cancelled and :class:`OverBudget` says so.
         """
+        started: float | None = None
         try:
             while True:
                 try:
                     return self.future.result(timeout=poll)
                 except TimeoutError:
+                    _stop_if_asked()
+                    if started is None and self.running():
+                        started = time.monotonic()
+                    if budget is not None and started is not None \
+                            and time.monotonic() - started > budget:
+                        raise OverBudget(
+                            f"{self.label or 'This computation'} ran for more than {budget:.0f} s "
+                            "and was stopped, so that the server stays quick for everyone. Make "
+                            "the question smaller (fewer variables in the graph, fewer rows) and "
+                            "run it again.") from None
                     if on_update is not None:
                         on_update(self)
         except BaseException as exc:
@@ -232,10 +289,11 @@ def pool() -> JobPool:
 
 
 def run(fn: Callable[..., Any], *args: Any, label: str = "", on_update: Callable[[Job], Any] | None = None,
-        **kwargs: Any) -> Any:
-    """Run one engine call in the pool and wait for it (the common case for a page)."""
+        budget: float | None = None, **kwargs: Any) -> Any:
+    """Run one engine call in the pool and wait for it (the common case for a page);
+    ``budget``: see :meth:`Job.wait`."""
     job = pool().submit(fn, *args, label=label, **kwargs)
-    return job.wait(on_update)
+    return job.wait(on_update, budget=budget)
 
 
 def status(job: Job) -> str:
@@ -254,4 +312,4 @@ def describe(job: Job) -> str:
     return f"{job.label}: {status(job)}"
 
 
-__all__ = ["Busy", "Cancelled", "Job", "JobPool", "describe", "pool", "run", "status"]
+__all__ = ["Busy", "Cancelled", "Job", "JobPool", "OverBudget", "describe", "pool", "run", "status"]

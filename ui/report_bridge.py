@@ -23,7 +23,10 @@ from causal_core._escape import csv_frame
 from causal_core.analysis import Analysis, assemble
 from causal_core.data import SUPPORTED_EXTENSIONS
 from causal_core.report import to_html, to_script
-from ui import session, state
+from ui import jobs, session, state
+
+#: Seconds the report's model fit or its HTML may take in the job pool before they are stopped.
+REPORT_BUDGET = 180.0
 
 
 # ------------------------------------------------------------------ reading the session
@@ -86,7 +89,9 @@ def _asked_whatif(p: cc.AnalysisPlan) -> Any:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _answers(key: str, _plan: cc.AnalysisPlan, _frame: pd.DataFrame) -> list[dict[str, Any]]:
     q = wi.pose(_frame, _plan.treatment, _plan.outcome)
-    return [entry for a in _plan.whatif(_frame) for entry in wi.describe(a, q)]
+    answers = jobs.run(_plan.whatif, _frame, label="Answering the What-if questions",
+                       budget=REPORT_BUDGET)  # fits the model: in the pool, off the script thread
+    return [entry for a in answers for entry in wi.describe(a, q)]
 
 
 def add_whatif_answers() -> int:
@@ -163,7 +168,8 @@ def restore(analysis: Analysis, uploaded_data_fingerprint: str | None) -> list[s
 # ------------------------------------------------------------------ exports
 @st.cache_data(max_entries=4, show_spinner="Building the report…")
 def _html(analysis_json: str) -> str:
-    return to_html(Analysis.from_json(analysis_json))
+    return jobs.run(to_html, Analysis.from_json(analysis_json), label="Building the report",
+                    budget=REPORT_BUDGET)
 
 
 def report_html(analysis: Analysis) -> str:

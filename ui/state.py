@@ -313,7 +313,7 @@ def add_date_features(columns: list[str]) -> None:
 
 
 # ------------------------------------------------------------------ estimating
-class _SharedResults:
+class SharedResults:
     """Results shared by every session, keyed by content (a plan step's key), bounded by
     count (oldest out first), behind a lock: the sessions' script threads share it."""
 
@@ -339,10 +339,10 @@ class _SharedResults:
 
 
 @st.cache_resource(max_entries=1)
-def _shared() -> dict[str, _SharedResults]:
+def _shared() -> dict[str, SharedResults]:
     """The server's shared results: estimates (which can hold per-row arrays: fewer) and
     refutations."""
-    return {"estimate": _SharedResults(64), "refute": _SharedResults(512)}
+    return {"estimate": SharedResults(64), "refute": SharedResults(512)}
 
 
 def _computed(kind: str, key: str, fn: Any, *args: Any, label: str, progress: Any = None,

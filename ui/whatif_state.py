@@ -1,14 +1,19 @@
 """Cached calls behind the What-if page: the rungs are :mod:`causal_core.whatif`'s functions.
 
-The fitted model holds scikit-learn estimators, so it is cached with ``st.cache_resource``
-(shared, never mutated after fitting); the small results are ``st.cache_data``. Every key
-starts with the data fingerprint and the model's graph without drawing positions, so moving a
-node in the editor does not refit. The numbers are the engine's: a notebook calling
+The heavy rungs (fitting the structural model, the intervention curve, the model's effect for
+the chosen target, the unit effects) run in the server's job pool (:mod:`ui.jobs`), never on
+the script thread: a model of a large graph takes a worker for a while, with a progress bar, a
+Cancel button and a time budget, while every other session's pages are answered. Their results
+are shared by every session, keyed by content (the fitted model holds scikit-learn estimators
+and is never mutated after fitting); the cheap per-unit answers are ``st.cache_data``. Every
+key starts with the data fingerprint and the model's graph without drawing positions, so moving
+a node in the editor does not refit. The numbers are the engine's: a notebook calling
 ``causal_core.whatif`` (or ``plan.whatif(frame)``) with the plan's seed gets the same ones.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pandas as pd
@@ -17,7 +22,11 @@ import streamlit as st
 import causal_core as cc
 from causal_core import whatif as wi
 from causal_core.whatif import Curve, Question
-from ui import state
+from ui import heavy, jobs, state
+
+#: Seconds a model fit may run in the pool before it is stopped (a 122-node, 2,186-edge graph
+#: fits in about 40 s on the 2-core server).
+FIT_BUDGET = 180.0
 
 __all__ = ["Curve", "Question"]
 
@@ -58,49 +67,80 @@ def scm_graph(q: Question) -> cc.CausalGraph:
     return wi.model_graph(state.graph(), q, state.data().frame.columns)
 
 
-@st.cache_resource(max_entries=8, show_spinner="Fitting the structural causal model…")
-def _fit(fp: str, graph_json: str, seed_: int, _frame: pd.DataFrame) -> cc.StructuralCausalModel:
-    return cc.fit_scm(cc.CausalGraph.parse(graph_json), _frame, random_state=seed_)
+@st.cache_resource(max_entries=1)
+def _pooled_results() -> dict[str, state.SharedResults]:
+    """What the pool computed, shared by every session: fitted models (large: few) and the
+    small answers made from them."""
+    return {"model": state.SharedResults(8), "answer": state.SharedResults(256)}
+
+
+def _pooled(kind: str, parts: tuple[Any, ...], fn: Any, *args: Any, label: str = "",
+            what: str = "", budget: float | None = None) -> Any:
+    """``fn(*args)`` computed once per content ``parts`` in the job pool; with a ``label`` it
+    runs under a progress bar with Cancel (then None when the user cancelled it)."""
+    key = f"{kind}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    store = _pooled_results()[kind]
+    result = store.get(key)
+    if result is not None:
+        return result
+
+    def compute(update: Any) -> Any:
+        def shown(job: jobs.Job) -> None:
+            if update is not None:
+                update(job.progress(), jobs.status(job))
+
+        return jobs.run(fn, *args, label=label.rstrip("…") or fn.__name__, on_update=shown,
+                        budget=budget)
+
+    result = heavy.run_step(key, label, what, compute, done=False) if label else compute(None)
+    if result is not None:
+        store.put(key, result)
+    return result
 
 
 def _key(q: Question) -> tuple[str, str, int]:
     return state.data().fingerprint, scm_graph(q).to_json(), seed()
 
 
-def fitted_scm(q: Question) -> cc.StructuralCausalModel:
-    """The fitted model (CausalCoreError with the reason when it cannot be fitted)."""
-    return _fit(*_key(q), state.data().frame)
+def fitted_scm(q: Question) -> cc.StructuralCausalModel | None:
+    """The fitted model (CausalCoreError with the reason when it cannot be fitted; None when
+    the user cancelled the fit)."""
+    fp, graph_json, seed_ = _key(q)
+    return _pooled("model", (fp, graph_json, seed_), cc.fit_scm, cc.CausalGraph.parse(graph_json),
+                   state.data().frame, label="Fitting the structural causal model…",
+                   what="the model fit", budget=FIT_BUDGET)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _doing(fp: str, graph_json: str, seed_: int, q: Question, _frame: pd.DataFrame) -> Curve:
-    return wi.doing_curve(_frame, _fit(fp, graph_json, seed_, _frame), q, seed_)
-
-
-def doing_curve(q: Question) -> Curve:
-    """E[outcome | do(treatment = x)] (:func:`causal_core.whatif.doing_curve`)."""
-    return _doing(*_key(q), q, state.data().frame)
+def doing_curve(q: Question) -> Curve | None:
+    """E[outcome | do(treatment = x)] (:func:`causal_core.whatif.doing_curve`); None when the
+    user cancelled the fit or the curve."""
+    scm = fitted_scm(q)
+    if scm is None:
+        return None
+    return _pooled("answer", ("doing", *_key(q), q), wi.doing_curve, state.data().frame, scm, q,
+                   seed(), label="Computing what an intervention would do…",
+                   what="the intervention curve", budget=FIT_BUDGET)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _doing_at(fp: str, graph_json: str, seed_: int, q: Question, x: Any, _frame: pd.DataFrame) -> float:
-    return wi.doing_at(_fit(fp, graph_json, seed_, _frame), q, x, seed_)
+def _doing_at(fp: str, graph_json: str, seed_: int, q: Question, x: Any, _scm: Any) -> float:
+    return wi.doing_at(_scm, q, x, seed_)
 
 
 def doing_at(q: Question, x: Any) -> float:
     """E[outcome | do(treatment = x)] from the model."""
-    return _doing_at(*_key(q), q, x, state.data().frame)
+    return _doing_at(*_key(q), q, x, fitted_scm(q))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _unit(fp: str, graph_json: str, seed_: int, q: Question, row: int, t_value: Any,
-          _frame: pd.DataFrame) -> float:
-    return wi.unit_counterfactual(_fit(fp, graph_json, seed_, _frame), _frame, q, row, t_value)
+          _frame: pd.DataFrame, _scm: Any) -> float:
+    return wi.unit_counterfactual(_scm, _frame, q, row, t_value)
 
 
 def unit_counterfactual(q: Question, row: int, t_value: Any) -> float:
     """The outcome the unit in row ``row`` would have had with the treatment at ``t_value``."""
-    return _unit(*_key(q), q, int(row), t_value, state.data().frame)
+    return _unit(*_key(q), q, int(row), t_value, state.data().frame, fitted_scm(q))
 
 
 def unit_values(q: Question, row: int, x: Any) -> tuple[Any, float, Any]:
@@ -120,15 +160,11 @@ def effect_contrast(q: Question, x: Any) -> tuple[Any, Any] | None:
     return wi.effect_contrast(q, x)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _effects(fp: str, graph_json: str, seed_: int, q: Question, contrast: tuple[Any, Any] | None,
-             _frame: pd.DataFrame) -> pd.Series:
-    return wi.unit_effects(_fit(fp, graph_json, seed_, _frame), _frame, q, contrast, seed_)
-
-
 def unit_effects_sample(q: Question, x: Any) -> pd.Series:
     """Unit-level effects on at most 2,000 rows (seeded sample), indexed by row."""
-    return _effects(*_key(q), q, wi.effect_contrast(q, x), state.data().frame)
+    contrast = wi.effect_contrast(q, x)
+    return _pooled("answer", ("effects", *_key(q), q, contrast), wi.unit_effects, fitted_scm(q),
+                   state.data().frame, q, contrast, seed())
 
 
 def own_effect(q: Question, row: int, x: Any, y_cf: float) -> float | None:
@@ -146,19 +182,14 @@ def confounders(q: Question) -> list[str] | None:
                           state.effective_adjustment(), q)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _model_effect(fp: str, graph_json: str, seed_: int, q: Question, target: str, _frame: pd.DataFrame,
-                  _doing_curve: Curve) -> float:
-    return wi.model_effect(_fit(fp, graph_json, seed_, _frame), _frame, q, target, _doing_curve, seed_)
-
-
 def against_estimate(q: Question, curve: Curve) -> tuple[Any, wi.Agreement] | None:
     """The plan's chosen estimate and how the model's effect (for its target) compares."""
     try:
         est = state.main_estimate()
     except cc.CausalCoreError:
         return None
-    model = _model_effect(*_key(q), q, est.target, state.data().frame, curve)
+    model = _pooled("answer", ("model effect", *_key(q), q, est.target), wi.model_effect,
+                    fitted_scm(q), state.data().frame, q, est.target, curve, seed())
     return est, wi.against_estimate(model, est)
 
 
