@@ -39,8 +39,9 @@ from causal_core.exceptions import CausalCoreError
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 #: Jobs that may be queued or running at once across the server (more are refused with a message).
 MAX_PENDING = 256
-#: How much lower the workers' CPU priority is than the server's (``nice`` increment).
-WORKER_NICE = 5
+#: How much lower the workers' CPU priority is than the server's (``nice`` increment): the
+#: lowest, so heavy jobs use only the CPU that page renders and browsers leave.
+WORKER_NICE = 19
 
 _QUEUED, _RUNNING, _DONE = 0.0, 1.0, 2.0
 

@@ -13,7 +13,10 @@ import pandas as pd
 import streamlit as st
 
 import causal_core as cc
-from ui import state
+from ui import jobs, state
+
+#: Seconds the implications' tests may take in the job pool before they are stopped.
+IMPLICATIONS_BUDGET = 120.0
 
 
 def structure_key(g: cc.CausalGraph) -> str:
@@ -82,7 +85,9 @@ def effective_adjustment() -> list[str]:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _implications(key: str, graph_json: str, _frame: pd.DataFrame) -> pd.DataFrame:
-    return cc.test_implications(cc.CausalGraph.parse(graph_json), _frame)
+    # a test per implied independence: on a large graph, seconds of least squares, so in the pool
+    return jobs.run(cc.test_implications, cc.CausalGraph.parse(graph_json), _frame,
+                    label="Testing the graph's implications", budget=IMPLICATIONS_BUDGET)
 
 
 def implications() -> pd.DataFrame:

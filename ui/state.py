@@ -12,6 +12,7 @@ overwrites it.
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -356,16 +357,33 @@ def _computed(kind: str, key: str, fn: Any, *args: Any, label: str, progress: An
     if result is None:
         shared = _shared()[kind]
         result = shared.get(key)
+        if isinstance(result, _Failed):
+            raise copy.copy(result.error)
         if result is None:
             def update(job: jobs.Job) -> None:
                 if progress is not None:
                     progress(job.progress(), jobs.status(job))
 
-            result = jobs.run(fn, *args, label=label, on_update=update, **kwargs)
+            try:
+                result = jobs.run(fn, *args, label=label, on_update=update, **kwargs)
+            except jobs.OverBudget:
+                raise  # the server's limit, not the content's answer: not remembered
+            except cc.CausalCoreError as err:
+                shared.put(key, _Failed(err))  # the same content fails the same way: once
+                raise
             shared.put(key, result)
         mine[key] = result
         save()
     return result
+
+
+class _Failed:
+    """An engine error remembered in the shared store: every session asking the same content
+    gets the same message without queueing a job for it (a check that does not apply to the
+    opening example, asked by every new session)."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
 
 
 def is_computed(key: str, kind: str = "estimate") -> bool:

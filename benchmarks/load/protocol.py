@@ -30,6 +30,17 @@ from websockets.asyncio.client import connect
 FINISHED_OK = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 
 
+def _tree(msgs: list[ForwardMsg]) -> ElementTree:
+    """AppTest's element tree of a run; a run whose emptied placeholders AppTest's parser cannot
+    rebuild (a progress box removed at the end) gets the tree of its other messages."""
+    try:
+        return parse_tree_from_messages(msgs)
+    except AttributeError:
+        kept = [m for m in msgs if not (m.HasField("delta") and m.delta.WhichOneof("type") == "new_element"
+                                        and m.delta.new_element.WhichOneof("type") == "empty")]
+        return parse_tree_from_messages(kept)
+
+
 @dataclass
 class RunResult:
     """The messages of one script run and how long the run took, as a browser would see it."""
@@ -170,7 +181,7 @@ class Session:
             elif kind == "script_finished":
                 if msg.script_finished in FINISHED_OK:
                     seconds = time.perf_counter() - t0
-                    return RunResult(msgs, seconds, parse_tree_from_messages(msgs))
+                    return RunResult(msgs, seconds, _tree(msgs))
                 msgs = []  # finished early for a rerun: the next run follows
                 continue
             msgs.append(msg)

@@ -55,3 +55,28 @@ def test_a_cancelled_step_is_not_computed_and_runs_again_on_request():
     assert at.session_state["calls"] == 1
     assert any("result: 42" in m.value for m in at.markdown)
     assert not at.info
+
+
+def test_a_new_session_on_the_opening_example_queues_no_job_not_even_for_a_failing_check(monkeypatch):
+    # Two checks do not apply to the opening example (no negative control): their errors were
+    # not remembered, so every new session queued them again, behind anyone's long fit.
+    from pathlib import Path
+
+    from ui import jobs, state
+
+    state._shared.clear()  # as on a fresh server: another test of this process may have filled it
+    run, labels = jobs.run, []
+
+    def counted(fn, *args, label="", **kwargs):
+        labels.append(label)
+        return run(fn, *args, label=label, **kwargs)
+
+    monkeypatch.setattr(jobs, "run", counted)
+    app = str(Path(__file__).parents[2] / "app.py")
+    AppTest.from_file(app, default_timeout=300).run()
+    first = list(labels)
+    assert "Negative-control outcome" in first  # the first session computes, failures included
+    labels.clear()
+    at = AppTest.from_file(app, default_timeout=300).run()
+    assert not at.exception
+    assert labels == [], f"a second session queued {labels}"

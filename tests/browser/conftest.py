@@ -30,6 +30,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+#: The pid of each running server, by its URL (a test may watch the server's processes).
+SERVER_PIDS: dict[str, int] = {}
+
+
 def serve(script: Path):
     """Run ``streamlit run script`` on a free port; yield its URL; stop it afterwards."""
     port = _free_port()
@@ -50,7 +54,9 @@ def serve(script: Path):
         proc.kill()
         out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
         pytest.fail(f"streamlit did not start within 60 s:\n{out[-3000:]}")
+    SERVER_PIDS[url] = proc.pid
     yield url
+    SERVER_PIDS.pop(url, None)
     proc.terminate()
     try:
         proc.wait(10)

@@ -1,0 +1,195 @@
+"""A hung-looking input in one session never delays another session's page load (issue 16).
+
+Three sessions A, protocol-level clients (no browser: all an attacker needs), each upload a
+table of 122 columns and paste a dense DAG over them (2,000+ arrows), then open What if: the
+structural model of such a graph takes tens of seconds to fit. While they fit, a real browser
+opens the app again and again (session B), in pairs: one load with the As' fits paused (the job
+pool's workers stopped with SIGSTOP), one with them running, so that whatever else loads the
+machine (the other test worker) weighs on both loads of a pair alike. The median difference
+must stay under 1 s. When the As' tabs close, their fits must stop (the server's processes go
+quiet), not run on for nobody. On the code before the fits moved to the pool, the fits ran on
+the server's script threads: the workers did no work and the server kept computing for
+seconds after the tabs closed (4.0-4.7 s of CPU in 5 s, measured), so the test fails there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import statistics
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.load.protocol import Session as Protocol
+from tests.browser.conftest import ROOT, SERVER_PIDS, Session, serve
+
+NODES, DENSITY = 120, 0.3
+ATTACKERS, PAIRS = 3, 4
+
+
+def _hostile(seed: int = 0) -> tuple[str, bytes]:
+    """A dense random DAG over ``NODES`` variables plus x -> y, and a table with their columns."""
+    rnd = random.Random(seed)
+    names = [f"n{i}" for i in range(NODES)]
+    edges = [(a, b) for i, a in enumerate(names) for b in names[i + 1:] if rnd.random() < DENSITY]
+    edges += [(a, "x") for a in names[: NODES // 2]] + [(a, "y") for a in names[NODES // 2:]]
+    edges += [("x", "y")]
+    text = "dag {\nx [exposure]\ny [outcome]\n" + "\n".join(f"{a} -> {b}" for a, b in edges) + "\n}"
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(rng.normal(size=(300, NODES + 2)), columns=[*names, "x", "y"])
+    frame["x"] = (frame["x"] > 0).astype(int)
+    return text, frame.to_csv(index=False).encode()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of ``pid`` and every process below it (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    tree, grew = {pid}, True
+    while grew:
+        more = {p for p, (ppid, _) in stats.items() if ppid in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(stats[p][1] for p in tree if p in stats) / tick
+
+
+class _Attacker(threading.Thread):
+    """Session A: upload, paste the graph, open What if (the fit), until its tab is closed."""
+
+    def __init__(self, url: str, seed: int, together: threading.Barrier) -> None:
+        super().__init__(daemon=True)
+        self.seed, self.together = seed, together
+        self.url, self.fitting, self.finished = url, threading.Event(), threading.Event()
+        self.loop = asyncio.new_event_loop()
+        self.session = Protocol(url)
+        self.error: str | None = None
+
+    def run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(self._play())
+        except Exception as err:  # noqa: BLE001 - a closed tab ends the run; anything else is reported
+            self.error = f"{type(err).__name__}: {err}"
+        finally:
+            self.finished.set()
+
+    async def _play(self) -> None:
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        text, csv = _hostile(self.seed)
+        s = self.session
+        r = await s.open(timeout=240)
+        state = await s.upload(r.widget("file_uploader", "CSV").id, "wide.csv", csv)
+        await s.run(widgets=[state], timeout=240)
+        s.sticky[state.id] = state
+        r = await s.run(page=next(p for p in s.pages if "Model" in p), timeout=240)
+        box = r.widget("text_area", "The same graph")
+        await s.run(widgets=[WidgetState(id=box.id, string_value=text)], timeout=600)
+        await asyncio.to_thread(self.together.wait, 600)  # every A starts its fit at once
+        self.fitting.set()
+        r = await s.run(page=next(p for p in s.pages if "What if" in p), timeout=900)
+        self.error = f"What if returned after {r.seconds:.1f} s: {(r.errors() or r.texts())[:4]}"
+
+    def close_tab(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.session.close(), self.loop).result(30)
+
+
+def _page_load(browser, url: str) -> float:
+    """Seconds from opening the app in a fresh browser context to its first page, finished."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    s = Session(context.new_page(), url)
+    start = time.perf_counter()
+    s.page.goto(url)
+    s.wait_idle(timeout=240_000)
+    took = time.perf_counter() - start
+    context.close()
+    return took
+
+
+def _workers(server: int) -> list[int]:
+    """The job pool's worker processes under the server (not multiprocessing's tracker)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if ppid == server and b"spawn_main" in cmd and b"resource_tracker" not in cmd:
+                out.append(int(entry.name))
+    return out
+
+
+def _signal(pids: list[int], sig: int) -> None:
+    for pid in pids:
+        os.kill(pid, sig)
+
+
+def test_a_hung_looking_input_never_delays_another_sessions_page_load(browser):
+    server = serve(ROOT / "app.py")
+    url = next(server)
+    try:
+        for _ in range(2):  # warm-up: the opening example's results, computed once per server
+            _page_load(browser, url)
+        together = threading.Barrier(ATTACKERS)
+        attackers = [_Attacker(url, seed, together) for seed in range(ATTACKERS)]
+        for a in attackers:
+            a.start()
+        for a in attackers:
+            assert a.fitting.wait(600), a.error or "a session A never reached What if"
+        time.sleep(2.0)  # the As' What-if runs have started their fits
+        workers = _workers(SERVER_PIDS[url])
+        assert workers, "no job-pool worker under the server"
+        # B's loads in pairs, one with the As' fits paused (their workers stopped) and one with
+        # them running: the machine's other load is the same within a pair
+        paused, running, cpu_running, seconds_running = [], [], 0.0, 0.0
+        for _ in range(PAIRS):
+            _signal(workers, signal.SIGSTOP)
+            try:
+                paused.append(_page_load(browser, url))
+            finally:
+                _signal(workers, signal.SIGCONT)
+            time.sleep(1.0)
+            cpu, start = sum(_cpu_seconds(w) for w in workers), time.perf_counter()
+            running.append(_page_load(browser, url))
+            cpu_running += sum(_cpu_seconds(w) for w in workers) - cpu
+            seconds_running += time.perf_counter() - start
+        assert not any(a.finished.is_set() for a in attackers), (
+            "a session A's fit ended before B's loads did: this input no longer holds the server "
+            f"busy, so the test measured nothing (A: {[a.error for a in attackers]})")
+        for a in attackers:
+            a.close_tab()
+        time.sleep(3.0)  # each fit stops at its next node
+        cpu = _cpu_seconds(SERVER_PIDS[url])
+        time.sleep(5.0)
+        after_close_cpu = _cpu_seconds(SERVER_PIDS[url]) - cpu
+    finally:
+        for _ in server:  # stops the server
+            pass
+    delays = [r - p for p, r in zip(paused, running, strict=True)]
+    delay = statistics.median(delays)
+    busy = cpu_running / seconds_running
+    print(f"B's page loads with the As' fits paused {paused}, running {running}; median delay "
+          f"{delay:+.2f} s; the workers' CPU while running {busy:.2f} s/s; the server's CPU in the "
+          f"5 s after the As' tabs closed {after_close_cpu:.2f} s")
+    assert busy > 0.1, (f"the job pool used {busy:.2f} CPU-seconds per second while the As "
+                        "fitted: they were not working, the test measured nothing")
+    assert delay <= 1.0, (f"B's page load took {delay:+.2f} s longer (median of {PAIRS} pairs) while "
+                          f"the As fitted: paused {paused}, running {running}")
+    assert after_close_cpu < 1.0, (f"the As' tabs closed, but the server's processes used "
+                                   f"{after_close_cpu:.2f} s of CPU in the next 5 s: their fits "
+                                   "went on for nobody")
