@@ -46,6 +46,11 @@ def _count_engine_calls(monkeypatch) -> Counter:
             return __fn(self, *a, **k)
 
         monkeypatch.setattr(cc.AnalysisPlan, name, step)
+    # the counting wrappers are local functions, which the job pool cannot send to a worker:
+    # run its jobs here, so that they are counted too
+    from ui import jobs
+
+    monkeypatch.setattr(jobs, "run", lambda fn, *a, label="", on_update=None, budget=None, **k: fn(*a, **k))
     return calls
 
 
