@@ -326,9 +326,9 @@ def _markdown(table: pd.DataFrame) -> str:
 
 def from_csv(path: str, only: str = "") -> pd.DataFrame:
     """``summarise`` of the records a previous run wrote with ``--csv`` (designs whose name
-    contains ``only``)."""
+    starts with ``only``)."""
     df = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    df = df[df["design"].str.contains(only, regex=False)]
+    df = df[df["design"].str.startswith(only)]
     return summarise(df.assign(raw=df["raw"].fillna("").astype(str)), designs())
 
 
@@ -338,14 +338,14 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--dowhy-reps", type=int, default=50)
     ap.add_argument("--jobs", type=int, default=1)
-    ap.add_argument("--only", default="", help="run only designs whose name contains this")
+    ap.add_argument("--only", default="", help="run only designs whose name starts with this")
     ap.add_argument("--method", default="", help="run only this estimator's rows")
     ap.add_argument("--first-seed", type=int, default=0,
                     help="seeds first-seed, first-seed + 1, ... (a fresh set of data sets)")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
     ap.add_argument("--csv", default="", help="also write every replication's record here")
     a = ap.parse_args()
-    ds = [d for d in designs() if a.only in d.name]
+    ds = [d for d in designs() if d.name.startswith(a.only)]
     if a.method:
         ds = [replace(d, rows=[r for r in d.rows if r[0] == a.method]) for d in ds]
         ds = [d for d in ds if d.rows]
