@@ -30,7 +30,7 @@ from benchmarks.load.protocol import Session as Protocol
 from tests.browser.conftest import ROOT, SERVER_PIDS, Session, serve
 
 NODES, DENSITY = 120, 0.3
-ATTACKERS, PAIRS = 3, 4
+ATTACKERS, PAIRS = 3, 8
 
 
 def _hostile(seed: int = 0) -> tuple[str, bytes]:
