@@ -6,9 +6,8 @@ and a page switch waits behind someone's 200 simulations. Here that work goes to
 of worker processes (one per core, spawned, BLAS limited to one thread each), so both cores are
 used and the server's own threads stay free to answer page switches.
 
-Workers run at the lowest CPU priority (``nice`` 19 and, on Linux, the ``SCHED_IDLE`` policy:
-they use only CPU that nothing else wants), so a page switch is answered before someone's long
-fit. A wait is interrupted as soon as its session asks to rerun or stop
+Workers run at the lowest CPU priority (``nice`` 19), so a page switch is answered before
+someone's long fit. A wait is interrupted as soon as its session asks to rerun or stop
 (a click, a closed tab): the job is then cancelled, so work nobody will read does not hold a
 worker. A wait may have a time budget: past it, the job is stopped and the page says why.
 
@@ -66,8 +65,6 @@ _shared: dict[str, Any] = {}
 def _init_worker(progress: Any, state: Any, cancel: Any) -> None:
     with contextlib.suppress(OSError, AttributeError):  # not on every platform
         os.nice(WORKER_NICE)
-    with contextlib.suppress(OSError, AttributeError):  # Linux: run only on CPU nobody else wants
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("MKL_NUM_THREADS", "1")
