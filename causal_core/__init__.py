@@ -16,7 +16,7 @@ from .analysis import Analysis, AnalysisError
 from .citest import test_implications
 from .conclusion import CheckRow, Conclusion, check_rows, conclude
 from .data import LoadReport, fingerprint, load_table, profile, sheet_names
-from .data_read import decode_text
+from .data_decode import decode_text
 from .dates import date_columns, date_features
 from .dsep import Path, basis_implications, d_separated, implied_independencies, list_paths
 from .estimators import (
