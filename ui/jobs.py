@@ -6,10 +6,8 @@ and a page switch waits behind someone's 200 simulations. Here that work goes to
 of worker processes (one per core, spawned, BLAS limited to one thread each), so both cores are
 used and the server's own threads stay free to answer page switches.
 
-Workers run at the lowest CPU priority (``nice`` 19), so a page switch is answered before
-someone's long fit. A wait is interrupted as soon as its session asks to rerun or stop
-(a click, a closed tab): the job is then cancelled, so work nobody will read does not hold a
-worker. A wait may have a time budget: past it, the job is stopped and the page says why.
+A wait is interrupted as soon as its session asks to rerun or stop (a click, a closed tab):
+the job is then cancelled, so work nobody will read does not hold a worker. A wait may have a time budget: past it, the job is stopped and the page says why.
 
 A job reports its queue position (jobs submitted before it that have not started), its
 progress (the engine's ``progress`` callback, written to shared memory) and can be cancelled
@@ -39,9 +37,6 @@ from causal_core.exceptions import CausalCoreError
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 #: Jobs that may be queued or running at once across the server (more are refused with a message).
 MAX_PENDING = 256
-#: How much lower the workers' CPU priority is than the server's (``nice`` increment): the
-#: lowest, so heavy jobs use only the CPU that page renders and browsers leave.
-WORKER_NICE = 19
 
 _QUEUED, _RUNNING, _DONE = 0.0, 1.0, 2.0
 
@@ -63,8 +58,6 @@ _shared: dict[str, Any] = {}
 
 
 def _init_worker(progress: Any, state: Any, cancel: Any) -> None:
-    with contextlib.suppress(OSError, AttributeError):  # not on every platform
-        os.nice(WORKER_NICE)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("MKL_NUM_THREADS", "1")
