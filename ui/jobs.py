@@ -7,7 +7,8 @@ of worker processes (one per core, spawned, BLAS limited to one thread each), so
 used and the server's own threads stay free to answer page switches.
 
 A wait is interrupted as soon as its session asks to rerun or stop (a click, a closed tab):
-the job is then cancelled, so work nobody will read does not hold a worker. A wait may have a time budget: past it, the job is stopped and the page says why.
+the job is then cancelled, so work nobody will read does not hold a worker. A wait may have a
+time budget: past it, the job is stopped and the page says why.
 
 A job reports its queue position (jobs submitted before it that have not started), its
 progress (the engine's ``progress`` callback, written to shared memory) and can be cancelled
