@@ -20,12 +20,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_coverage import _hetero_truth, hetero  # noqa: E402
+from bench_coverage import _hetero_truth, hetero, mean_se, variant_runs  # noqa: E402
 
 import causal_core as cc  # noqa: E402
 from causal_core.estimators.aipw import _fit_predict_outcome, _fit_predict_ps  # noqa: E402
@@ -112,22 +111,15 @@ def one(seed, n):
     return out
 
 
-def _mean_se(v: pd.Series) -> str:
-    se = v.std(ddof=1) / np.sqrt(len(v))
-    return f"{v.mean():+.4f} +- {se:.4f} (z {v.mean() / se:+.2f})"
-
 
 if __name__ == "__main__":
-    first, reps, n = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     s = time.perf_counter()
-    df = pd.DataFrame([one(first + r, n) for r in range(reps)])
-    df.to_csv(f"aipw_variants_{first}_{reps}_{n}.csv", index=False)
-    print("truth", TRUTH, "reps", reps, "n", n, "seeds", first, first + reps - 1)
+    df = variant_runs(one, "aipw_variants", TRUTH)
     print("cc.estimate minus efull_k5, max |diff|:", df["check"].abs().max())
     for col in [c for c in df.columns if c.startswith(("atc", "att"))]:
-        print(f"{col:16s} bias {_mean_se(df[col] - TRUTH[col[:3]])}")
+        print(f"{col:16s} bias {mean_se(df[col] - TRUTH[col[:3]])}")
     for tg in ("atc", "att"):
         for v in ("k5", "k2", "k10", "k1", "efull_k5", "clip05"):
             diff = df[f"{tg}_{v}"] - df[f"{tg}_oracle_e"]
-            print(f"{tg}_{v} minus {tg}_oracle_e (paired): {_mean_se(diff)}")
+            print(f"{tg}_{v} minus {tg}_oracle_e (paired): {mean_se(diff)}")
     print(f"{time.perf_counter() - s:.0f} s")

@@ -159,6 +159,22 @@ def _big_truth(make, col_effect) -> dict[str, float]:
             "atc": float(tau[d.t == 0].mean())}
 
 
+def mean_se(v: pd.Series) -> str:
+    """A paired or plain mean with its Monte-Carlo SE and z, as the variant benchmarks print it."""
+    se = v.std(ddof=1) / np.sqrt(len(v))
+    return f"{v.mean():+.4f} +- {se:.4f} (z {v.mean() / se:+.2f})"
+
+
+def variant_runs(one: Callable[[int, int], dict], name: str, truth: dict) -> pd.DataFrame:
+    """``one(seed, n)`` for the seeds and size of ``argv`` (FIRST REPS N), saved to
+    ``<name>_FIRST_REPS_N.csv``, with the run's header printed."""
+    first, reps, n = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    df = pd.DataFrame([one(first + r, n) for r in range(reps)])
+    df.to_csv(f"{name}_{first}_{reps}_{n}.csv", index=False)
+    print("truth", truth, "reps", reps, "n", n, "seeds", first, first + reps - 1)
+    return df
+
+
 def _hetero_truth() -> dict[str, float]:
     """Exact ATE/ATT/ATC of ``hetero`` (effect 2 + w1), by one-dimensional quadrature.
 

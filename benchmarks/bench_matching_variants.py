@@ -22,13 +22,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from scipy.special import expit, logit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_coverage import _hetero_truth, hetero  # noqa: E402
+from bench_coverage import _hetero_truth, hetero, mean_se, variant_runs  # noqa: E402
 
 import causal_core as cc  # noqa: E402
 from causal_core.estimators.matching import _match_side  # noqa: E402
@@ -144,22 +143,15 @@ def one(seed, n):
     return out
 
 
-def _mean_se(v: pd.Series) -> str:
-    se = v.std(ddof=1) / np.sqrt(len(v))
-    return f"{v.mean():+.4f} +- {se:.4f} (z {v.mean() / se:+.2f})"
-
 
 if __name__ == "__main__":
-    first, reps, n = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     s = time.perf_counter()
-    df = pd.DataFrame([one(first + r, n) for r in range(reps)])
-    df.to_csv(f"matching_variants_{first}_{reps}_{n}.csv", index=False)
-    print("truth", TRUTH, "reps", reps, "n", n, "seeds", first, first + reps - 1)
+    df = variant_runs(one, "matching_variants", TRUTH)
     checks = [c for c in df.columns if c.startswith("check")]
     print("cc.estimate minus est, max |diff|:", df[checks].abs().max().max())
     for col in [c for c in df.columns if c.startswith(("atc", "att"))]:
-        print(f"{col:16s} bias {_mean_se(df[col] - TRUTH[col[:3]])}  sd {df[col].std():.4f}")
+        print(f"{col:16s} bias {mean_se(df[col] - TRUTH[col[:3]])}  sd {df[col].std():.4f}")
     for tg in ("atc", "att"):
         for col in [c for c in df.columns if c.startswith(tg) and c != f"{tg}_est"]:
-            print(f"{col} minus {tg}_est (paired): {_mean_se(df[col] - df[f'{tg}_est'])}")
+            print(f"{col} minus {tg}_est (paired): {mean_se(df[col] - df[f'{tg}_est'])}")
     print(f"{time.perf_counter() - s:.0f} s")
