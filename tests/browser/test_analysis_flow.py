@@ -76,7 +76,9 @@ def test_save_then_restore_in_a_fresh_session_shows_the_same_choices_and_numbers
         t.wait_idle(60_000)
         click(t, "Restore it")
         click(t, "Replace")
-        assert t.page.get_by_text("Restored the analysis").count()
+        # waited for, not counted: on a loaded machine the rerun after the click may not have
+        # started when wait_idle first looks
+        t.page.get_by_text("Restored the analysis").first.wait_for(timeout=60_000)
         goto(t, "estimate")
         assert "Inverse probability weighting" in selected(t, "Estimator")
         assert "those who were treated? (ATT)" in selected(t, "Question")
