@@ -15,6 +15,7 @@ from typing import Any
 
 import streamlit as st
 
+from causal_core import CausalCoreError
 from causal_core.classroom.lesson import LessonState
 from ui import session
 from ui.share_store import ShareStore
@@ -71,7 +72,7 @@ def share_box() -> None:
                 page="estimate" if p is not None and p.posed else "model", example=example,
                 dag=g.to_dagitty(), choices=p.choices() if p is not None else None,
                 shared_data=link))
-        except Exception as err:  # a CausalCoreError naming the limit (a very large graph)
+        except CausalCoreError as err:  # names the limit (a very large graph)
             st.caption(f"No link for this graph: {err}")
             return
         st.code(url, language=None, wrap_lines=True)

@@ -77,8 +77,8 @@ def test_save_then_restore_in_a_fresh_session_shows_the_same_choices_and_numbers
         click(t, "Restore it")
         click(t, "Replace")
         # waited for, not counted: on a loaded machine the rerun after the click may not have
-        # started when wait_idle first looks
-        t.page.get_by_text("Restored the analysis").first.wait_for(timeout=60_000)
+        # started when wait_idle first looks (attached, not visible: it is in the folded expander)
+        t.page.get_by_text("Restored the analysis").first.wait_for(state="attached", timeout=60_000)
         goto(t, "estimate")
         assert "Inverse probability weighting" in selected(t, "Estimator")
         assert "those who were treated? (ATT)" in selected(t, "Question")
