@@ -8,11 +8,12 @@ deep link or reload into a fresh server would run a page without this router.
 import streamlit as st
 
 import causal_core as cc
-from ui import classroom, model_sync, persist, share, shutdown, state
+from ui import classroom, memory, model_sync, persist, share, shutdown, state
 from ui.sidebar import show_status
 
 st.set_page_config(page_title="Causal Explorer", page_icon="🪜", layout="wide")
 shutdown.install()  # SIGTERM ends the server within a few seconds, running jobs or not
+memory.install()  # no full garbage collection after every rerun (see ui/memory.py)
 
 PAGES = [
     st.Page("app_pages/data.py", title="1 · Data", default=True),

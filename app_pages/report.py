@@ -114,10 +114,10 @@ def main() -> None:
             except cc.CausalCoreError as err:
                 show_error(err, "No what-if answers")
             else:
-                if not n:
+                if n == 0:
                     st.info("Pose a question on the Model page first.")
-                else:
-                    st.rerun()
+                elif n:
+                    st.rerun()  # None: the model fit was cancelled, and its notice says so
 
     try:
         downloads(analysis)

@@ -87,21 +87,31 @@ def _asked_whatif(p: cc.AnalysisPlan) -> Any:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _answers(key: str, _plan: cc.AnalysisPlan, _frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _answers(key: str, _plan: cc.AnalysisPlan, _frame: pd.DataFrame, _scm: Any) -> list[dict[str, Any]]:
     q = wi.pose(_frame, _plan.treatment, _plan.outcome)
-    answers = jobs.run(_plan.whatif, _frame, label="Answering the What-if questions",
-                       budget=REPORT_BUDGET)  # fits the model: in the pool, off the script thread
+    answers = jobs.run(_plan.whatif, _frame, scm=_scm, label="Answering the What-if questions",
+                       budget=REPORT_BUDGET)  # in the pool, off the script thread
     return [entry for a in answers for entry in wi.describe(a, q)]
 
 
-def add_whatif_answers() -> int:
-    """Answer the plan's What-if questions (every rung) and keep them for the report."""
+def add_whatif_answers() -> int | None:
+    """Answer the plan's What-if questions (every rung) and keep them for the report: how many
+    answers, 0 when no question is posed, None when the user cancelled the model fit.
+
+    The model is the What-if page's (:func:`ui.whatif_state.fitted_scm`: the same graph, data
+    and seed as :meth:`causal_core.AnalysisPlan.whatif_model`), fitted once per content and
+    shared; the report never fits its own.
+    """
     from ui import whatif_state as ws
 
-    if ws.question() is None:
+    q = ws.question()
+    if q is None:
         return 0
+    scm = ws.fitted_scm(q)
+    if scm is None:
+        return None
     p = state.plan()
-    answers = _answers(p.key("whatif"), p, state.data().frame)
+    answers = _answers(p.key("whatif"), p, state.data().frame, scm)
     state.store_result(_whatif_key(), answers)
     state.save()
     return len(answers)

@@ -142,17 +142,21 @@ def main() -> None:
     ap.add_argument("--arrive", type=float, default=10.0, help="students arrive within this many seconds")
     ap.add_argument("--settle", type=float, default=300.0,
                     help="idle seconds after each wave before 'end' RSS")
-    ap.add_argument("--url", default=None, help="an already running server (then RSS/CPU are not measured)")
+    ap.add_argument("--url", default=None, help="an already running server (then RSS/CPU are "
+                                                "measured only with --pid)")
+    ap.add_argument("--pid", type=int, default=None, help="the pid of the server at --url")
     args = ap.parse_args()
     proc, url = (None, args.url) if args.url else start_server()
-    meter = Meter(proc.pid) if proc else None
+    pid = proc.pid if proc else args.pid
+    meter = Meter(pid) if pid else None
     rows = []
     try:
         if meter:
             meter.start()
         for w, n in enumerate(int(x) for x in args.waves.split(",")):
             rss0 = meter.rss() if meter else 0
-            meter.peak = rss0 if meter else 0
+            if meter:
+                meter.peak = rss0
             cpu0 = meter.cpu() if meter else 0.0
             t0 = time.perf_counter()
             logs = asyncio.run(wave(url, n, args.arrive, seed=w + 1))
