@@ -15,6 +15,7 @@ from causal_core.estimators.multivalued import CONTRAST_METHODS
 from causal_core.imputation import contrasts_missing
 from causal_core.plots import forest_plot, love_plot, propensity_overlap
 from ui import session, state
+from ui.figures import figure_of
 from ui.widgets import md, show_error
 
 
@@ -65,8 +66,8 @@ def propensity_diagnostics(est: Any) -> None:
         (st.warning if level == "warning" else st.success)(md(text))
     overlap, balance = st.tabs(["Overlap", "Balance (Love plot)"])
     with overlap:
-        st.plotly_chart(propensity_overlap(est), width="stretch")
+        st.plotly_chart(figure_of(est, "overlap", propensity_overlap), width="stretch")
         st.caption(OVERLAP_EXPLAINED)
     with balance:
-        st.plotly_chart(love_plot(est), width="stretch")
+        st.plotly_chart(figure_of(est, "love", love_plot), width="stretch")
         st.caption(BALANCE_EXPLAINED)

@@ -4,12 +4,15 @@ check's card and plot, then sensitivity. Every word and number here is the engin
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
 import causal_core as cc
 from causal_core.plots import check_figure, sensitivity_contour
 from ui import heavy, session, state
+from ui.figures import figure_of
 from ui.widgets import md
 
 _NC = ("negative_control_outcome", "negative_control_exposure")
@@ -99,13 +102,19 @@ def _one(res: cc.RefutationResult) -> None:
         verdict = res.verdict or "not a test"
         st.markdown(f"**{md(res.label)}** :blue-badge[{res.kind}] :{colour}-badge[{verdict}]")
         st.caption(md(res.question))
-        fig = check_figure(res)
-        fig.update_layout(height=360, margin=dict(l=10, r=10, t=50, b=10))
-        st.plotly_chart(fig, width="stretch")
+        st.plotly_chart(figure_of(res, "check", _check_figure), width="stretch")
         st.caption(md(res.explanation))
         if res.next_step:
             st.caption(md(f"Next: {res.next_step}"))
         st.caption(md(f"Can detect: {res.can_detect} Cannot detect: {res.cannot_detect}"))
+
+
+def _check_figure(res: cc.RefutationResult) -> Any:
+    return check_figure(res).update_layout(height=360, margin=dict(l=10, r=10, t=50, b=10))
+
+
+def _contour(sens: Any) -> Any:
+    return sensitivity_contour(sens).update_layout(height=420)
 
 
 def _sensitivity_or_none(est: cc.EffectEstimate):
@@ -120,7 +129,5 @@ def _sensitivity(sens) -> None:
     if sens is None:
         st.caption("The sensitivity contour needs a linear regression estimate.")
         return
-    fig = sensitivity_contour(sens)
-    fig.update_layout(height=420)
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(figure_of(sens, "contour", _contour), width="stretch")
     st.caption(md(sens.explanation))
