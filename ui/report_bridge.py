@@ -24,6 +24,7 @@ from causal_core.analysis import Analysis, assemble
 from causal_core.data import SUPPORTED_EXTENSIONS
 from causal_core.report import to_html, to_script
 from ui import jobs, session, state
+from ui.safe_html import sandboxed
 
 #: Seconds the report's model fit or its HTML may take in the job pool before they are stopped.
 REPORT_BUDGET = 180.0
@@ -185,6 +186,18 @@ def _html(analysis_json: str) -> str:
 def report_html(analysis: Analysis) -> str:
     """The HTML report (cached on the analysis' content)."""
     return _html(analysis.to_json())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _preview(analysis_json: str) -> str:
+    return sandboxed(_html(analysis_json))
+
+
+def report_preview(analysis: Analysis) -> str:
+    """The report as a page for ``st.iframe``: escaped once per content, and run in a sandbox
+    without same-origin (its scripts, plotly's, cannot reach the app, its cookies or its
+    session)."""
+    return _preview(analysis.to_json())
 
 
 def data_filename(analysis: Analysis) -> str:

@@ -73,6 +73,7 @@ CONTRAST_METHOD = WIDGET + "contrast.method"
 MISSING_STRATEGY = WIDGET + "missing.strategy"
 MISSING_M = WIDGET + "missing.m"
 SHARE_DATA = WIDGET + "share_data"        # the share box's "include the data" checkbox
+REPORT_PREVIEW = WIDGET + "report_preview"  # the Report page's "show the report here" toggle
 QUICK = WIDGET + "quick."                 # + the quick-model form's field
 UPLOAD_SHEET = WIDGET + "upload_sheet."   # + the uploaded file's id: its sheet picker
 DATE_COLUMNS = WIDGET + "date_columns"    # the date columns to turn into features

@@ -59,6 +59,25 @@ def test_page_launches_on_the_seed_example_with_its_downloads():
     assert "placebo_treatment" in view.refutations(at)
 
 
+def test_the_preview_is_drawn_only_when_asked_and_then_sandboxed():
+    """The preview is the whole report (about 5 MB with plotly): it was sent into the page on
+    every rerun of the Report page. It is now behind a toggle, off by default."""
+    at = report_page()
+
+    def reports():  # the page's other frame is the owner cookie's one-line script
+        return [f for f in at.get("iframe") if "sandbox=" in f.proto.srcdoc]
+
+    assert not reports()
+    toggle = next(t for t in at.toggle if t.label == "Show the report here")
+    assert toggle.value is False
+    toggle.set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    (frame,) = reports()
+    page = frame.proto.srcdoc
+    assert 'sandbox="allow-scripts' in page and "allow-same-origin" not in page
+    assert len(page) > 1_000_000  # the report itself, plotly embedded
+
+
 def test_uploading_a_saved_analysis_restores_it_without_recomputing(saved):
     d = json.loads(saved.to_json())
     d["estimates"]["linear_regression"]["value"] = 123.456  # only a restore can show this number
