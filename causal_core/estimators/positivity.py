@@ -136,6 +136,25 @@ def _drivers(x: np.ndarray, t: np.ndarray, names: Sequence[str], coef: np.ndarra
     return [names[j] for j in order[:3] if mag[j] >= 0.5 * mag.max()]
 
 
+#: Scores closer than this count as equal when asking whether the groups are separated.
+SEPARATION_TOL = 1e-9
+
+
+def _comparable(ps1: np.ndarray, ps0: np.ndarray) -> tuple[int, int]:
+    """How many treated units have a control with a score as high, and how many controls a
+    treated unit with a score as low."""
+    return (int((ps1 <= ps0.max() + SEPARATION_TOL).sum()),
+            int((ps0 >= ps1.min() - SEPARATION_TOL).sum()))
+
+
+def separated(ps: np.ndarray, t: np.ndarray) -> bool:
+    """True when the groups are separated by their scores ``ps`` (no treated unit has a
+    control as high, or no control a treated unit as low): the case
+    :func:`overlap_from_scores` raises for."""
+    tr = t == 1
+    return 0 in _comparable(ps[tr], ps[~tr])
+
+
 def overlap_from_scores(
     ps: np.ndarray,
     t: np.ndarray,
@@ -155,9 +174,8 @@ def overlap_from_scores(
     """
     tr = t == 1
     ps1, ps0 = ps[tr], ps[~tr]
-    tol = 1e-9
-    comp_t = int((ps1 <= ps0.max() + tol).sum())
-    comp_c = int((ps0 >= ps1.min() - tol).sum())
+    tol = SEPARATION_TOL
+    comp_t, comp_c = _comparable(ps1, ps0)
     if comp_t == 0 or comp_c == 0:
         by = f" by {', '.join(map(repr, covariates))}" if covariates else ""
         raise EstimationError(

@@ -63,7 +63,11 @@ class RefitContext:
         )
 
     def value(self, problem: Problem, rng: np.random.Generator) -> float:
-        """The point estimate on a modified problem."""
+        """The point estimate on a modified problem: the estimator's value-only path when it
+        has one (``_value``, equal to ``_estimate(...).value`` to the last bit), else a refit."""
+        fast = getattr(self.estimator, "_value", None)
+        if fast is not None:
+            return float(fast(problem, target=self.estimate.target, rng=rng))
         return float(self.refit(problem, rng).value)
 
 
