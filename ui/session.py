@@ -31,6 +31,7 @@ PERSIST_NOTICE = PREFIX + "persist_notice"  # why the URL's analysis was not ope
 UPLOAD_MEMO = PREFIX + "upload_memo"    # ui.uploads: {file id: result or error}
 RESTORED = PREFIX + "restored"          # (session signature, Analysis) of a restored file
 CANCELLED = PREFIX + "cancelled"        # ui.heavy: the heavy steps this user cancelled (keys)
+WHATIF_MODEL = PREFIX + "whatif_model"  # ui.whatif_state: (content key, this session's fitted model)
 SHARE_LINKS = PREFIX + "share_links"    # ui.share: {data fingerprint: the link id its data wait under}
 
 #: The keys that make up the analysis (what undo saves and restores).
@@ -111,7 +112,7 @@ def is_widget(key: Any) -> bool:
 
 #: Keys never put in a snapshot: widget values (see :func:`is_widget`), this browser's identity
 #: and per-connection memos.
-NOT_SNAPSHOTTED = (TOKEN, OWNER, PERSIST_NOTICE, UPLOAD_MEMO, CANCELLED)
+NOT_SNAPSHOTTED = (TOKEN, OWNER, PERSIST_NOTICE, UPLOAD_MEMO, CANCELLED, WHATIF_MODEL)
 
 
 def get(key: str, default: Any = None) -> Any:

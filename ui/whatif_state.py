@@ -22,7 +22,7 @@ import streamlit as st
 import causal_core as cc
 from causal_core import whatif as wi
 from causal_core.whatif import Curve, Question
-from ui import heavy, jobs, state
+from ui import heavy, jobs, session, state
 
 #: Seconds a model fit may run in the pool before it is stopped (a 122-node, 2,186-edge graph
 #: fits in about 40 s on the 2-core server).
@@ -69,9 +69,10 @@ def scm_graph(q: Question) -> cc.CausalGraph:
 
 @st.cache_resource(max_entries=1)
 def _pooled_results() -> dict[str, state.SharedResults]:
-    """What the pool computed, shared by every session: fitted models (large: few) and the
-    small answers made from them."""
-    return {"model": state.SharedResults(8), "answer": state.SharedResults(256)}
+    """What the pool computed, shared by every session: fitted models (about 0.1 MB each for
+    2,000 rows and four nodes; a session also holds its current one, so an eviction by other
+    sessions never refits it mid-page) and the small answers made from them."""
+    return {"model": state.SharedResults(64), "answer": state.SharedResults(256)}
 
 
 def _pooled(kind: str, parts: tuple[Any, ...], fn: Any, *args: Any, label: str = "",
@@ -105,10 +106,17 @@ def _key(q: Question) -> tuple[str, str, int]:
 def fitted_scm(q: Question) -> cc.StructuralCausalModel | None:
     """The fitted model (CausalCoreError with the reason when it cannot be fitted; None when
     the user cancelled the fit)."""
-    fp, graph_json, seed_ = _key(q)
-    return _pooled("model", (fp, graph_json, seed_), cc.fit_scm, cc.CausalGraph.parse(graph_json),
-                   state.data().frame, label="Fitting the structural causal model…",
-                   what="the model fit", budget=FIT_BUDGET)
+    content = _key(q)
+    held = session.get(session.WHATIF_MODEL)
+    if held is not None and held[0] == content:  # this session's model, whatever the store evicted
+        return held[1]
+    fp, graph_json, seed_ = content
+    scm = _pooled("model", content, cc.fit_scm, cc.CausalGraph.parse(graph_json),
+                  state.data().frame, label="Fitting the structural causal model…",
+                  what="the model fit", budget=FIT_BUDGET)
+    if scm is not None:
+        session.put(session.WHATIF_MODEL, (content, scm))
+    return scm
 
 
 def doing_curve(q: Question) -> Curve | None:

@@ -40,13 +40,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
-    """A fresh app server on 127.0.0.1, as `make run` starts it."""
+def start_server(log: str | None = None) -> tuple[subprocess.Popen, str]:
+    """A fresh app server on 127.0.0.1, as `make run` starts it (its output to ``log``)."""
     port = _free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port),
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - the server's lifetime
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
@@ -129,7 +130,8 @@ def summarise(logs: list, n: int) -> dict:
         "failures": sorted({g.failed for g in logs if g.failed})[:5],
         "crosstalk": sum(1 for g in logs if g.crosstalk),
         "crosstalk_examples": [c for g in logs for c in g.crosstalk][:5],
-        "error_boxes": sorted({e[:120] for g in logs for e in g.errors_shown})[:8],
+        "error_boxes": sorted({e[:200] for g in logs for e in g.errors_shown},
+                              key=lambda e: "exception" not in e)[:12],  # exceptions first
         "initial_load_time_ms": {q: round(1000 * pct(steps.get("first page", []), q)) for q in (50, 95, 99)},
         "rerun_time_ms": {k: {q: round(1000 * pct(v, q)) for q in (50, 95, 99)}
                           for k, v in steps.items() if k != "first page"},
@@ -145,8 +147,9 @@ def main() -> None:
     ap.add_argument("--url", default=None, help="an already running server (then RSS/CPU are "
                                                 "measured only with --pid)")
     ap.add_argument("--pid", type=int, default=None, help="the pid of the server at --url")
+    ap.add_argument("--server-log", default=None, help="write the started server's output here")
     args = ap.parse_args()
-    proc, url = (None, args.url) if args.url else start_server()
+    proc, url = (None, args.url) if args.url else start_server(args.server_log)
     pid = proc.pid if proc else args.pid
     meter = Meter(pid) if pid else None
     rows = []

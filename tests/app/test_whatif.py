@@ -280,3 +280,27 @@ def test_the_report_answers_with_the_what_if_pages_model_and_the_notebooks_numbe
     q = wi.pose(frame, p.treatment, p.outcome)
     notebook = [e for a in p.whatif(frame) for e in wi.describe(a, q)]  # a fresh fit
     assert view.get(at, session.RESULTS)["whatif:" + p.key("whatif")] == notebook
+
+
+def test_a_model_evicted_by_other_sessions_is_not_refitted_in_the_middle_of_the_page(monkeypatch):
+    """60 students in the load harness evicted each other's models from the shared store (8
+    slots) between the page's curve and its next rung: the page refitted the model under a
+    second progress box with the same Cancel key, and 34 of 60 students saw Streamlit's
+    redacted error. The session now holds its own model; the store can forget it."""
+    from ui import jobs
+    from ui import whatif_state as ws
+
+    monkeypatch.setattr(ws.state.SharedResults, "get", lambda self, key: None)  # evicts at once
+    run, labels = jobs.run, []
+
+    def counted(fn, *args, label="", **kwargs):
+        labels.append(label)
+        return run(fn, *args, label=label, **kwargs)
+
+    monkeypatch.setattr(jobs, "run", counted)
+    at = open_page()  # asserts no exception
+    assert labels.count("Fitting the structural causal model") == 1, labels
+    x_slider = next(s for s in at.slider if s.key.startswith(session.WHATIF_X))
+    x_slider.set_value(x_slider.value + 10).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert labels.count("Fitting the structural causal model") == 1, labels
