@@ -10,6 +10,7 @@ import time
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import causal_core as cc
 from tests.browser.conftest import EDITOR_FRAME, ROOT, serve
@@ -222,11 +223,22 @@ def test_hostile_names_load_draw_and_edit_as_plain_text(session, tmp_path):
     # edit: rename one hostile node to another hostile name
     # select through vis-network (mouse selection is covered above; here a rerun under load
     # could land between a click and the button press)
-    select(s, XSS[3])
-    s.prompt_answers.append("<b onmouseover=alert(2)>bold</b>")
-    s.editor.locator("button[data-act='rename']").click()
-    s.wait_idle()
-    wait_editor(s, has_node_js("<b onmouseover=alert(2)>bold</b>"))
+    renamed = has_node_js("<b onmouseover=alert(2)>bold</b>")
+    for attempt in range(2):  # a rerun of the editor under load can drop the selection
+        select(s, XSS[3])
+        s.prompt_answers[:] = ["<b onmouseover=alert(2)>bold</b>"]
+        s.editor.locator("button[data-act='rename']").click()
+        s.wait_idle()
+        try:
+            wait_editor(s, renamed)
+            break
+        except PlaywrightTimeout:
+            # retried only when the rename did not happen at all (one failed CI run, beside
+            # the other test worker; passes alone)
+            if attempt:
+                raise
+            if s.editor_frame().evaluate(renamed):  # it happened, late
+                break
     wait_text(s, "<b onmouseover=alert(2)>bold</b>")
     assert [d for d in s.dialogs if d[0] != "prompt"] == []
     assert s.unexpected_console_errors() == []
