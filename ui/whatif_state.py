@@ -110,7 +110,7 @@ def fitted_scm(q: Question) -> cc.StructuralCausalModel | None:
     held = session.get(session.WHATIF_MODEL)
     if held is not None and held[0] == content:  # this session's model, whatever the store evicted
         return held[1]
-    fp, graph_json, seed_ = content
+    graph_json = content[1]  # (data fingerprint, model graph, seed)
     scm = _pooled("model", content, cc.fit_scm, cc.CausalGraph.parse(graph_json),
                   state.data().frame, label="Fitting the structural causal model…",
                   what="the model fit", budget=FIT_BUDGET)

@@ -242,7 +242,8 @@ class InversePropensityWeighting(Estimator):
     def _value(self, problem: Problem, *, target: str, rng: np.random.Generator) -> float:
         """The point estimate alone, as :meth:`_estimate` computes it (to the last bit) and
         failing where it fails, without its standard error, diagnostics and sentences: what a
-        check's simulation needs (about 2.5 times faster)."""
+        check's simulation needs (0.30 -> 0.15 s of CPU for a check of 100 simulations on 2,000
+        rows)."""
         sc = self._scores(problem, target, diagnose=False)
         return weighted_contrast(problem.t, problem.y, target, e=sc.e, keep=sc.keep,
                                  normalize=self.normalize)
