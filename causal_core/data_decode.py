@@ -18,7 +18,8 @@ from typing import Any
 
 from .exceptions import DataError
 
-__all__ = ["LEGACY_ENCODINGS", "SAMPLE_CHARS", "binary_kind", "decode", "decode_text", "legacy_warning"]
+__all__ = ["LEGACY_ENCODINGS", "SAMPLE_CHARS", "binary_kind", "decode", "decode_text", "legacy_warning",
+           "utf8_bytes"]
 
 #: Legacy code pages a text that is not UTF-8 may be in, and how they are named to people.
 LEGACY_ENCODINGS: dict[str, str] = {
@@ -89,6 +90,54 @@ def decode(raw: bytes, filename: str, encoding: str | None = None) -> tuple[str,
             text = _strict(raw, name, filename, why=f"its byte-order mark says {name}")
             _check_controls(text, filename)
             return text, name
+    _refuse_binary(raw, filename)
+    try:
+        text, name = raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        text, name = _legacy(raw, filename, exc)
+    _check_controls(text, filename)
+    return text, name
+
+
+def utf8_bytes(raw: bytes, filename: str, encoding: str | None = None) -> tuple[bytes, str]:
+    """The text of ``raw`` as UTF-8 bytes, and the encoding it was read in (as :func:`decode`).
+
+    A UTF-8 file is checked a slice at a time and returned itself, not copied: the text
+    readers take bytes, so a 35 MB upload never costs a 35 MB ``str`` beside it. Any other
+    encoding is decoded as :func:`decode` does and encoded once.
+
+    Examples
+    --------
+    >>> utf8_bytes("a,b\\n1,2\\n".encode("utf-8"), "x.csv")
+    (b'a,b\\n1,2\\n', 'utf-8')
+    >>> utf8_bytes("café,crème\\n".encode("cp1252"), "x.csv")[0].decode("utf-8")
+    'café,crème\\n'
+    >>> utf8_bytes("café,crème\\n".encode("cp1252"), "x.csv")[1]
+    'cp1252'
+    """
+    if encoding is None and not any(raw.startswith(bom) for bom, _ in _BOMS):
+        _refuse_binary(raw, filename)
+        if _is_utf8(raw):
+            _check_controls(raw[: 4 * SAMPLE_CHARS].decode("utf-8", "ignore"), filename)
+            return raw, "utf-8"
+    text, used = decode(raw, filename, encoding)
+    return text.encode("utf-8"), used
+
+
+def _is_utf8(raw: bytes, step: int = 1 << 22) -> bool:
+    """Whether ``raw`` is valid UTF-8, checked ``step`` bytes at a time (no full copy)."""
+    check = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    try:
+        for start in range(0, len(raw), step):
+            check.decode(view[start:start + step])
+        check.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _refuse_binary(raw: bytes, filename: str) -> None:
     what = binary_kind(raw)
     if what is None and b"\x00" in raw[:SAMPLE_CHARS]:
         what = ("binary data (it contains NUL bytes; UTF-16 text without a byte-order mark looks "
@@ -98,12 +147,6 @@ def decode(raw: bytes, filename: str, encoding: str | None = None) -> tuple[str,
             f"{filename!r} is not a text table: its content looks like {what}. "
             "Upload a CSV/TSV text file, an .xlsx workbook or a .parquet file."
         )
-    try:
-        text, name = raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as exc:
-        text, name = _legacy(raw, filename, exc)
-    _check_controls(text, filename)
-    return text, name
 
 
 def decode_text(raw: bytes, filename: str, encoding: str | None = None) -> str:

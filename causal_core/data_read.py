@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +29,15 @@ from typing import Any
 import pandas as pd
 
 from . import data_container as box
-from .data_decode import LEGACY_ENCODINGS, SAMPLE_CHARS, binary_kind, decode, decode_text, legacy_warning
+from .data_decode import (
+    LEGACY_ENCODINGS,
+    SAMPLE_CHARS,
+    binary_kind,
+    decode,
+    decode_text,
+    legacy_warning,
+    utf8_bytes,
+)
 from .data_text import normalise_newlines, read_columns, scan_rows
 from .data_types import decimal_of_cells
 from .exceptions import DataError
@@ -44,6 +53,7 @@ FORMATS: dict[str, str] = {
     ".gz": "gzip",  # .csv.gz, .tsv.gz, .txt.gz
 }
 _DELIMITERS = (",", ";", "\t", "|")
+_BLANK = re.compile(rb"[ \t\r\n\x00]*")  # matched in place: raw.strip() would copy the file
 _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
@@ -125,7 +135,7 @@ def read_raw(raw: bytes, filename: str, *, max_rows: int, sheet: str | int | Non
         container that declares more than the limits, unreadable workbook or Parquet file.
     """
     fmt = file_format(filename)
-    if len(raw) == 0 or (fmt not in ("excel", "parquet") and not raw.strip(b" \t\r\n\x00")):
+    if len(raw) == 0 or (fmt not in ("excel", "parquet") and _BLANK.fullmatch(raw)):
         raise DataError(
             f"{filename!r} is empty ({len(raw)} bytes, no data). "
             "Check that you picked the right file and that it was saved before uploading."
@@ -138,9 +148,13 @@ def read_raw(raw: bytes, filename: str, *, max_rows: int, sheet: str | int | Non
         return _read_parquet(raw, filename, max_rows=max_rows)
     if str(filename).lower().endswith(".gz"):
         raw = box.gunzip(raw, filename, max_bytes=max_bytes)
-    text, used = decode(raw, filename, encoding)
+    # The readers take UTF-8 bytes: the upload itself when it is UTF-8 already (not copied),
+    # else the decoded text encoded once; no str of the whole text is ever held.
+    data, used = utf8_bytes(raw, filename, encoding)
     del raw
-    table = _split_text(normalise_newlines(text), filename, fmt, max_rows=max_rows,
+    data = normalise_newlines(data)
+    sample = data[: 4 * (SAMPLE_CHARS + 1)].decode("utf-8", "ignore")[: SAMPLE_CHARS + 1]
+    table = _split_text(data, sample, filename, fmt, max_rows=max_rows,
                         max_cells=max_cells, delimiter=delimiter)
     table.encoding = used
     if used in LEGACY_ENCODINGS:
@@ -179,17 +193,17 @@ def sniff_delimiter(text: str, fmt: str = "csv") -> str:
     return best
 
 
-def _split_text(text: str, filename: str, fmt: str, *, max_rows: int, max_cells: int,
-                delimiter: str | None) -> RawTable:
-    delim = delimiter or sniff_delimiter(text, fmt)
-    scan = scan_rows(text, filename, delim, max_rows=max_rows, max_cells=max_cells)
+def _split_text(data: bytes, sample: str, filename: str, fmt: str, *, max_rows: int,
+                max_cells: int, delimiter: str | None) -> RawTable:
+    delim = delimiter or sniff_delimiter(sample, fmt)
+    scan = scan_rows(data, filename, delim, max_rows=max_rows, max_cells=max_cells)
     if len(scan.header) > box.MAX_COLUMNS:
         raise DataError(f"{filename!r} has {len(scan.header):,} columns, more than the limit "
                         f"of {box.MAX_COLUMNS:,}. Upload the columns you need.")
     decimal, guessed = decimal_of_cells([c for row in scan.sample for c in row])
     table = RawTable(format=fmt, header=scan.header, delimiter=delim, decimal=decimal,
                      decimal_guessed=guessed)
-    table.frame = read_columns(text, scan, delim, decimal)
+    table.frame = read_columns(data, scan, delim, decimal)
     kinds = table.frame.dtypes.map(lambda d: d.kind).to_numpy()
     table.numeric = {i for i in range(len(kinds)) if kinds[i] in "iuf"}
     if scan.blank:

@@ -1,7 +1,9 @@
 """Splitting decoded text into columns, with the limits applied while reading.
 
 Two passes over the text, neither of which holds more than one row of Python strings per
-numeric column:
+numeric column, and neither of which copies the text: both read its UTF-8 bytes (a
+``str`` is encoded once), because :class:`io.StringIO` would hold four bytes per character
+(140 MB for a 35 MB file):
 
 1. :func:`scan_rows` walks the records with :mod:`csv` (one row at a time): it finds the
    header, checks that every row has as many fields as the header, counts blank and padded
@@ -33,7 +35,7 @@ import pandas as pd
 
 from .exceptions import DataError
 
-__all__ = ["Scan", "scan_rows", "read_columns", "normalise_newlines", "numeric_notes"]
+__all__ = ["Scan", "scan_rows", "read_columns", "normalise_newlines", "numeric_notes", "utf8"]
 
 _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SAMPLE_CELLS = 1 << 16
@@ -45,7 +47,7 @@ class Scan:
     """What the first pass found: the header, where the body starts, counts and a sample."""
 
     header: list[str]
-    body_start: int          # character offset of the first record after the header
+    body_start: int          # byte offset (in the UTF-8 text) of the first record after the header
     n_rows: int              # data records kept (blank ones not counted)
     max_width: int           # the widest record (padded rows are wider than the header)
     blank: int               # blank lines skipped (before the header or short and empty)
@@ -54,19 +56,44 @@ class Scan:
     drop: list[int]          # rows pandas' parser keeps but the scan dropped (its numbering)
 
 
-def normalise_newlines(text: str) -> str:
-    """``\\r\\n`` and ``\\r`` become ``\\n`` (what universal newlines did to the whole text)."""
-    if "\r" not in text:
+def normalise_newlines(text: str | bytes) -> str | bytes:
+    """``\\r\\n`` and ``\\r`` become ``\\n`` (what universal newlines did to the whole text).
+
+    Works on UTF-8 bytes too (a ``\\r`` byte is never part of a longer UTF-8 sequence); the
+    text comes back itself when it holds no ``\\r``.
+    """
+    cr, lf = ("\r", "\n") if isinstance(text, str) else (b"\r", b"\n")
+    if cr not in text:
         return text
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace(cr + lf, lf).replace(cr, lf)
 
 
 def _blank(row: list[str]) -> bool:
     return not any(c.strip() for c in row)
 
 
-def scan_rows(text: str, filename: str, delim: str, *, max_rows: int, max_cells: int) -> Scan:
+def utf8(text: str | bytes) -> bytes:
+    """The UTF-8 bytes of ``text`` (bytes are taken as already UTF-8, not copied)."""
+    return text if isinstance(text, bytes) else text.encode("utf-8")
+
+
+def _offset_after_lines(data: bytes, lines: int) -> int:
+    """The byte offset just after the first ``lines`` newlines of ``data`` (or its end)."""
+    pos = 0
+    for _ in range(lines):
+        nxt = data.find(b"\n", pos)
+        if nxt < 0:
+            return len(data)
+        pos = nxt + 1
+    return pos
+
+
+def scan_rows(text: str | bytes, filename: str, delim: str, *, max_rows: int,
+              max_cells: int) -> Scan:
     """First pass: validate the rows of ``text`` (newlines already normalised) one at a time.
+
+    ``text`` is the decoded text or its UTF-8 bytes; it is read through an incremental
+    decoder, never copied.
 
     Raises
     ------
@@ -74,7 +101,8 @@ def scan_rows(text: str, filename: str, delim: str, *, max_rows: int, max_cells:
         Blank text, an unclosed quote, a ragged row (with its line), more than ``max_rows``
         data rows or more than ``max_cells`` cells.
     """
-    stream = io.StringIO(text, newline="")
+    data = utf8(text)
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
     reader = csv.reader(stream, delimiter=delim)
     header: list[str] | None = None
     start = blank = padded = n = width = max_width = 0
@@ -92,7 +120,7 @@ def scan_rows(text: str, filename: str, delim: str, *, max_rows: int, max_cells:
                     continue
                 header, header_line = row, reader.line_num
                 width = max_width = len(row)
-                start = stream.tell()
+                start = _offset_after_lines(data, header_line)
                 sample_rows = max(1, min(_SAMPLE_ROWS, _SAMPLE_CELLS // max(width, 1)))
                 continue
             if len(row) != width:
@@ -143,9 +171,9 @@ def _ragged(filename: str, line: int, got: int, width: int, header_line: int, de
     )
 
 
-def _read(text: str, scan: Scan, delim: str, decimal: str, *, usecols: list[int] | None,
+def _read(data: bytes, scan: Scan, delim: str, decimal: str, *, usecols: list[int] | None,
           as_text: bool) -> pd.DataFrame:
-    stream = io.StringIO(text, newline="")
+    stream = io.BytesIO(data)  # shares the bytes until written to, which it never is
     stream.seek(scan.body_start)
     width = len(scan.header)
     try:
@@ -155,10 +183,10 @@ def _read(text: str, scan: Scan, delim: str, decimal: str, *, usecols: list[int]
                         "quotes and delimiters, or save it again as CSV.") from None
 
 
-def _pandas_read(stream: io.StringIO, scan: Scan, width: int, delim: str, decimal: str,
+def _pandas_read(stream: io.BytesIO, scan: Scan, width: int, delim: str, decimal: str,
                  usecols: list[int] | None, as_text: bool) -> pd.DataFrame:
     return pd.read_csv(
-        stream, sep=delim, header=None, names=range(max(scan.max_width, width)),
+        stream, sep=delim, header=None, names=range(max(scan.max_width, width)), encoding="utf-8",
         usecols=usecols if usecols is not None else range(width), engine="c",
         dtype=str if as_text else None, keep_default_na=False, na_values=[""],
         decimal=decimal, float_precision="round_trip", skip_blank_lines=True, quotechar='"',
@@ -166,8 +194,10 @@ def _pandas_read(stream: io.StringIO, scan: Scan, width: int, delim: str, decima
     )
 
 
-def read_columns(text: str, scan: Scan, delim: str, decimal: str) -> pd.DataFrame:
+def read_columns(text: str | bytes, scan: Scan, delim: str, decimal: str) -> pd.DataFrame:
     """Second pass: the body as a frame whose columns are positions, plain numbers numeric.
+
+    ``text`` is what :func:`scan_rows` read (the text or its UTF-8 bytes).
 
     A column comes back as float64/int64 when pandas' parser read every cell as a number with
     the file's decimal mark (blank cells become NaN); any other column comes back as its cells'
@@ -176,14 +206,15 @@ def read_columns(text: str, scan: Scan, delim: str, decimal: str) -> pd.DataFram
     width = len(scan.header)
     if scan.n_rows == 0:
         return pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
-    first = _drop_blank_rows(_read(text, scan, delim, decimal, usecols=None, as_text=False), scan)
+    data = utf8(text)
+    first = _drop_blank_rows(_read(data, scan, delim, decimal, usecols=None, as_text=False), scan)
     kinds = first.dtypes.map(lambda d: d.kind).to_numpy()
     redo = [i for i in range(width) if kinds[i] not in "iuf"]
     if not redo:
         return first.reset_index(drop=True)
     numbers = first.drop(columns=redo).reset_index(drop=True)
     del first
-    again = _drop_blank_rows(_read(text, scan, delim, decimal, usecols=redo, as_text=True), scan)
+    again = _drop_blank_rows(_read(data, scan, delim, decimal, usecols=redo, as_text=True), scan)
     again = again.astype(object).reset_index(drop=True)
     return pd.concat([numbers, again], axis=1)[list(range(width))]
 
