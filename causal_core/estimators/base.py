@@ -17,13 +17,13 @@ True
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-from ..exceptions import EstimationError
+from ..exceptions import CausalCoreError, EstimationError
 from ..identify import Estimand, Identification
 from ._stats import t_ci
 from .positivity import small_sample_warnings
@@ -305,6 +305,22 @@ def contrast(
             f"control_value and treatment_value both name {levels[c0]!r}: the contrast is empty."
         )
     return float(c0), float(c1), levels[c0], levels[c1]
+
+
+#: What a simulation's refit may fail with and be counted as a failed simulation.
+REFIT_ERRORS = (CausalCoreError, np.linalg.LinAlgError, ValueError, FloatingPointError)
+
+
+def attempt(work: Callable[[], Any]) -> tuple[Any, str | None]:
+    """``(work(), None)``, or ``(nan, the message)`` when it fails with a :data:`REFIT_ERRORS`.
+
+    >>> attempt(lambda: 1.5), attempt(lambda: float("x"))[1]
+    ((1.5, None), "could not convert string to float: 'x'")
+    """
+    try:
+        return work(), None
+    except REFIT_ERRORS as exc:
+        return float("nan"), str(exc)
 
 
 def register(cls: E) -> E:

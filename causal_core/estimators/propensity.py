@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.special import expit
@@ -32,12 +33,14 @@ from .result import BalanceRow, PropensityDiagnostics
 __all__ = [
     "PropensityFit",
     "fit_propensity",
+    "fit_propensity_many",
     "propensity_diagnostics",
     "balancing_weights",
     "require_both_groups",
 ]
 
 _SEPARATION = 15.0
+Rows = slice | np.ndarray  # all the fits (a view) or the indices of some
 
 
 @dataclass(frozen=True)
@@ -80,65 +83,132 @@ def fit_propensity(
     tol : float
         Convergence tolerance on the largest coefficient change.
     """
-    n = x.shape[0]
-    if x.shape[1]:
-        mu, sd = x.mean(axis=0), x.std(axis=0)
-        sd = np.where(sd > 0, sd, 1.0)
-        design = np.hstack([np.ones((n, 1)), (x - mu) / sd])
-    else:
-        design = np.ones((n, 1))
-    k = design.shape[1]
+    return fit_propensity_many(np.asarray(x, dtype=float)[None], np.asarray(t)[None],
+                               penalty=penalty, max_iter=max_iter, tol=tol)[0]
+
+
+def fit_propensity_many(
+    xs: np.ndarray, ts: np.ndarray, *, penalty: float = 1e-4, max_iter: int = 100,
+    tol: float = 1e-9
+) -> list[PropensityFit]:
+    """:func:`fit_propensity` for ``S`` problems of one shape at once (one fit per problem).
+
+    Each problem is standardised, started, stepped, halved and stopped by its own numbers,
+    exactly as a fit of its own; only the arithmetic is batched (a check's 100 refits on
+    2,000 rows cost one pass of array operations per Newton step instead of 100), so a
+    coefficient agrees with the single fit's to within rounding, far inside ``tol``.
+
+    Parameters
+    ----------
+    xs : ndarray, shape (S, n, p)
+    ts : ndarray, shape (S, n)
+    penalty, max_iter, tol
+        As :func:`fit_propensity`.
+    """
+    n_fits, n, n_x = xs.shape
+    design = np.ones((n_fits, n, n_x + 1))
+    if n_x:
+        mu, sd = xs.mean(axis=1, keepdims=True), xs.std(axis=1, keepdims=True)
+        np.divide(xs - mu, np.where(sd > 0, sd, 1.0), out=design[:, :, 1:])
+    t = np.asarray(ts, dtype=float)
+    k = n_x + 1
     lam = np.full(k, penalty * n)
     lam[0] = 0.0
-    p1 = float(np.clip(t.mean(), 1e-12, 1 - 1e-12))
-    beta = np.zeros(k)
-    beta[0] = np.log(p1 / (1 - p1))
+    p1 = np.clip(t.mean(axis=1), 1e-12, 1 - 1e-12)
+    beta = np.zeros((n_fits, k))
+    beta[:, 0] = np.log(p1 / (1 - p1))
 
-    def loglik(eta: np.ndarray, b: np.ndarray) -> float:
+    def linear(rows: Rows, b: np.ndarray) -> np.ndarray:
+        return (design[rows] @ b[:, :, None])[:, :, 0]
+
+    def loglik(rows: Rows, eta: np.ndarray, b: np.ndarray) -> np.ndarray:
         softplus = np.maximum(eta, 0.0) + np.log1p(np.exp(-np.abs(eta)))
-        return float(t @ eta - softplus.sum() - 0.5 * lam @ b**2)
+        return np.vecdot(t[rows], eta) - softplus.sum(axis=1) - 0.5 * (b**2) @ lam
 
-    eta = design @ beta
-    obj = loglik(eta, beta)
-    converged = False
-    it = 0
-    while it < int(max_iter):
-        it += 1
-        p = expit(eta)
-        grad = design.T @ (t - p) - lam * beta
-        root = design * np.sqrt(p * (1 - p))[:, None]
-        hess = root.T @ root + np.diag(lam)
-        try:
-            step = np.linalg.solve(hess, grad)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(hess, grad, rcond=None)[0]
-        scale = 1.0
-        for _ in range(30):
-            cand = beta + scale * step
-            eta_new = design @ cand
-            new = loglik(eta_new, cand)
-            if new >= obj - 1e-12 * abs(obj):
+    live: Rows = slice(None)  # the fits still stepping: all of them (a view), then an index
+    eta = linear(live, beta)
+    obj = loglik(live, eta, beta)
+    converged = np.zeros(n_fits, dtype=bool)
+    n_iter = np.zeros(n_fits, dtype=int)
+    for _ in range(int(max_iter)):
+        n_iter[live] += 1
+        d = design[live]
+        p = expit(eta[live])
+        grad = (d.transpose(0, 2, 1) @ (t[live] - p)[:, :, None])[:, :, 0] - lam * beta[live]
+        root = d * np.sqrt(p * (1 - p))[:, :, None]
+        hess = root.transpose(0, 2, 1) @ root + np.diag(lam)
+        step = _newton_steps(hess, grad)
+        cand, eta_new, new, scale = _halve_until_better(
+            live, n_fits, beta[live], step, obj[live], linear, loglik)
+        beta[live], eta[live], obj[live] = cand, eta_new, new
+        done = (np.abs(scale[:, None] * step).max(axis=1)
+                < tol * (1 + np.abs(cand).max(axis=1)))
+        if done.any():
+            idx = np.arange(n_fits)[live]
+            converged[idx[done]] = True
+            live = idx[~done]
+            if live.size == 0:
                 break
-            scale /= 2.0
-        beta, eta, obj = cand, eta_new, new
-        if np.max(np.abs(scale * step)) < tol * (1 + np.max(np.abs(beta))):
-            converged = True
-            break
     ps = expit(eta)
+    return [PropensityFit(ps[i], beta[i], design[i], bool(converged[i]), int(n_iter[i]),
+                          _fit_notes(bool(converged[i]), int(n_iter[i]), beta[i]), penalty)
+            for i in range(n_fits)]
+
+
+def _newton_steps(hess: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """Each problem's Newton step ``hess⁻¹ grad`` (least squares where a Hessian is singular)."""
+    try:
+        return np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:
+        out = np.empty_like(grad)
+        for i in range(grad.shape[0]):
+            try:
+                out[i] = np.linalg.solve(hess[i], grad[i])
+            except np.linalg.LinAlgError:
+                out[i] = np.linalg.lstsq(hess[i], grad[i], rcond=None)[0]
+        return out
+
+
+def _halve_until_better(rows: Rows, n_fits: int, beta: np.ndarray, step: np.ndarray,
+                        obj: np.ndarray, linear: Any, loglik: Any) -> tuple[np.ndarray, ...]:
+    """Per fit among ``rows``, the first of the steps ``step / 2^j`` (j < 30) that does not
+    lower the penalised log-likelihood (else the last one tried): the new coefficients,
+    linear predictor and objective, and the scale at which each fit stopped (halved once
+    more when no step was accepted, as a loop that halves after each failure ends)."""
+    scale = np.ones(step.shape[0])
+    cand = beta + step
+    eta = linear(rows, cand)
+    new = loglik(rows, eta, cand)
+    todo = np.flatnonzero(new < obj - 1e-12 * np.abs(obj))
+    if todo.size:
+        index = np.arange(n_fits)[rows]
+        for _ in range(29):
+            scale[todo] /= 2.0
+            c = beta[todo] + scale[todo, None] * step[todo]
+            e = linear(index[todo], c)
+            cand[todo], eta[todo], new[todo] = c, e, loglik(index[todo], e, c)
+            todo = todo[new[todo] < obj[todo] - 1e-12 * np.abs(obj[todo])]
+            if todo.size == 0:
+                break
+        scale[todo] /= 2.0
+    return cand, eta, new, scale
+
+
+def _fit_notes(converged: bool, n_iter: int, coef: np.ndarray) -> tuple[str, ...]:
     notes: list[str] = []
     if not converged:
         notes.append(
-            f"The propensity model (logistic regression) did not converge in {it} iterations; "
-            "its scores may be unreliable. Remove covariates that nearly separate the groups, "
-            "merge rare categories, or raise max_iter."
+            f"The propensity model (logistic regression) did not converge in {n_iter} "
+            "iterations; its scores may be unreliable. Remove covariates that nearly separate "
+            "the groups, merge rare categories, or raise max_iter."
         )
-    if np.max(np.abs(beta[1:]), initial=0.0) > _SEPARATION:
+    if np.max(np.abs(coef[1:]), initial=0.0) > _SEPARATION:
         notes.append(
             "Some covariates almost perfectly separate treated from control rows (a standardised "
             "propensity coefficient above 15): overlap is poor and weights will be extreme. "
             "Check the overlap plot; consider trimming or a different adjustment set."
         )
-    return PropensityFit(ps, beta, design, converged, it, tuple(notes), penalty)
+    return tuple(notes)
 
 
 def balancing_weights(ps: np.ndarray, t: np.ndarray, target: str) -> np.ndarray:

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..estimators import EffectEstimate
-from ..estimators.base import Estimator, contrast, get_estimator_class
+from ..estimators.base import Estimator, attempt, contrast, get_estimator_class
 from ..estimators.prepare import Problem, prepare_problem
 from ..exceptions import CausalCoreError, DataError, EstimationError, IdentificationError
 from ..identify import Identification
@@ -34,6 +34,7 @@ from ..identify import Identification
 __all__ = ["RefitContext", "build_context", "Progress", "run_simulations"]
 
 _PROBE = "\x00probe-column\x00"
+_BATCH_SIMULATIONS = 25  # simulations modified and valued together (progress after each)
 
 
 @dataclass
@@ -194,12 +195,19 @@ def _chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
 
 def _generic_chunk(one: Callable[..., float], ctx: RefitContext,
                    rngs: list[np.random.Generator]) -> list[tuple[float, str | None]]:
-    out: list[tuple[float, str | None]] = []
-    for rng in rngs:
-        try:
-            out.append((float(one(ctx, rng)), None))
-        except (CausalCoreError, np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
-            out.append((float("nan"), str(exc)))
+    return [attempt(lambda rng=rng: float(one(ctx, rng))) for rng in rngs]
+
+
+def _modified_chunk(modify: Callable[..., Problem], ctx: RefitContext,
+                    rngs: list[np.random.Generator]) -> list[tuple[float, str | None]]:
+    """The simulations of ``rngs`` by the estimator's batched path: every modified problem
+    first (each from its own generator), then their values together (``_values``)."""
+    made = [attempt(lambda rng=rng: modify(ctx, rng)) for rng in rngs]
+    good = [i for i, (_, err) in enumerate(made) if err is None]
+    values = ctx.estimator._values([made[i][0] for i in good], target=ctx.estimate.target)
+    out: list[tuple[float, str | None]] = [(float("nan"), err) for _, err in made]
+    for i, (v, err) in zip(good, values, strict=True):
+        out[i] = (float(v), err)
     return out
 
 
@@ -212,13 +220,16 @@ def run_simulations(
     batch_size: int,
     progress: Progress,
     n_jobs: int,
+    modify: Callable[[RefitContext, np.random.Generator], Problem] | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Simulated estimates, one per generator in ``rngs``, and the failure messages.
 
-    ``batch`` (vectorised, e.g. batched least squares) is used when given; otherwise ``one``
-    re-runs the estimator per simulation, in parallel over ``n_jobs`` processes (joblib).
-    Each simulation draws only from its own generator, so results do not depend on
-    ``n_jobs`` or on the path taken.
+    ``batch`` (vectorised, e.g. batched least squares) is used when given; otherwise, in one
+    process, ``modify`` (the modified problem of a simulation) with the estimator's batched
+    values (``_values``, e.g. IPW's propensity models fitted together) when both exist, else
+    ``one`` re-runs the estimator per simulation, in parallel over ``n_jobs`` processes
+    (joblib). Each simulation draws only from its own generator, so results do not depend on
+    ``n_jobs`` or on the path taken (beyond rounding).
     """
     values: list[float] = []
     errors: list[str] = []
@@ -227,12 +238,15 @@ def run_simulations(
             values.extend(np.asarray(batch(ctx, chunk), dtype=float).tolist())
             progress.advance(len(chunk))
     elif n_jobs == 1:
-        for rng in rngs:
-            ((v, err),) = _generic_chunk(one, ctx, [rng])
-            values.append(v)
-            if err:
-                errors.append(err)
-            progress.advance(1)
+        batched = modify is not None and hasattr(ctx.estimator, "_values")
+        for chunk in _chunks(rngs, _BATCH_SIMULATIONS if batched else 1):
+            done = (_modified_chunk(modify, ctx, chunk) if batched
+                    else _generic_chunk(one, ctx, chunk))
+            for v, err in done:
+                values.append(v)
+                if err:
+                    errors.append(err)
+            progress.advance(len(chunk))
     else:
         from joblib import Parallel, delayed
 

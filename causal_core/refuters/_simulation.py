@@ -33,6 +33,7 @@ import numpy as np
 from scipy import stats
 
 from .. import fmt
+from ..estimators.prepare import Problem
 from ..exceptions import CausalCoreError, EstimationError
 from . import _ols
 from ._context import Progress, RefitContext, check_failures, run_simulations
@@ -119,9 +120,13 @@ class SimulationRefuter(Refuter):
     def prepare(self, ctx: RefitContext) -> None:
         """Compute what every simulation shares (stored on ``ctx``)."""
 
+    def modified(self, ctx: RefitContext, rng: np.random.Generator) -> Problem:
+        """One simulation's modified problem, drawn from ``rng`` alone."""
+        raise NotImplementedError
+
     def one(self, ctx: RefitContext, rng: np.random.Generator) -> float:
         """One simulated estimate (the generic path: modify the problem, re-run the estimator)."""
-        raise NotImplementedError
+        return ctx.value(self.modified(ctx, rng), rng)
 
     def batch(self, ctx: RefitContext, rngs: list[np.random.Generator]) -> np.ndarray:
         """The same simulations as ``one``, vectorised for regression estimates."""
@@ -134,6 +139,13 @@ class SimulationRefuter(Refuter):
     def null_hypothesis(self, ctx: RefitContext) -> str:
         """What the check assumes, in words."""
         raise NotImplementedError
+
+    def _modify(self) -> Any:
+        """:meth:`modified` when this check defines it and keeps :meth:`one` as the base's."""
+        mine = type(self)
+        if mine.modified is SimulationRefuter.modified or mine.one is not SimulationRefuter.one:
+            return None
+        return self.modified
 
     def judge(self, ctx: RefitContext, sims: np.ndarray) -> dict[str, Any]:
         """``p_value``, ``verdict``, ``details``, ``explanation`` and ``next_step``."""
@@ -163,7 +175,7 @@ class SimulationRefuter(Refuter):
         values, errors = run_simulations(
             ctx, rngs, one=self.one, batch=self.batch if fast else None,
             batch_size=_ols.batch_size(ctx.problem.n), progress=Progress(progress, n_simulations),
-            n_jobs=n_jobs,
+            n_jobs=n_jobs, modify=self._modify(),
         )
         warnings = [*ctx.notes, *check_failures(values, errors, self.name)]
         sims = values[np.isfinite(values)]

@@ -29,6 +29,7 @@ from dataclasses import replace
 import numpy as np
 
 from .. import fmt
+from ..estimators.prepare import Problem
 from ..exceptions import EstimationError
 from ._context import RefitContext
 from ._ols import gram_parts, raw_design
@@ -119,7 +120,7 @@ class Bootstrap(StabilityRefuter):
             ctx.cache["gram"] = gram_parts(p.t, p.y, p.x)
             ctx.cache["raw"] = raw_design(p.t, p.y, p.x)
 
-    def one(self, ctx: RefitContext, rng: np.random.Generator) -> float:
+    def modified(self, ctx: RefitContext, rng: np.random.Generator) -> Problem:
         p = ctx.problem
         idx = rng.integers(0, p.n, size=p.n)
         q = p.take(idx)
@@ -128,7 +129,7 @@ class Bootstrap(StabilityRefuter):
             x = q.x.copy()
             x[:, cols] += rng.standard_normal((p.n, cols.size)) * ctx.cache["noise_sd"]
             q = replace(q, x=x)
-        return ctx.value(q, rng)
+        return q
 
     def batch(self, ctx: RefitContext, rngs: list[np.random.Generator]) -> np.ndarray:
         g, raw, n = ctx.cache["gram"], ctx.cache["raw"], ctx.problem.n

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..estimators.prepare import Problem
 from ..exceptions import EstimationError
 from ._context import RefitContext
 from ._ols import gram_parts
@@ -79,10 +80,10 @@ class DataSubset(StabilityRefuter):
             p = ctx.problem
             ctx.cache["gram"] = gram_parts(p.t, p.y, p.x)
 
-    def one(self, ctx: RefitContext, rng: np.random.Generator) -> float:
+    def modified(self, ctx: RefitContext, rng: np.random.Generator) -> Problem:
         p = ctx.problem
         keep = np.sort(rng.permutation(p.n)[: self._m(p.n)])
-        return ctx.value(p.take(keep), rng)
+        return p.take(keep)
 
     def batch(self, ctx: RefitContext, rngs: list[np.random.Generator]) -> np.ndarray:
         g, n = ctx.cache["gram"], ctx.problem.n

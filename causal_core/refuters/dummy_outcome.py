@@ -38,7 +38,7 @@ import numpy as np
 from scipy import stats
 
 from .. import fmt
-from ..estimators.prepare import encode_columns
+from ..estimators.prepare import Problem, encode_columns
 from ._context import RefitContext
 from ._simulation import SimulationRefuter, detectable, estimate_se, falsification_verdict
 from .base import register_refuter
@@ -101,10 +101,10 @@ class DummyOutcome(SimulationRefuter):
             g = base @ coef[: base.shape[1]]
             ctx.cache["dummy"] = (g, p.y - g - d @ coef[base.shape[1]:])
 
-    def one(self, ctx: RefitContext, rng: np.random.Generator) -> float:
+    def modified(self, ctx: RefitContext, rng: np.random.Generator) -> Problem:
         g, e = ctx.cache["dummy"]
         perm = rng.permutation(ctx.problem.n)
-        return ctx.value(replace(ctx.problem, y=g + e[perm]), rng)
+        return replace(ctx.problem, y=g + e[perm])
 
     def batch(self, ctx: RefitContext, rngs: list[np.random.Generator]) -> np.ndarray:
         perms = np.stack([r.permutation(ctx.problem.n) for r in rngs])

@@ -41,6 +41,7 @@ import numpy as np
 from scipy import stats
 
 from .. import fmt
+from ..estimators.prepare import Problem
 from ._context import RefitContext
 from ._simulation import SimulationRefuter, check_number, falsification_verdict
 from .base import register_refuter
@@ -75,11 +76,11 @@ class PlaceboTreatment(SimulationRefuter):
     def __init__(self, *, tolerance_sd: float = 0.25) -> None:
         self.tolerance_sd = tolerance_sd
 
-    def one(self, ctx: RefitContext, rng: np.random.Generator) -> float:
+    def modified(self, ctx: RefitContext, rng: np.random.Generator) -> Problem:
         p = ctx.problem
         perm = rng.permutation(p.n)
         z = p.z[perm] if ctx.kind == "iv" else p.z
-        return ctx.value(replace(p, t=p.t[perm], z=z), rng)
+        return replace(p, t=p.t[perm], z=z)
 
     def batch(self, ctx: RefitContext, rngs: list[np.random.Generator]) -> np.ndarray:
         perms = np.stack([r.permutation(ctx.problem.n) for r in rngs])

@@ -26,6 +26,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..estimators.prepare import Problem
 from ._context import RefitContext
 from ._simulation import StabilityRefuter
 from .base import register_refuter
@@ -64,11 +65,10 @@ class RandomCommonCause(StabilityRefuter):
     def __init__(self, *, tolerance_se: float = 1.0) -> None:
         self.tolerance_se = tolerance_se
 
-    def one(self, ctx: RefitContext, rng: np.random.Generator) -> float:
+    def modified(self, ctx: RefitContext, rng: np.random.Generator) -> Problem:
         p = ctx.problem
         u = rng.standard_normal(p.n)
-        return ctx.value(replace(p, x=np.column_stack([p.x, u]), x_names=(*p.x_names, _NAME)),
-                         rng)
+        return replace(p, x=np.column_stack([p.x, u]), x_names=(*p.x_names, _NAME))
 
     def batch(self, ctx: RefitContext, rngs: list[np.random.Generator]) -> np.ndarray:
         u = np.column_stack([r.standard_normal(ctx.problem.n) for r in rngs])

@@ -1,5 +1,7 @@
 """IPW's value-only path (what a check's simulations call): the same number as the full
-estimate to the last bit, the same failures, and the same check results as without it."""
+estimate to the last bit, the same failures, and the same check results as without it; and
+its batched form (``_values``, a check's simulations fitted together): each problem's own fit
+and value to rounding, with the same failures."""
 
 from __future__ import annotations
 
@@ -80,3 +82,72 @@ def test_checks_of_an_ipw_estimate_are_the_same_with_and_without_the_value_path(
     monkeypatch.delattr(InversePropensityWeighting, "_value")
     slow = cc.refute(df, ident, est, method=method, n_simulations=40, random_state=7)
     assert fast.to_dict() == slow.to_dict()
+
+
+# ------------------------------------------------------------- the batched path (_values)
+def _fits_alike(a, b) -> None:
+    np.testing.assert_allclose(a.coef, b.coef, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(a.ps, b.ps, rtol=1e-12, atol=1e-15)
+    assert (a.converged, a.n_iter, a.warnings) == (b.converged, b.n_iter, b.warnings)
+
+
+@pytest.mark.parametrize("max_iter", [2, 100])  # 2: some fits stop unconverged, with the warning
+def test_fits_made_together_are_each_problems_own_fit(max_iter):
+    from causal_core.estimators.propensity import fit_propensity, fit_propensity_many
+
+    rng = np.random.default_rng(5)
+    n, k = 300, 3
+    xs = rng.normal(size=(7, n, k)) * [1.0, 10.0, 0.1]
+    lin = np.einsum("snk,k->sn", xs, [1.0, 0.1, 5.0]) * np.arange(1, 8)[:, None]  # up to near-separation
+    ts = (rng.uniform(size=(7, n)) < 1 / (1 + np.exp(-lin))).astype(float)
+    xs[3, :, 2] = 0.0  # a constant covariate
+    ts[6] = (xs[6, :, 0] > 0).astype(float)  # separated: a coefficient past the warning's 15
+    together = fit_propensity_many(xs, ts, max_iter=max_iter)
+    alone = [fit_propensity(xs[i], ts[i], max_iter=max_iter) for i in range(7)]
+    for a, b in zip(together, alone, strict=True):
+        _fits_alike(a, b)
+    assert any(not f.converged for f in alone) == (max_iter == 2)
+    assert any("separate" in w for f in alone for w in f.warnings)
+
+
+def test_the_batched_values_are_the_value_path_with_the_same_failures():
+    est = InversePropensityWeighting(trim=0.02)
+    p = problem(frame(2, n=500))
+    rng = np.random.default_rng(1)
+    cut = p.x[:, 0] > np.median(p.x[:, 0])
+    problems = [
+        p,
+        replace(p, t=p.t[rng.permutation(p.n)]),                       # placebo-like
+        p.take(np.sort(rng.permutation(p.n)[:400])),                   # another shape
+        replace(p, y=p.y + 1.0),                                       # same x and t as p
+        replace(p, t=np.ones_like(p.t)),                               # one group only
+        replace(p, x=p.x[:, :1], x_names=p.x_names[:1], t=cut.astype(p.t.dtype)),  # separated
+        replace(p, t=cut.astype(p.t.dtype)),                           # scores of 0 or 1
+    ]
+    batched = est._values(problems, target="att")
+    for q, (value, err) in zip(problems, batched, strict=True):
+        alone = _error(lambda q=q: est._value(q, target="att", rng=rng))
+        assert err == alone
+        if alone is None:
+            np.testing.assert_allclose(value, est._value(q, target="att", rng=rng), rtol=1e-12)
+        else:
+            assert np.isnan(value)
+    assert [e is None for _, e in batched] == [True, True, True, True, False, False, False]
+
+
+@pytest.mark.parametrize("method,fitted", [("placebo_treatment", 40), ("dummy_outcome", 2)])
+def test_a_check_fits_its_simulations_together_and_an_unchanged_model_once(method, fitted,
+                                                                          monkeypatch):
+    """40 simulations in batches of 25: two batched calls; the dummy outcome leaves the
+    covariates and the treatment as they are, so each batch fits one model, not 25."""
+    from causal_core.estimators import ipw
+
+    sizes = []
+    real = ipw.fit_propensity_many
+    monkeypatch.setattr(ipw, "fit_propensity_many",
+                        lambda xs, ts, **kw: sizes.append(len(xs)) or real(xs, ts, **kw))
+    df = frame(4, n=300)
+    ident = cc.identify(G, "t", "y")
+    est = cc.estimate(df, ident, method="ipw")
+    cc.refute(df, ident, est, method=method, n_simulations=40, random_state=3)
+    assert len(sizes) == 2 and sum(sizes) == fitted
