@@ -6,7 +6,8 @@ that inflates a thousandfold. These checks read only the declarations (the zip d
 sheet's cell references, the Parquet footer, the gzip trailer) and refuse the file with a
 :class:`~causal_core.exceptions.DataError` before the expensive step. Decompression itself is
 bounded by the declared sizes (Python's :mod:`zipfile` stops at a member's declared size; the
-gzip reader here stops at ``max_bytes`` whatever the trailer says).
+gzip readers here, :func:`gunzip` and the streaming :class:`GunzipStream`, stop at ``max_bytes``
+whatever the trailer says).
 
 Examples
 --------
@@ -27,8 +28,8 @@ from typing import Any
 
 from .exceptions import DataError
 
-__all__ = ["MAX_CELLS", "MAX_COLUMNS", "budget", "gunzip", "check_xlsx", "check_parquet",
-           "workbook_sheets"]
+__all__ = ["MAX_CELLS", "MAX_COLUMNS", "CarriageReturn", "GunzipStream", "budget", "gunzip",
+           "check_xlsx", "check_parquet", "workbook_sheets"]
 
 #: Most cells (rows × columns) one table may have.
 MAX_CELLS = 50_000_000
@@ -57,29 +58,123 @@ def _mb(n: float) -> str:
 
 
 # ---------------------------------------------------------------------------------- gzip
+def _declared(raw: bytes) -> int:
+    """The uncompressed size a gzip file's trailer declares (modulo 4 GiB; 0 when too short)."""
+    return int.from_bytes(raw[-4:], "little") if len(raw) >= 18 else 0
+
+
+def _gzip_error(filename: str, rule: str, *, max_bytes: int = 0, declared: int = 0,
+                exc: zlib.error | None = None) -> DataError:
+    """The error for a gzip file that breaks ``rule`` (``declares``, ``inflates``, ``invalid``,
+    ``members``): one wording for :func:`gunzip` and :class:`GunzipStream`."""
+    messages = {
+        "declares": f"{filename!r} declares {_mb(declared)} of uncompressed data, over the limit "
+                    f"of {_mb(max_bytes)}. Upload a sample of the data, or save it as Parquet.",
+        "inflates": f"{filename!r} inflates to more than {_mb(max_bytes)} (the limit; its trailer "
+                    f"declared {_mb(declared)}). Upload a sample of the data.",
+        "invalid": f"{filename!r} is not a valid gzip file ({exc}). Compress it again "
+                   "with gzip, or upload the uncompressed file.",
+        "members": f"{filename!r} holds several gzip members; only single-member files "
+                   "are read. Decompress it and upload the table itself.",
+    }
+    return DataError(messages[rule])
+
+
+def _check_declared(raw: bytes, filename: str, max_bytes: int) -> int:
+    """The trailer's declared size, refused when over ``max_bytes`` (before inflating)."""
+    declared = _declared(raw)
+    if declared > max_bytes:
+        raise _gzip_error(filename, "declares", max_bytes=max_bytes, declared=declared)
+    return declared
+
+
 def gunzip(raw: bytes, filename: str, *, max_bytes: int) -> bytes:
     """Decompress a gzip file, refusing it by its declared size and stopping at ``max_bytes``."""
-    declared = int.from_bytes(raw[-4:], "little") if len(raw) >= 18 else 0
-    if declared > max_bytes:
-        raise DataError(
-            f"{filename!r} declares {_mb(declared)} of uncompressed data, over the limit of "
-            f"{_mb(max_bytes)}. Upload a sample of the data, or save it as Parquet.")
+    declared = _check_declared(raw, filename, max_bytes)
     d = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
         out = d.decompress(raw, max_bytes + 1)
         if len(out) <= max_bytes and not d.eof and not d.unconsumed_tail:
             out += d.flush()
     except zlib.error as exc:
-        raise DataError(f"{filename!r} is not a valid gzip file ({exc}). Compress it again "
-                        "with gzip, or upload the uncompressed file.") from None
+        raise _gzip_error(filename, "invalid", exc=exc) from None
     if len(out) > max_bytes or d.unconsumed_tail:
-        raise DataError(
-            f"{filename!r} inflates to more than {_mb(max_bytes)} (the limit; its trailer "
-            f"declared {_mb(declared)}). Upload a sample of the data.")
+        raise _gzip_error(filename, "inflates", max_bytes=max_bytes, declared=declared)
     if d.unused_data.strip(b"\x00"):
-        raise DataError(f"{filename!r} holds several gzip members; only single-member files "
-                        "are read. Decompress it and upload the table itself.")
+        raise _gzip_error(filename, "members")
     return out
+
+
+class GunzipStream(io.RawIOBase):
+    """The decompressed bytes of a gzip file, inflated a block at a time as they are read.
+
+    The same bytes and the same refusals as :func:`gunzip` (the trailer's declared size before
+    anything is inflated, more than ``max_bytes`` of output, invalid data, a second member at
+    the end), without ever holding the whole output: wrap it in :class:`io.BufferedReader`.
+    With ``stop_at_cr`` a ``\\r`` byte in the output raises :class:`CarriageReturn`, for readers
+    that take only ``\\n`` newlines.
+
+    Examples
+    --------
+    >>> import gzip
+    >>> io.BufferedReader(GunzipStream(gzip.compress(b"a,b\\n"), "t.csv.gz", max_bytes=9)).read()
+    b'a,b\\n'
+    """
+
+    _IN = 1 << 16  # compressed bytes fed at a time
+    _OUT = 1 << 18  # most decompressed bytes produced at a time
+
+    def __init__(self, raw: bytes, filename: str, *, max_bytes: int, stop_at_cr: bool = False):
+        super().__init__()
+        self._raw, self._name, self._max, self._stop_at_cr = raw, filename, max_bytes, stop_at_cr
+        self._declared = _check_declared(raw, filename, max_bytes)
+        self._d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._pos = self._made = 0
+        self._block, self._at = b"", 0  # decompressed bytes not yet read, and where they start
+        self._done = False
+
+    def readable(self) -> bool:
+        """Always True: the stream is read from start to end."""
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Fill ``buffer`` with the next decompressed bytes; 0 at the end of the member."""
+        while self._at == len(self._block):
+            if self._done:
+                return 0
+            self._block, self._at = self._inflate(), 0
+        n = min(len(buffer), len(self._block) - self._at)
+        memoryview(buffer).cast("B")[:n] = memoryview(self._block)[self._at:self._at + n]
+        self._at += n
+        return n
+
+    def _inflate(self) -> bytes:
+        """The next decompressed block (possibly empty), checked; sets ``_done`` at the end."""
+        d, room = self._d, min(self._OUT, self._max + 1 - self._made)  # stop as gunzip does
+        try:
+            if d.unconsumed_tail:
+                out = d.decompress(d.unconsumed_tail, room)
+            elif self._pos < len(self._raw) and not d.eof:
+                chunk = memoryview(self._raw)[self._pos:self._pos + self._IN]
+                self._pos += len(chunk)
+                out = d.decompress(chunk, room)
+            else:
+                out, self._done = (b"" if d.eof else d.flush()), True
+        except zlib.error as exc:
+            raise _gzip_error(self._name, "invalid", exc=exc) from None
+        self._made += len(out)
+        if self._made > self._max:
+            raise _gzip_error(self._name, "inflates", max_bytes=self._max, declared=self._declared)
+        if self._stop_at_cr and b"\r" in out:
+            raise CarriageReturn(self._name)
+        if self._done and (d.unused_data.strip(b"\x00")
+                           or self._raw.count(b"\x00", self._pos) != len(self._raw) - self._pos):
+            raise _gzip_error(self._name, "members")
+        return out
+
+
+class CarriageReturn(Exception):
+    """A :class:`GunzipStream` made with ``stop_at_cr`` met a ``\\r`` byte (not a user error)."""
 
 
 # ---------------------------------------------------------------------------------- xlsx

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from .exceptions import DataError
 
 __all__ = ["LEGACY_ENCODINGS", "SAMPLE_CHARS", "binary_kind", "decode", "decode_text", "legacy_warning",
-           "utf8_bytes"]
+           "plain_utf8_start", "utf8_bytes", "valid_utf8"]
 
 #: Legacy code pages a text that is not UTF-8 may be in, and how they are named to people.
 LEGACY_ENCODINGS: dict[str, str] = {
@@ -124,13 +125,50 @@ def utf8_bytes(raw: bytes, filename: str, encoding: str | None = None) -> tuple[
     return text.encode("utf-8"), used
 
 
+def plain_utf8_start(head: bytes, filename: str) -> bool:
+    """Whether a text that starts with ``head`` may be read as UTF-8 a block at a time.
+
+    True when :func:`utf8_bytes` would pass the text on as it is, as far as ``head`` (at least
+    ``4 * SAMPLE_CHARS`` bytes, or the whole text) shows: no byte-order mark, nothing that
+    looks binary, valid UTF-8 (a character cut at the end of ``head`` allowed). The rest is
+    checked while it is read; anything else is read whole, as :func:`utf8_bytes` does.
+
+    Examples
+    --------
+    >>> plain_utf8_start("a,é\\n1,2".encode("utf-8")[:5], "x.csv")
+    True
+    >>> plain_utf8_start("a,é\\n1,2".encode("cp1252"), "x.csv")
+    False
+    """
+    if any(head.startswith(bom) for bom, _ in _BOMS):
+        return False
+    try:
+        _refuse_binary(head, filename)
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        _check_controls(head[: 4 * SAMPLE_CHARS].decode("utf-8", "ignore"), filename)
+    except (DataError, UnicodeDecodeError):
+        return False
+    return True
+
+
 def _is_utf8(raw: bytes, step: int = 1 << 22) -> bool:
     """Whether ``raw`` is valid UTF-8, checked ``step`` bytes at a time (no full copy)."""
-    check = codecs.getincrementaldecoder("utf-8")()
     view = memoryview(raw)
+    return valid_utf8(view[start:start + step] for start in range(0, len(raw), step))
+
+
+def valid_utf8(blocks: Iterable[bytes | memoryview]) -> bool:
+    """Whether the bytes of ``blocks``, one after another, are valid UTF-8 (checked in turn).
+
+    Examples
+    --------
+    >>> valid_utf8([b"caf\\xc3", b"\\xa9"]), valid_utf8([b"caf\\xc3"])
+    (True, False)
+    """
+    check = codecs.getincrementaldecoder("utf-8")()
     try:
-        for start in range(0, len(raw), step):
-            check.decode(view[start:start + step])
+        for block in blocks:
+            check.decode(block)
         check.decode(b"", final=True)
     except UnicodeDecodeError:
         return False

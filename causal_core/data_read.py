@@ -2,7 +2,8 @@
 
 This is the lower half of :func:`causal_core.data.load_table`. It recognises the file format
 from the extension (and refuses binary content disguised as text by its magic bytes and
-control characters), decompresses ``.gz`` within the byte limit, decodes text
+control characters), decompresses ``.gz`` within the byte limit (plain UTF-8 text a block at a
+time as each pass reads it, never held whole; any other text whole), decodes text
 (:mod:`causal_core.data_decode`: UTF-8, UTF-16/32 with BOM, else a recognised legacy code page,
 always with a warning), sniffs the delimiter among ``,`` ``;`` tab and ``|``, and reads the rows in two
 streaming passes (:mod:`causal_core.data_text`). Excel workbooks (openpyxl) and Parquet files
@@ -24,7 +25,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 import pandas as pd
 
@@ -36,9 +37,11 @@ from .data_decode import (
     decode,
     decode_text,
     legacy_warning,
+    plain_utf8_start,
     utf8_bytes,
+    valid_utf8,
 )
-from .data_text import normalise_newlines, read_columns, scan_rows
+from .data_text import Opener, normalise_newlines, read_columns, scan_rows
 from .data_types import decimal_of_cells
 from .exceptions import DataError
 
@@ -55,6 +58,8 @@ FORMATS: dict[str, str] = {
 _DELIMITERS = (",", ";", "\t", "|")
 _BLANK = re.compile(rb"[ \t\r\n\x00]*")  # matched in place: raw.strip() would copy the file
 _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_HEAD = 1 << 19  # decompressed bytes a gzip text is judged by (>= 4 * SAMPLE_CHARS)
+_BLOCK = 1 << 18  # bytes read from a gzip stream at a time
 
 
 @dataclass
@@ -146,20 +151,78 @@ def read_raw(raw: bytes, filename: str, *, max_rows: int, sheet: str | int | Non
         if raw.startswith(b"PAR1") and raw.endswith(b"PAR1"):
             box.check_parquet(raw, filename, max_rows=max_rows, max_cells=max_cells)
         return _read_parquet(raw, filename, max_rows=max_rows)
+    limits = {"max_rows": max_rows, "max_cells": max_cells, "delimiter": delimiter}
     if str(filename).lower().endswith(".gz"):
+        streamed = None if encoding else _read_gzip_stream(raw, filename, fmt, max_bytes, limits)
+        if streamed is not None:
+            return streamed
         raw = box.gunzip(raw, filename, max_bytes=max_bytes)
     # The readers take UTF-8 bytes: the upload itself when it is UTF-8 already (not copied),
     # else the decoded text encoded once; no str of the whole text is ever held.
     data, used = utf8_bytes(raw, filename, encoding)
     del raw
     data = normalise_newlines(data)
-    sample = data[: 4 * (SAMPLE_CHARS + 1)].decode("utf-8", "ignore")[: SAMPLE_CHARS + 1]
-    table = _split_text(data, sample, filename, fmt, max_rows=max_rows,
-                        max_cells=max_cells, delimiter=delimiter)
+    table = _split_text(data, _sample(data), filename, fmt, **limits)
     table.encoding = used
     if used in LEGACY_ENCODINGS:
         table.warnings.insert(0, legacy_warning(used))
     return table
+
+
+def _sample(head: bytes) -> str:
+    """The text sampled for the delimiter sniff, from the first bytes of the (UTF-8) text."""
+    return head[: 4 * (SAMPLE_CHARS + 1)].decode("utf-8", "ignore")[: SAMPLE_CHARS + 1]
+
+
+# ---------------------------------------------------------------------------------- gzip text
+def _gzip_opener(raw: bytes, filename: str, max_bytes: int) -> Opener:
+    """Fresh streams of a gzip file's text, inflated as read; a ``\\r`` raises CarriageReturn."""
+    def open_at(offset: int) -> BinaryIO:
+        stream = io.BufferedReader(
+            box.GunzipStream(raw, filename, max_bytes=max_bytes, stop_at_cr=True), _BLOCK)
+        while offset > 0 and (got := len(stream.read(min(offset, _BLOCK)))):
+            offset -= got
+        return stream
+
+    return open_at
+
+
+def _read_gzip_stream(raw: bytes, filename: str, fmt: str, max_bytes: int,
+                      limits: dict[str, Any]) -> RawTable | None:
+    """The table of a gzip text file read as it is inflated, each pass from its own stream.
+
+    The whole decompressed text is never held. Only plain UTF-8 text with ``\\n`` newlines is
+    read this way, judged from its first :data:`_HEAD` bytes and confirmed while reading; None
+    (read it whole, as :func:`read_raw` does any text) for a byte-order mark, a legacy code
+    page or a ``\\r``. An error while reading is raised only when the whole text would have
+    been read this way: else the whole-text path raises its own, exactly as before.
+    """
+    open_at = _gzip_opener(raw, filename, max_bytes)
+    try:
+        head = open_at(0).read(_HEAD)
+    except box.CarriageReturn:
+        return None
+    if not plain_utf8_start(head, filename):
+        return None
+    try:
+        table = _split_text(open_at, _sample(head), filename, fmt, **limits)
+    except (UnicodeDecodeError, box.CarriageReturn):
+        return None
+    except DataError:
+        if _plain(open_at):
+            raise
+        return None
+    table.encoding = "utf-8"
+    return table
+
+
+def _plain(open_at: Opener) -> bool:
+    """Whether the whole text is UTF-8 without ``\\r`` (its gzip limits checked on the way)."""
+    stream = open_at(0)
+    try:
+        return valid_utf8(iter(lambda: stream.read(_BLOCK), b""))
+    except box.CarriageReturn:
+        return False
 
 
 # ---------------------------------------------------------------------------------- splitting
@@ -193,7 +256,7 @@ def sniff_delimiter(text: str, fmt: str = "csv") -> str:
     return best
 
 
-def _split_text(data: bytes, sample: str, filename: str, fmt: str, *, max_rows: int,
+def _split_text(data: bytes | Opener, sample: str, filename: str, fmt: str, *, max_rows: int,
                 max_cells: int, delimiter: str | None) -> RawTable:
     delim = delimiter or sniff_delimiter(sample, fmt)
     scan = scan_rows(data, filename, delim, max_rows=max_rows, max_cells=max_cells)

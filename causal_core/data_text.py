@@ -2,7 +2,8 @@
 
 Two passes over the text, neither of which holds more than one row of Python strings per
 numeric column, and neither of which copies the text: both read its UTF-8 bytes (a
-``str`` is encoded once), because :class:`io.StringIO` would hold four bytes per character
+``str`` is encoded once), or a fresh stream of them each (an :data:`Opener`: a gzip file is
+inflated as it is read), because :class:`io.StringIO` would hold four bytes per character
 (140 MB for a 35 MB file):
 
 1. :func:`scan_rows` walks the records with :mod:`csv` (one row at a time): it finds the
@@ -28,14 +29,22 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
 
 from .exceptions import DataError
 
-__all__ = ["Scan", "scan_rows", "read_columns", "normalise_newlines", "numeric_notes", "utf8"]
+__all__ = ["Opener", "Scan", "scan_rows", "read_columns", "normalise_newlines", "numeric_notes",
+           "opener", "utf8"]
+
+#: A fresh binary stream of the UTF-8 text, positioned at the given byte offset: each pass
+#: opens its own, so a text can be read from a stream (a gzip file inflated as it is read)
+#: as well as from bytes held in memory.
+Opener = Callable[[int], BinaryIO]
 
 _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SAMPLE_CELLS = 1 << 16
@@ -77,23 +86,48 @@ def utf8(text: str | bytes) -> bytes:
     return text if isinstance(text, bytes) else text.encode("utf-8")
 
 
-def _offset_after_lines(data: bytes, lines: int) -> int:
-    """The byte offset just after the first ``lines`` newlines of ``data`` (or its end)."""
-    pos = 0
-    for _ in range(lines):
-        nxt = data.find(b"\n", pos)
-        if nxt < 0:
-            return len(data)
-        pos = nxt + 1
+def opener(text: str | bytes | Opener) -> Opener:
+    """An :data:`Opener` of ``text`` (its UTF-8 bytes, shared, never copied), or ``text`` itself.
+
+    Examples
+    --------
+    >>> opener("a,b\\n1,2\\n")(4).read()
+    b'1,2\\n'
+    """
+    if callable(text):
+        return text
+    data = utf8(text)
+
+    def open_at(offset: int) -> BinaryIO:
+        stream = io.BytesIO(data)  # shares the bytes until written to, which it never is
+        stream.seek(offset)
+        return stream
+
+    return open_at
+
+
+def _offset_after_lines(open_at: Opener, lines: int, block: int = 1 << 16) -> int:
+    """The byte offset just after the first ``lines`` newlines of the text (or its end)."""
+    stream, pos = open_at(0), 0
+    while lines and (chunk := stream.read(block)):
+        found = chunk.count(b"\n")
+        if found < lines:
+            lines, pos = lines - found, pos + len(chunk)
+            continue
+        at = -1
+        for _ in range(lines):
+            at = chunk.index(b"\n", at + 1)
+        return pos + at + 1
     return pos
 
 
-def scan_rows(text: str | bytes, filename: str, delim: str, *, max_rows: int,
+def scan_rows(text: str | bytes | Opener, filename: str, delim: str, *, max_rows: int,
               max_cells: int) -> Scan:
     """First pass: validate the rows of ``text`` (newlines already normalised) one at a time.
 
-    ``text`` is the decoded text or its UTF-8 bytes; it is read through an incremental
-    decoder, never copied.
+    ``text`` is the decoded text, its UTF-8 bytes or an :data:`Opener` of them; it is read
+    through an incremental decoder, never copied (an invalid UTF-8 stream raises
+    :class:`UnicodeDecodeError`).
 
     Raises
     ------
@@ -101,8 +135,8 @@ def scan_rows(text: str | bytes, filename: str, delim: str, *, max_rows: int,
         Blank text, an unclosed quote, a ragged row (with its line), more than ``max_rows``
         data rows or more than ``max_cells`` cells.
     """
-    data = utf8(text)
-    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
+    open_at = opener(text)
+    stream = io.TextIOWrapper(open_at(0), encoding="utf-8", newline="")
     reader = csv.reader(stream, delimiter=delim)
     header: list[str] | None = None
     start = blank = padded = n = width = max_width = 0
@@ -120,7 +154,7 @@ def scan_rows(text: str | bytes, filename: str, delim: str, *, max_rows: int,
                     continue
                 header, header_line = row, reader.line_num
                 width = max_width = len(row)
-                start = _offset_after_lines(data, header_line)
+                start = _offset_after_lines(open_at, header_line)
                 sample_rows = max(1, min(_SAMPLE_ROWS, _SAMPLE_CELLS // max(width, 1)))
                 continue
             if len(row) != width:
@@ -171,10 +205,9 @@ def _ragged(filename: str, line: int, got: int, width: int, header_line: int, de
     )
 
 
-def _read(data: bytes, scan: Scan, delim: str, decimal: str, *, usecols: list[int] | None,
+def _read(open_at: Opener, scan: Scan, delim: str, decimal: str, *, usecols: list[int] | None,
           as_text: bool) -> pd.DataFrame:
-    stream = io.BytesIO(data)  # shares the bytes until written to, which it never is
-    stream.seek(scan.body_start)
+    stream = open_at(scan.body_start)
     width = len(scan.header)
     try:
         return _pandas_read(stream, scan, width, delim, decimal, usecols, as_text)
@@ -183,7 +216,7 @@ def _read(data: bytes, scan: Scan, delim: str, decimal: str, *, usecols: list[in
                         "quotes and delimiters, or save it again as CSV.") from None
 
 
-def _pandas_read(stream: io.BytesIO, scan: Scan, width: int, delim: str, decimal: str,
+def _pandas_read(stream: BinaryIO, scan: Scan, width: int, delim: str, decimal: str,
                  usecols: list[int] | None, as_text: bool) -> pd.DataFrame:
     return pd.read_csv(
         stream, sep=delim, header=None, names=range(max(scan.max_width, width)), encoding="utf-8",
@@ -194,10 +227,10 @@ def _pandas_read(stream: io.BytesIO, scan: Scan, width: int, delim: str, decimal
     )
 
 
-def read_columns(text: str | bytes, scan: Scan, delim: str, decimal: str) -> pd.DataFrame:
+def read_columns(text: str | bytes | Opener, scan: Scan, delim: str, decimal: str) -> pd.DataFrame:
     """Second pass: the body as a frame whose columns are positions, plain numbers numeric.
 
-    ``text`` is what :func:`scan_rows` read (the text or its UTF-8 bytes).
+    ``text`` is what :func:`scan_rows` read (the text, its UTF-8 bytes or their opener).
 
     A column comes back as float64/int64 when pandas' parser read every cell as a number with
     the file's decimal mark (blank cells become NaN); any other column comes back as its cells'
@@ -206,15 +239,15 @@ def read_columns(text: str | bytes, scan: Scan, delim: str, decimal: str) -> pd.
     width = len(scan.header)
     if scan.n_rows == 0:
         return pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
-    data = utf8(text)
-    first = _drop_blank_rows(_read(data, scan, delim, decimal, usecols=None, as_text=False), scan)
+    open_at = opener(text)
+    first = _drop_blank_rows(_read(open_at, scan, delim, decimal, usecols=None, as_text=False), scan)
     kinds = first.dtypes.map(lambda d: d.kind).to_numpy()
     redo = [i for i in range(width) if kinds[i] not in "iuf"]
     if not redo:
         return first.reset_index(drop=True)
     numbers = first.drop(columns=redo).reset_index(drop=True)
     del first
-    again = _drop_blank_rows(_read(data, scan, delim, decimal, usecols=redo, as_text=True), scan)
+    again = _drop_blank_rows(_read(open_at, scan, delim, decimal, usecols=redo, as_text=True), scan)
     again = again.astype(object).reset_index(drop=True)
     return pd.concat([numbers, again], axis=1)[list(range(width))]
 
