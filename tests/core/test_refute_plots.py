@@ -76,3 +76,56 @@ def test_plots_reject_the_wrong_result():
         refutation_histogram(EST)
     with pytest.raises(EstimationError, match="ovb_sensitivity"):
         sensitivity_contour(res)
+
+
+def _histogram_by_plotlys_own_calls(result):
+    """The histogram built through plotly's incremental API (add_*, add_vline, update_layout
+    and then ``readable``), as the engine built it before it wrote the figure out at once."""
+    import plotly.graph_objects as go
+
+    from causal_core import fmt
+    from causal_core._escape import plotly_text
+    from causal_core.refute_plots import _EST, _REF, check_title, readable
+
+    fig = go.Figure()
+    impl = result.method == "graph_implications"
+    if impl:
+        fig.add_scatter(x=result.simulated.tolist(), y=[0.5] * result.simulated.size,
+                        mode="markers", name="implied independences",
+                        marker={"color": "#757575", "size": 10},
+                        hovertemplate=f"%{{x:{fmt.D3_NUMBER}}}<extra></extra>")
+        fig.update_yaxes(visible=False, range=[-0.2, 1])
+    else:
+        fig.add_histogram(x=result.simulated.tolist(), name="simulated estimates",
+                          marker_color="#9e9e9e", opacity=0.8,
+                          hovertemplate=f"%{{x:{fmt.D3_NUMBER}}}: %{{y}} simulations<extra></extra>")
+    lines = [(result.reference_value, "independent" if impl else "reference", _REF, "dash")]
+    if result.original_value != result.reference_value and not impl:
+        lines.append((result.original_value, "original estimate", _EST, "solid"))
+    for value, name, color, dash in lines:
+        fig.add_vline(x=value, line_color=color, line_dash=dash, line_width=2)
+        fig.add_scatter(x=[value], y=[0], mode="markers", name=f"{name} ({fmt.number(value)})",
+                        marker={"color": color, "size": 9, "symbol": "diamond"},
+                        hovertemplate=f"{name}: %{{x:{fmt.D3_NUMBER}}}<extra></extra>")
+    what = ("Partial correlation of each implied independence" if impl else
+            f"Estimated effect of {plotly_text(result.treatment)} on {plotly_text(result.outcome)}")
+    noun = "test" if impl else "simulation"
+    fig.update_layout(
+        title=f"{check_title(result)}, {fmt.count(result.n_simulations)} {noun}"
+        f"{'' if result.n_simulations == 1 else 's'}",
+        xaxis_title=what, yaxis_title="Count", bargap=0.05, legend={"orientation": "h", "y": -0.3})
+    return readable(fig)
+
+
+@pytest.mark.parametrize("method", ["placebo_treatment", "bootstrap"])
+def test_the_histogram_written_at_once_is_the_figure_plotlys_calls_build(method):
+    import dataclasses
+
+    import numpy as np
+
+    res = refute(DATA, IDENT, EST, method=method, n_simulations=20, random_state=1)
+    for r in (res, dataclasses.replace(res, treatment="<b>t</b>", n_simulations=1,
+                                       simulated=np.array([0.5]), original_value=res.reference_value),
+              dataclasses.replace(res, method="graph_implications", n_simulations=3,
+                                  simulated=np.array([0.1, -0.2, 0.05]))):
+        assert refutation_histogram(r).to_dict() == _histogram_by_plotlys_own_calls(r).to_dict()
