@@ -127,8 +127,11 @@ def cases():
     yield "CSV, 100,000 columns x 5 rows", "wide.csv", (
         ",".join(f"c{i}" for i in range(wide)) + "\n"
         + "\n".join(",".join(str((i * j) % 7) for i in range(wide)) for j in range(5))).encode()
-    yield "gzip CSV 1M x 5 (legit)", "legit.csv.gz", gzip.compress(
-        frame.drop(columns="g").to_csv(index=False).encode(), 6)
+    numbers = frame.drop(columns="g").to_csv(index=False)
+    yield "gzip CSV 1M x 5 (legit)", "legit.csv.gz", gzip.compress(numbers.encode(), 6)
+    yield "gzip CSV 1M x 5, CRLF (legit)", "crlf.csv.gz", gzip.compress(
+        numbers.replace("\n", "\r\n").encode(), 6)
+    del numbers
     yield "DAG text nested 10,000 deep", "deep.dag", (
         "dag { a -> " + "{" * 10_000 + "b" + "}" * 10_000 + " }").encode()
     yield "JSON graph nested 10,000 deep", "deep.dag", (

@@ -26,9 +26,10 @@ import zipfile
 import zlib
 from typing import Any
 
+from .data_text import normalise_newlines
 from .exceptions import DataError
 
-__all__ = ["MAX_CELLS", "MAX_COLUMNS", "CarriageReturn", "GunzipStream", "budget", "gunzip",
+__all__ = ["MAX_CELLS", "MAX_COLUMNS", "GunzipStream", "budget", "gunzip",
            "check_xlsx", "check_parquet", "workbook_sheets"]
 
 #: Most cells (rows × columns) one table may have.
@@ -111,22 +112,29 @@ class GunzipStream(io.RawIOBase):
     The same bytes and the same refusals as :func:`gunzip` (the trailer's declared size before
     anything is inflated, more than ``max_bytes`` of output, invalid data, a second member at
     the end), without ever holding the whole output: wrap it in :class:`io.BufferedReader`.
-    With ``stop_at_cr`` a ``\\r`` byte in the output raises :class:`CarriageReturn`, for readers
-    that take only ``\\n`` newlines.
+    With ``newlines`` the output's newlines are translated as it is inflated: ``\\r\\n`` and a
+    lone ``\\r`` become ``\\n``, the bytes :func:`~causal_core.data_text.normalise_newlines`
+    gives for the whole output (a ``\\r`` that ends a block is held back until the next block
+    shows whether a ``\\n`` follows it). ``max_bytes`` still counts the inflated bytes, before
+    translation, as :func:`gunzip` does.
 
     Examples
     --------
     >>> import gzip
     >>> io.BufferedReader(GunzipStream(gzip.compress(b"a,b\\n"), "t.csv.gz", max_bytes=9)).read()
     b'a,b\\n'
+    >>> raw = gzip.compress(b"a,b\\r\\n1,2\\r3,4\\r")
+    >>> io.BufferedReader(GunzipStream(raw, "t.csv.gz", max_bytes=99, newlines=True)).read()
+    b'a,b\\n1,2\\n3,4\\n'
     """
 
     _IN = 1 << 16  # compressed bytes fed at a time
     _OUT = 1 << 18  # most decompressed bytes produced at a time
 
-    def __init__(self, raw: bytes, filename: str, *, max_bytes: int, stop_at_cr: bool = False):
+    def __init__(self, raw: bytes, filename: str, *, max_bytes: int, newlines: bool = False):
         super().__init__()
-        self._raw, self._name, self._max, self._stop_at_cr = raw, filename, max_bytes, stop_at_cr
+        self._raw, self._name, self._max, self._newlines = raw, filename, max_bytes, newlines
+        self._cr = b""  # a \r that ended the last block, held back (with ``newlines``)
         self._declared = _check_declared(raw, filename, max_bytes)
         self._d = zlib.decompressobj(16 + zlib.MAX_WBITS)
         self._pos = self._made = 0
@@ -165,16 +173,19 @@ class GunzipStream(io.RawIOBase):
         self._made += len(out)
         if self._made > self._max:
             raise _gzip_error(self._name, "inflates", max_bytes=self._max, declared=self._declared)
-        if self._stop_at_cr and b"\r" in out:
-            raise CarriageReturn(self._name)
         if self._done and (d.unused_data.strip(b"\x00")
                            or self._raw.count(b"\x00", self._pos) != len(self._raw) - self._pos):
             raise _gzip_error(self._name, "members")
-        return out
+        return self._translate(out) if self._newlines else out
 
-
-class CarriageReturn(Exception):
-    """A :class:`GunzipStream` made with ``stop_at_cr`` met a ``\\r`` byte (not a user error)."""
+    def _translate(self, out: bytes) -> bytes:
+        """``out`` with its newlines translated, after the \\r held back from the last block;
+        a \\r that ends ``out`` is held back in turn, unless the output has ended."""
+        if self._cr:
+            out, self._cr = self._cr + out, b""
+        if out.endswith(b"\r") and not self._done:
+            out, self._cr = out[:-1], b"\r"
+        return normalise_newlines(out)
 
 
 # ---------------------------------------------------------------------------------- xlsx

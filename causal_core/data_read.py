@@ -176,10 +176,13 @@ def _sample(head: bytes) -> str:
 
 # ---------------------------------------------------------------------------------- gzip text
 def _gzip_opener(raw: bytes, filename: str, max_bytes: int) -> Opener:
-    """Fresh streams of a gzip file's text, inflated as read; a ``\\r`` raises CarriageReturn."""
+    """Fresh streams of a gzip file's text, inflated as read, its newlines normalised.
+
+    Offsets count the normalised bytes (those every pass reads), as for a text in memory.
+    """
     def open_at(offset: int) -> BinaryIO:
         stream = io.BufferedReader(
-            box.GunzipStream(raw, filename, max_bytes=max_bytes, stop_at_cr=True), _BLOCK)
+            box.GunzipStream(raw, filename, max_bytes=max_bytes, newlines=True), _BLOCK)
         while offset > 0 and (got := len(stream.read(min(offset, _BLOCK)))):
             offset -= got
         return stream
@@ -191,22 +194,20 @@ def _read_gzip_stream(raw: bytes, filename: str, fmt: str, max_bytes: int,
                       limits: dict[str, Any]) -> RawTable | None:
     """The table of a gzip text file read as it is inflated, each pass from its own stream.
 
-    The whole decompressed text is never held. Only plain UTF-8 text with ``\\n`` newlines is
-    read this way, judged from its first :data:`_HEAD` bytes and confirmed while reading; None
-    (read it whole, as :func:`read_raw` does any text) for a byte-order mark, a legacy code
-    page or a ``\\r``. An error while reading is raised only when the whole text would have
-    been read this way: else the whole-text path raises its own, exactly as before.
+    The whole decompressed text is never held; its newlines (``\\r\\n``, ``\\r``) are
+    normalised as it is inflated. Only plain UTF-8 text is read this way, judged from its first
+    :data:`_HEAD` bytes and confirmed while reading; None (read it whole, as :func:`read_raw`
+    does any text) for a byte-order mark or a legacy code page. An error while reading is
+    raised only when the whole text would have been read this way: else the whole-text path
+    raises its own, exactly as before.
     """
     open_at = _gzip_opener(raw, filename, max_bytes)
-    try:
-        head = open_at(0).read(_HEAD)
-    except box.CarriageReturn:
-        return None
+    head = open_at(0).read(_HEAD)
     if not plain_utf8_start(head, filename):
         return None
     try:
         table = _split_text(open_at, _sample(head), filename, fmt, **limits)
-    except (UnicodeDecodeError, box.CarriageReturn):
+    except UnicodeDecodeError:
         return None
     except DataError:
         if _plain(open_at):
@@ -217,12 +218,9 @@ def _read_gzip_stream(raw: bytes, filename: str, fmt: str, max_bytes: int,
 
 
 def _plain(open_at: Opener) -> bool:
-    """Whether the whole text is UTF-8 without ``\\r`` (its gzip limits checked on the way)."""
+    """Whether the whole text is UTF-8 (its gzip limits checked on the way)."""
     stream = open_at(0)
-    try:
-        return valid_utf8(iter(lambda: stream.read(_BLOCK), b""))
-    except box.CarriageReturn:
-        return False
+    return valid_utf8(iter(lambda: stream.read(_BLOCK), b""))
 
 
 # ---------------------------------------------------------------------------------- splitting

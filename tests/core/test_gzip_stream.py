@@ -13,7 +13,8 @@ import pytest
 
 from causal_core import data_container as box
 from causal_core import data_read, load_table
-from causal_core.data_container import CarriageReturn, GunzipStream, gunzip
+from causal_core.data_container import GunzipStream, gunzip
+from causal_core.data_text import normalise_newlines
 from causal_core.exceptions import DataError
 
 
@@ -88,14 +89,110 @@ def test_a_streamed_refusal_is_the_uncompressed_files(raw, kw, match, whole_text
     assert whole_text_calls == []
 
 
-@pytest.mark.parametrize("raw", [
-    b"a,b\r\n1,x\r\n2,\"y\r\nz\"\r\n",  # CRLF from the first line
-    b"a,b\r1,x\r2,y\r",  # old Mac newlines
-    _long_text() + b"9,late\r\n,1\r\n",  # a \r only past the sample
+def _whole_text(raw: bytes, monkeypatch, **kw):
+    """``raw`` gzipped and loaded by the whole-text path (the stream declined), as :func:`_both`."""
+    with monkeypatch.context() as m:
+        m.setattr(data_read, "_read_gzip_stream", lambda *a, **k: None)
+        try:
+            frame, report = load_table(gzip.compress(raw), "t.csv.gz", **kw)
+        except DataError as err:
+            return str(err).replace("t.csv.gz", "t.csv")
+    return frame, dataclasses.replace(report, filename="t.csv")
+
+
+def _assert_same_three_ways(raw: bytes, monkeypatch, **kw):
+    """The streamed gzip file reads as the uncompressed text and as the whole-text path."""
+    plain = _assert_same(raw, **kw)
+    whole = _whole_text(raw, monkeypatch, **kw)
+    if isinstance(plain, str):
+        assert whole == plain
+        return plain
+    pd.testing.assert_frame_equal(whole[0], plain[0])
+    assert whole[1] == plain[1]
+    return plain
+
+
+def _at_block_end(text: bytes, block: int = GunzipStream._OUT) -> bytes:
+    """``text``'s first line padded so that the ``\\r`` of a ``\\r\\n`` is the ``block``-th byte."""
+    head, rest = text.split(b"\r\n", 1)
+    pad = block - 1 - len(head)
+    assert pad > 0
+    return head + b"x" * pad + b"\r\n" + rest
+
+
+_NEWLINES = {
+    "CRLF": b"a,b\r\n1,x\r\n2,\"y\r\nz\"\r\n3,\"w\rv\"\r\n",  # quoted \r\n and \r
+    "CR only": b"a,b\r1,x\r2,\"y\rz\"\r3,4\r",  # old Mac newlines
+    "mixed": b"\r\n\ra,b\r\n1,x\n2,y\r3,\"q\r\n\r\nr\"\r\r\n4,5\n\r",
+    "CRLF past the sample": _long_text() + b"9,late,\r\n,1,\r\n",
+    "CRLF long": _long_text().replace(b"\n", b"\r\n"),
+    "CR long": _long_text().replace(b"\n", b"\r"),
+    "blanks": b"\r\n\r\na,b,c\r\n1,,3\r\n\r\n,\r\n , \r\n4,5,6,,\r\n7,x,9",
+    "decimal comma": b"a;b\r\n1,5;x\r\n2,25;y\r\n3;z\r\n",
+    "split pair": _at_block_end(b"note,n\r\n" + b"abc,1\r\n" * 60_000),
+    "split quoted pair": _at_block_end(b'note,n\r\n"a\r\nb",1\r\n' + b"abc,1\r\n" * 60_000),
+}
+
+
+@pytest.mark.parametrize("name", list(_NEWLINES))
+def test_crlf_and_cr_gzip_tables_are_streamed_and_read_as_the_text(name, monkeypatch,
+                                                                   whole_text_calls):
+    _assert_same_three_ways(_NEWLINES[name], monkeypatch)
+    assert whole_text_calls == ["t.csv.gz"]  # only the whole-text path's own load
+
+
+@pytest.mark.parametrize(("raw", "kw", "match"), [
+    (b"x\r\n" + b"1\r\n" * 5_000, {"max_rows": 1_000}, "more than 1,000 data rows"),
+    (b"a,b,c\r" + b"1,2,3\r" * 2_000, {"max_cells": 3_000}, "more than 3,000 cells"),
+    (b"a,b,c\r\n1,2,3\r\n4,5\r\n", {}, "line 3: that row has 2 fields"),
+    (b'a,b\r\n1,"open\r\n2,3\r\n', {}, "could not be split into columns"),
 ])
-def test_carriage_returns_fall_back_to_the_whole_text_and_read_the_same(raw, whole_text_calls):
-    _assert_same(raw)
+def test_a_streamed_crlf_refusal_is_the_uncompressed_files(raw, kw, match, monkeypatch,
+                                                           whole_text_calls):
+    message = _assert_same_three_ways(raw, monkeypatch, **kw)
+    assert isinstance(message, str) and match in message
     assert whole_text_calls == ["t.csv.gz"]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 64, 4096])
+@pytest.mark.parametrize("name", ["CRLF", "CR only", "mixed", "blanks"])
+def test_newlines_split_across_small_blocks_read_the_same(name, block, monkeypatch,
+                                                          whole_text_calls):
+    monkeypatch.setattr(GunzipStream, "_OUT", block)
+    raw = gzip.compress(_NEWLINES[name])
+    stream = io.BufferedReader(GunzipStream(raw, "t.gz", max_bytes=10**6, newlines=True), 5)
+    assert stream.read() == normalise_newlines(_NEWLINES[name])
+    _assert_same(_NEWLINES[name])
+    assert whole_text_calls == []
+
+
+@pytest.mark.parametrize("name", ["split pair", "split quoted pair"])
+def test_a_block_can_end_between_the_cr_and_the_lf(name):
+    raw = gzip.compress(_NEWLINES[name])
+    first = GunzipStream(raw, "t.gz", max_bytes=10**7).read(1 << 30)  # one inflated block
+    assert len(first) == GunzipStream._OUT and first.endswith(b"\r")
+    streamed = GunzipStream(raw, "t.gz", max_bytes=10**7, newlines=True)
+    assert streamed.read(1 << 30).endswith(b"x")  # the \r held back for the next block
+    assert io.BufferedReader(streamed).read().startswith(b"\n")
+    whole = io.BufferedReader(GunzipStream(raw, "t.gz", max_bytes=10**7, newlines=True)).read()
+    assert whole == normalise_newlines(_NEWLINES[name])
+
+
+def test_the_limit_counts_the_inflated_bytes_before_newlines_are_translated(whole_text_calls):
+    text = b"a,b\r\n" + b"1,2\r\n" * 1_000  # 5,005 bytes inflated, 4,004 translated
+    raw = bytearray(gzip.compress(text))
+    raw[-4:] = (10).to_bytes(4, "little")  # a lying trailer: only the inflating stops it
+    for max_bytes in (4_100, 5_000):  # the translated text (4,004 bytes) fits in either
+        with pytest.raises(DataError) as whole:
+            gunzip(bytes(raw), "t.csv.gz", max_bytes=max_bytes)
+        with pytest.raises(DataError) as streamed:
+            load_table(bytes(raw), "t.csv.gz", max_bytes=max_bytes)
+        assert "inflates to more than" in str(whole.value)
+        assert str(streamed.value) == str(whole.value)
+    with pytest.raises(DataError, match=r"declares 0\.0 MB .* over the limit"):  # honest trailer
+        load_table(gzip.compress(text), "t.csv.gz", max_bytes=len(text) - 1)
+    frame, _ = load_table(gzip.compress(text), "t.csv.gz", max_bytes=len(text))
+    assert frame.shape == (1_000, 2) and whole_text_calls == []
 
 
 @pytest.mark.parametrize(("text", "encoding"), [
@@ -169,11 +266,12 @@ def test_the_stream_refuses_as_gunzip_does(raw, max_bytes):
     assert str(streamed.value) == str(whole.value)
 
 
-def test_the_stream_stops_at_a_carriage_return_only_when_asked():
-    raw = gzip.compress(b"a" * 100_000 + b"\r\n")
-    assert io.BufferedReader(GunzipStream(raw, "t.gz", max_bytes=10**6)).read().endswith(b"\r\n")
-    with pytest.raises(CarriageReturn):
-        io.BufferedReader(GunzipStream(raw, "t.gz", max_bytes=10**6, stop_at_cr=True)).read()
+@pytest.mark.parametrize("text", [b"a" * 100_000 + b"\r\n", b"\r", b"\r\r\n\n\r", b""])
+def test_the_stream_translates_newlines_only_when_asked(text):
+    raw = gzip.compress(text)
+    assert io.BufferedReader(GunzipStream(raw, "t.gz", max_bytes=10**6)).read() == text
+    translated = io.BufferedReader(GunzipStream(raw, "t.gz", max_bytes=10**6, newlines=True))
+    assert translated.read() == normalise_newlines(text)
 
 
 def test_a_gzip_table_is_read_without_its_whole_text():
