@@ -34,6 +34,8 @@ from typing import Any
 
 from causal_core.exceptions import CausalCoreError
 
+from . import memory
+
 #: Worker processes: one per core (the machine a workshop runs on has two).
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 #: Jobs that may be queued or running at once across the server (more are refused with a message).
@@ -88,6 +90,7 @@ def _run(slot: int, fn: Callable[..., Any], args: tuple, kwargs: dict, wants_pro
         return fn(*args, **kwargs)
     finally:
         state[slot] = _DONE
+        memory.release_free_memory()  # the job's arrays are freed: hand their pages back
 
 
 def _warm() -> int:

@@ -12,34 +12,66 @@ seconds, py-spy). Here instead:
   collector runs as objects are made;
 * a daemon thread runs a full collection every :data:`FULL_EVERY` seconds, so reference
   cycles a closed session left behind are freed even when nothing else allocates (memory
-  returns after a wave).
+  returns after a wave);
+* after that collection, and in a pool worker after each job (``ui/jobs.py``), the C
+  allocator gives its free pages back to the system (:func:`release_free_memory`): freed
+  Python and numpy memory otherwise stays in the process, spread over the allocator's
+  per-thread arenas (a server runs a script thread per session).
+
+Nothing here imports Streamlit, so the pool workers can use it.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import threading
 import time
-
-import streamlit as st
+from functools import cache
 
 #: Seconds between the background full collections.
 FULL_EVERY = 30.0
 
-__all__ = ["FULL_EVERY", "install"]
+__all__ = ["FULL_EVERY", "install", "release_free_memory"]
+
+_lock = threading.Lock()
+_collector: list[threading.Thread] = []
+
+
+@cache
+def _malloc_trim() -> object | None:
+    """glibc's ``malloc_trim``, or None where the C library has none (musl, macOS)."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def release_free_memory() -> bool:
+    """Give the C allocator's free pages back to the system; False where it cannot."""
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
 
 
 def _collect_every(period: float) -> None:
     while True:
         time.sleep(period)
         gc.collect()
+        release_free_memory()
 
 
-@st.cache_resource(max_entries=1, show_spinner=False)
 def install() -> threading.Thread:
-    """Freeze what the imports made and start the periodic collector, once per server."""
-    gc.collect()
-    gc.freeze()
-    thread = threading.Thread(target=_collect_every, args=(FULL_EVERY,), name="ce-gc", daemon=True)
-    thread.start()
-    return thread
+    """Freeze what the imports made and start the periodic collector, once per process."""
+    with _lock:
+        if not _collector:
+            gc.collect()
+            gc.freeze()
+            thread = threading.Thread(target=_collect_every, args=(FULL_EVERY,), name="ce-gc",
+                                      daemon=True)
+            thread.start()
+            _collector.append(thread)
+        return _collector[0]
