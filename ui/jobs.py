@@ -40,6 +40,9 @@ from . import memory
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 #: Jobs that may be queued or running at once across the server (more are refused with a message).
 MAX_PENDING = 256
+#: Seconds without a queued or running job after which the workers are stopped (and their
+#: memory handed back); the next job starts new ones (a few seconds of imports, once).
+RETIRE_IDLE = 120.0
 
 _QUEUED, _RUNNING, _DONE = 0.0, 1.0, 2.0
 
@@ -210,21 +213,56 @@ class Job:
 class JobPool:
     """A process pool with shared-memory progress, cancel flags and queue positions."""
 
-    def __init__(self, workers: int = WORKERS, slots: int = MAX_PENDING) -> None:
-        ctx = mp.get_context("spawn")  # never fork a threaded server
-        self.progress = ctx.RawArray("d", slots)
-        self.state = ctx.RawArray("d", slots)
-        self.cancel = ctx.RawArray("b", slots)
-        self._executor = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                             initargs=(self.progress, self.state, self.cancel))
+    def __init__(self, workers: int = WORKERS, slots: int = MAX_PENDING,
+                 idle: float | None = RETIRE_IDLE) -> None:
+        self._ctx = mp.get_context("spawn")  # never fork a threaded server
+        self.progress = self._ctx.RawArray("d", slots)
+        self.state = self._ctx.RawArray("d", slots)
+        self.cancel = self._ctx.RawArray("b", slots)
         self._lock = threading.Lock()
         self._free = list(range(slots))
         self._pending: dict[int, Job] = {}
         self._serial = 0
         self.workers = workers
+        self._executor: ProcessPoolExecutor | None = None
+        self._last_used = time.monotonic()
+        self._closed = threading.Event()
+        self._start()
+        if idle is not None:
+            threading.Thread(target=self._retire_when_idle, args=(idle,), name="ce-pool-idle",
+                             daemon=True).start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        """Start the workers (the lock held, or in ``__init__``); each warms up at once."""
+        self._executor = ProcessPoolExecutor(self.workers, mp_context=self._ctx,
+                                             initializer=_init_worker,
+                                             initargs=(self.progress, self.state, self.cancel))
         with _no_main_module():  # every worker starts here, once: submit() spawns none later
-            for _ in range(workers):
+            for _ in range(self.workers):
                 self._executor.submit(_warm)
+        return self._executor
+
+    def retire_if_idle(self, idle: float) -> bool:
+        """Stop the workers when no job has been queued or running for ``idle`` seconds, so
+        that the memory they hold (their imports and what their jobs left) goes back to the
+        system after a wave; the next job starts new ones. True when they were stopped."""
+        with self._lock:
+            executor = self._executor
+            if executor is None or self._pending or time.monotonic() - self._last_used < idle:
+                return False
+            self._executor = None
+        executor.shutdown(wait=True)
+        return True
+
+    def _retire_when_idle(self, idle: float) -> None:
+        while not self._closed.wait(min(idle, 30.0) / 2):
+            self.retire_if_idle(idle)
+
+    def running_workers(self) -> int:
+        """Worker processes alive now (0 after :meth:`retire_if_idle`)."""
+        executor = self._executor
+        procs = getattr(executor, "_processes", None) or {}
+        return sum(1 for p in list(procs.values()) if p.is_alive())
 
     def submit(self, fn: Callable[..., Any], *args: Any, label: str = "", **kwargs: Any) -> Job:
         """Queue ``fn(*args, **kwargs)`` (a picklable, top-level engine function).
@@ -239,8 +277,10 @@ class JobPool:
             slot = self._free.pop()
             self.progress[slot], self.state[slot], self.cancel[slot] = 0.0, _QUEUED, 0
             self._serial += 1
+            self._last_used = time.monotonic()
             try:
-                fut = self._executor.submit(_run, slot, fn, args, kwargs, wants)
+                executor = self._executor or self._start()
+                fut = executor.submit(_run, slot, fn, args, kwargs, wants)
             except BrokenProcessPool:
                 self._free.append(slot)
                 raise
@@ -263,6 +303,7 @@ class JobPool:
             if self._pending.get(job.slot) is job:
                 del self._pending[job.slot]
                 self._free.append(job.slot)
+            self._last_used = time.monotonic()
 
     def pending(self) -> int:
         """Jobs queued or running now."""
@@ -270,7 +311,13 @@ class JobPool:
             return len(self._pending)
 
     def shutdown(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._closed.set()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def broken(self) -> bool:
+        """Whether a worker died and took the running pool with it."""
+        return bool(getattr(self._executor, "_broken", False))
 
 
 _pool: JobPool | None = None
@@ -281,7 +328,9 @@ def pool() -> JobPool:
     """The server's one pool, started on first use (and restarted if a worker died)."""
     global _pool
     with _pool_lock:
-        if _pool is None or _pool._executor._broken:  # noqa: SLF001 - restart a broken pool
+        if _pool is None or _pool.broken():
+            if _pool is not None:
+                _pool.shutdown()
             _pool = JobPool()
         return _pool
 

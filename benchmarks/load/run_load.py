@@ -170,18 +170,20 @@ def main() -> None:
             cpu = (meter.cpu() - cpu0) if meter else float("nan")
             own = (meter.cpu(server_only=True) - own0) if meter else float("nan")
             peak = meter.peak if meter else 0
-            end = rss0
+            end, settled = rss0, 0.0
             if meter:
+                quiet = time.time()
                 deadline = time.time() + args.settle
                 while time.time() < deadline:
                     time.sleep(5)
-                    end = meter.rss()
+                    end, settled = meter.rss(), time.time() - quiet
                     if end < 1 << 30 and time.time() > deadline - args.settle + 30:
                         break
             row = summarise(logs, n) | {"wave": w + 1, "wall_s": round(wall, 1),
                                         "cpu_s_per_student": round(cpu / n, 2),
                                         "server_cpu_s_per_student": round(own / n, 2),
-                                        "rss_mb": {"start": rss0 >> 20, "peak": peak >> 20, "end": end >> 20}}
+                                        "rss_mb": {"start": rss0 >> 20, "peak": peak >> 20, "end": end >> 20,
+                                                   "end_after_s": round(settled)}}
             rows.append(row)
             print(json.dumps(row, indent=1), flush=True)
     finally:

@@ -81,3 +81,44 @@ def test_an_interrupted_wait_cancels_the_job(pool):
     with pytest.raises(KeyboardInterrupt):
         job.wait(on_update=interrupt, poll=0.05)
     assert pool.submit(h.slow_sum, 10).wait() == 45   # would wait 30 s if the job kept running
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_idle_workers_are_stopped_and_the_next_job_starts_new_ones():
+    """After a wave the workers' memory goes back to the system; no job is refused or lost."""
+    p = JobPool(workers=1, slots=4, idle=None)
+    try:
+        first = p.submit(h.pid).wait()
+        assert not p.retire_if_idle(60.0)  # used a moment ago
+        busy = p.submit(h.sleeps, 1.0)
+        assert not p.retire_if_idle(0.0)  # a job is running: never stopped under it
+        busy.wait()
+        assert p.retire_if_idle(0.0)
+        assert p.running_workers() == 0 and _gone(first)
+        second = p.submit(h.pid).wait()
+        assert second != first and p.running_workers() == 1
+        assert p.submit(h.slow_sum, 10).wait() == sum(range(10))
+    finally:
+        p.shutdown()
+
+
+def test_the_pool_stops_its_idle_workers_by_itself():
+    import time
+
+    p = JobPool(workers=1, slots=4, idle=0.5)
+    try:
+        worker = p.submit(h.pid).wait()
+        deadline = time.monotonic() + 30
+        while not _gone(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert p.running_workers() == 0 and _gone(worker)
+        assert p.submit(h.slow_sum, 10).wait() == sum(range(10))
+    finally:
+        p.shutdown()
