@@ -44,14 +44,19 @@ def _both(raw: bytes, **kw):
     return out
 
 
+def _same_outcome(got, expected):
+    """Two loads' outcomes alike: the same error message, or equal frames and reports."""
+    if isinstance(expected, str):
+        assert got == expected
+        return expected
+    pd.testing.assert_frame_equal(got[0], expected[0])
+    assert got[1] == expected[1]
+    return expected
+
+
 def _assert_same(raw: bytes, **kw):
     plain, zipped = _both(raw, **kw)
-    if isinstance(plain, str):
-        assert zipped == plain
-        return plain
-    pd.testing.assert_frame_equal(zipped[0], plain[0])
-    assert zipped[1] == plain[1]
-    return plain
+    return _same_outcome(zipped, plain)
 
 
 def _long_text(rows: int = 40_000) -> bytes:
@@ -103,13 +108,7 @@ def _whole_text(raw: bytes, monkeypatch, **kw):
 def _assert_same_three_ways(raw: bytes, monkeypatch, **kw):
     """The streamed gzip file reads as the uncompressed text and as the whole-text path."""
     plain = _assert_same(raw, **kw)
-    whole = _whole_text(raw, monkeypatch, **kw)
-    if isinstance(plain, str):
-        assert whole == plain
-        return plain
-    pd.testing.assert_frame_equal(whole[0], plain[0])
-    assert whole[1] == plain[1]
-    return plain
+    return _same_outcome(_whole_text(raw, monkeypatch, **kw), plain)
 
 
 def _at_block_end(text: bytes, block: int = GunzipStream._OUT) -> bytes:
@@ -281,19 +280,14 @@ def test_a_gzip_table_is_read_without_its_whole_text():
     Inflating it whole cost 3.6x on this file (the text held through the parse); streaming
     it costs 1.7x (measured; the same CSV uncompressed, its bytes given, costs 2.0x).
     """
-    import tracemalloc
+    from .memory_helpers import traced_peak
 
     rng = np.random.default_rng(0)
     text = pd.DataFrame(rng.normal(size=(22_000, 5)), columns=list("abcde")).to_csv(
         index=False).encode()
     raw = gzip.compress(text)
     load_table(gzip.compress(b"a,b\n1,2\n"), "warm.csv.gz")
-    tracemalloc.start()
-    try:
-        frame, _ = load_table(raw, "x.csv.gz")
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    (frame, _), peak = traced_peak(lambda: load_table(raw, "x.csv.gz"))
     assert frame.shape == (22_000, 5)
     assert peak < 2.5 * len(text), f"peak {peak / len(text):.1f}x the uncompressed text"
 

@@ -233,16 +233,11 @@ def test_a_text_table_is_read_without_a_copy_of_its_text_per_pass(newline):
     Holding the text as a ``str`` and reading it through ``io.StringIO`` (four bytes per
     character) cost 7.5-8.3x on this file; reading its UTF-8 bytes costs 2.6-3.5x (measured).
     """
-    import tracemalloc
+    from .memory_helpers import traced_peak
 
     raw = _numbers_csv().replace(b"\n", newline)
     load_table(b"a,b\n1,2\n", "warm.csv")
-    tracemalloc.start()
-    try:
-        frame, _ = load_table(raw, "x.csv")
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    (frame, _), peak = traced_peak(lambda: load_table(raw, "x.csv"))
     assert frame.shape == (60_000, 5)
     assert peak < 4.5 * len(raw), f"peak {peak / len(raw):.1f}x the file"
 
