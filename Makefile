@@ -46,7 +46,9 @@ lint: $(DEVSTAMP)
 
 test: $(DEVSTAMP) chromium postgresql
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -n 2 --doctest-modules causal_core tests
+	$(BIN)/python -m pytest -q -n 2 --doctest-modules causal_core tests --ignore=tests/browser/alone
+	@# timing rules that another test worker beside them would decide: run alone, figures printed
+	$(BIN)/python -m pytest -q -s tests/browser/alone
 
 bench: $(DEVSTAMP)
 	$(BIN)/pip install -q -r requirements-bench.txt

@@ -44,6 +44,12 @@ MAX_PENDING = 256
 #: memory handed back); the next job starts new ones (a few seconds of imports, once).
 RETIRE_IDLE = 120.0
 
+#: How much lower the workers' priority is than the server's (``nice`` 5: under contention the
+#: kernel gives a worker about a third of a script thread's share, so page loads come first
+#: and a busy server still runs every job; at ``nice`` 19, a 1/70 share, jobs timed out in
+#: browser tests, likely starved).
+NICE = 5
+
 _QUEUED, _RUNNING, _DONE = 0.0, 1.0, 2.0
 
 
@@ -73,6 +79,8 @@ def _init_worker(progress: Any, state: Any, cancel: Any) -> None:
         threadpool_limits(1)
     except Exception:  # noqa: BLE001 - without threadpoolctl the env vars above still apply
         pass
+    with contextlib.suppress(OSError):
+        os.nice(NICE)
     _shared.update(progress=progress, state=state, cancel=cancel)
 
 
