@@ -33,7 +33,7 @@ from pandas.api import types as pdt
 
 from .data_container import MAX_CELLS, workbook_sheets
 from .data_read import FORMATS, RawTable, file_format, read_raw
-from .data_text import numeric_notes
+from .data_text import MAX_BLOCKS, column_chunks, numeric_notes
 from .data_types import (
     cells_of_codes,
     column_kind,
@@ -189,9 +189,12 @@ def load_table(raw: bytes, filename: str, *, max_bytes: int = 200 * 1024 * 1024,
     name_of = dict(zip(keep, names, strict=True))
     numbers = [i for i in keep if i in table.numeric]
     every = bool(filled.all())  # then no row is dropped and no column is copied
-    block = frame[numbers] if numbers else pd.DataFrame()
-    block = block if every or not numbers else block[filled].reset_index(drop=True)
-    notes = numeric_notes(block, [name_of[i] for i in numbers], decimal or ".")
+    if every:
+        block = frame
+    else:
+        block = pd.DataFrame({i: frame[i][filled].reset_index(drop=True) for i in numbers},
+                             columns=numbers, copy=False)
+    notes = numeric_notes(block, [name_of[i] for i in numbers], decimal or ".", columns=numbers)
     coercions += notes[0]
     warnings += notes[1]
     typed_cols: dict[int, pd.Series] = {}
@@ -210,11 +213,13 @@ def load_table(raw: bytes, filename: str, *, max_bytes: int = 200 * 1024 * 1024,
         if _is_float(typed.series):
             warnings += numeric_notes(typed.series.to_frame(), [name_of[i]], ".")[1]
     del frame, table.frame, texts
-    if block.shape[1]:
-        parts = [p for p in (block, pd.DataFrame(typed_cols)) if p.shape[1]]
+    if numbers and len(keep) > MAX_BLOCKS:  # wide: one block per type (see MAX_BLOCKS)
+        parts = [p for p in (block[numbers], pd.DataFrame(typed_cols)) if p.shape[1]]
         out = pd.concat(parts, axis=1, copy=False)[keep] if len(parts) > 1 else parts[0][keep]
-    else:  # Excel and Parquet: the typed columns as they are, not copied into one block
-        out = pd.DataFrame({j: typed_cols[i] for j, i in enumerate(keep)}, copy=False)
+    else:  # each column as it was read or typed, not copied into one block
+        out = pd.DataFrame({j: typed_cols[i] if i in typed_cols else block[i]
+                            for j, i in enumerate(keep)}, copy=False)
+    del block
     out.columns = pd.Index(names, dtype=object)
     report = LoadReport(
         filename=filename, format=table.format, encoding=table.encoding, delimiter=table.delimiter,
@@ -246,12 +251,11 @@ def sheet_names(raw: bytes | bytearray | memoryview, filename: str) -> list[str]
 
 
 def _empty_columns(frame: pd.DataFrame, texts: dict[int, pd.Series], numeric: set[int]) -> set[int]:
-    """Positions of the columns with no value at all (numbers checked in one pass)."""
-    nums = sorted(numeric)
+    """Positions of the columns with no value at all (numbers a chunk of columns at a time)."""
     empty = set()
-    if nums:
-        all_na = frame[nums].isna().all().to_numpy()
-        empty = {nums[j] for j in np.flatnonzero(all_na)}
+    for part, chunk in column_chunks(frame, sorted(numeric)):
+        all_na = chunk.isna().all().to_numpy()
+        empty |= {part[j] for j in np.flatnonzero(all_na)}
     return empty | {i for i, s in texts.items() if s.isna().all()}
 
 
@@ -259,9 +263,8 @@ def _filled_rows(frame: pd.DataFrame, texts: dict[int, pd.Series], keep: list[in
                  numeric: set[int]) -> np.ndarray:
     """Rows with at least one value among the kept columns."""
     filled = np.zeros(len(frame), dtype=bool)
-    nums = [i for i in keep if i in numeric]
-    if nums:
-        filled |= frame[nums].notna().any(axis=1).to_numpy()
+    for _, chunk in column_chunks(frame, [i for i in keep if i in numeric]):
+        filled |= chunk.notna().any(axis=1).to_numpy()
     for i in keep:
         if i not in numeric:
             filled |= texts[i].notna().to_numpy()

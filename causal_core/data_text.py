@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -39,7 +39,7 @@ import pandas as pd
 from .exceptions import DataError
 
 __all__ = ["Opener", "Scan", "scan_rows", "read_columns", "normalise_newlines", "numeric_notes",
-           "opener", "utf8"]
+           "column_chunks", "opener", "utf8"]
 
 #: A fresh binary stream of the UTF-8 text, positioned at the given byte offset: each pass
 #: opens its own, so a text can be read from a stream (a gzip file inflated as it is read)
@@ -49,6 +49,11 @@ Opener = Callable[[int], BinaryIO]
 _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SAMPLE_CELLS = 1 << 16
 _SAMPLE_ROWS = 2000
+#: Cells of a chunk of columns copied at once (:func:`column_chunks`): 8 MB of float64.
+CHUNK_CELLS = 1 << 20
+#: Up to this many columns a table is kept one block per column (each column as read, no
+#: copy); a wider one is copied into one block per type (a block per column costs more there).
+MAX_BLOCKS = 2000
 
 
 @dataclass
@@ -245,11 +250,16 @@ def read_columns(text: str | bytes | Opener, scan: Scan, delim: str, decimal: st
     redo = [i for i in range(width) if kinds[i] not in "iuf"]
     if not redo:
         return first.reset_index(drop=True)
-    numbers = first.drop(columns=redo).reset_index(drop=True)
-    del first
     again = _drop_blank_rows(_read(open_at, scan, delim, decimal, usecols=redo, as_text=True), scan)
     again = again.astype(object).reset_index(drop=True)
-    return pd.concat([numbers, again], axis=1)[list(range(width))]
+    if width > MAX_BLOCKS:  # wide and so short: one block per column would cost more than a copy
+        numbers = first.drop(columns=redo).reset_index(drop=True)
+        del first
+        return pd.concat([numbers, again], axis=1)[list(range(width))]
+    # one column at a time, never concatenated: a copy of every number column doubled the peak
+    first.index = again.index
+    return pd.DataFrame({i: again[i] if i in again else first[i] for i in range(width)},
+                        copy=False)
 
 
 def _drop_blank_rows(frame: pd.DataFrame, scan: Scan) -> pd.DataFrame:
@@ -266,24 +276,47 @@ def _drop_blank_rows(frame: pd.DataFrame, scan: Scan) -> pd.DataFrame:
     return frame
 
 
-def numeric_notes(block: pd.DataFrame, names: list[str], decimal: str) -> tuple[list[str], list[str]]:
+def column_chunks(frame: pd.DataFrame, columns: list | None = None,
+                  cells: int | None = None) -> Iterator[tuple[list, pd.DataFrame]]:
+    """``frame``'s ``columns`` (labels; default all) a few at a time, each chunk copied alone.
+
+    Selecting many columns of a frame copies them: a chunk of at most ``cells`` cells keeps
+    that copy small (8 MB of float64) however long or wide the table, and wide tables with
+    few rows still go in few chunks.
+    """
+    columns = list(frame.columns) if columns is None else list(columns)
+    step = max(1, (cells or CHUNK_CELLS) // max(1, len(frame)))
+    for start in range(0, len(columns), step):
+        part = columns[start:start + step]
+        yield part, frame[part]
+
+
+def numeric_notes(block: pd.DataFrame, names: list[str], decimal: str,
+                  columns: list | None = None) -> tuple[list[str], list[str]]:
     """Coercions (decimal comma) and warnings (infinite values) for columns read as numbers.
 
-    ``block`` holds only numeric columns, ``names`` their names; the counts are vectorised
-    over the whole block, so 100,000 columns cost one pass.
+    ``columns`` are the labels in ``block`` of the numeric columns (default: all of them),
+    ``names`` their names; the counts are vectorised over a chunk of columns at a time
+    (:func:`column_chunks`), so 100,000 columns cost a few passes and a million rows never
+    a copy of every column at once.
     """
-    if block.shape[1] == 0:
+    columns = list(block.columns) if columns is None else list(columns)
+    if not columns:
         return [], []
-    values = block.to_numpy(dtype=float, na_value=np.nan)
-    n_inf = np.isinf(values).sum(axis=0)
     coercions: list[str] = []
-    if decimal == ",":
-        finite = np.where(np.isfinite(values), values, 0.0)
-        fractional = (finite != np.round(finite)).any(axis=0)
-        is_float = block.dtypes.map(lambda d: d.kind == "f").to_numpy()
-        coercions = [f"{names[j]!r}: text → numbers ({block.dtypes.iloc[j]}), decimal comma."
-                     for j in np.flatnonzero(fractional & is_float)]
-    warnings = [f"{names[j]!r}: {int(n_inf[j])} cell(s) were read as infinity (text such as "
-                "'inf' or '-Infinity', or a number too large for float64). Estimators refuse "
-                "infinite values: fix or blank those cells." for j in np.flatnonzero(n_inf)]
+    warnings: list[str] = []
+    done = 0
+    for part, chunk in column_chunks(block, columns):
+        values = chunk.to_numpy(dtype=float)  # numpy dtypes only: NaN is already NaN
+        n_inf = np.isinf(values).sum(axis=0)
+        if decimal == ",":
+            finite = np.where(np.isfinite(values), values, 0.0)
+            fractional = (finite != np.round(finite)).any(axis=0)
+            is_float = chunk.dtypes.map(lambda d: d.kind == "f").to_numpy()
+            coercions += [f"{names[done + j]!r}: text → numbers ({chunk.dtypes.iloc[j]}), "
+                          "decimal comma." for j in np.flatnonzero(fractional & is_float)]
+        warnings += [f"{names[done + j]!r}: {int(n_inf[j])} cell(s) were read as infinity (text "
+                     "such as 'inf' or '-Infinity', or a number too large for float64). Estimators "
+                     "refuse infinite values: fix or blank those cells." for j in np.flatnonzero(n_inf)]
+        done += len(part)
     return coercions, warnings
