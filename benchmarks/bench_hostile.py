@@ -60,6 +60,11 @@ print(json.dumps({"outcome": outcome, "seconds": took, "rss_mb": (peak - base) /
 """
 
 
+#: The child allocates as the app's server does: pyarrow through the C allocator
+#: (``ui/memory.py``; set there for the server and its workers).
+SERVER_ENV = {**os.environ, "ARROW_DEFAULT_MEMORY_POOL": "system"}
+
+
 def _xlsx(sheet: str) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -152,7 +157,7 @@ def main(only: str = "") -> None:
             del raw
             size = os.path.getsize(path)
             out = subprocess.run([sys.executable, "-c", CHILD, path, name, str(ROOT)],
-                                 capture_output=True, text=True, timeout=900)
+                                 capture_output=True, text=True, timeout=900, env=SERVER_ENV)
             if out.returncode:
                 print(f"| {label} | {size / 2**20:,.2f} MB | CRASH {out.stderr[-200:]!r} | | | |")
                 continue
