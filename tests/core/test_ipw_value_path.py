@@ -151,3 +151,23 @@ def test_a_check_fits_its_simulations_together_and_an_unchanged_model_once(metho
     est = cc.estimate(df, ident, method="ipw")
     cc.refute(df, ident, est, method=method, n_simulations=40, random_state=3)
     assert len(sizes) == 2 and sum(sizes) == fitted
+
+
+@pytest.mark.parametrize("k", [3, 10])  # a weighted Gram by pairs (k <= 8) and by matrix product
+def test_fits_made_together_are_the_penalised_maximum_likelihood_of_an_independent_solver(k):
+    """Each fit of a batch equals scikit-learn's L-BFGS on the same standardised design and
+    ridge (C = 1 / (penalty * n), intercept not penalised), to 1e-6."""
+    from sklearn.linear_model import LogisticRegression
+
+    from causal_core.estimators.propensity import fit_propensity_many
+
+    rng = np.random.default_rng(k)
+    n, penalty = 400, 1e-3
+    xs = rng.normal(size=(4, n, k)) * np.linspace(0.5, 3.0, k)
+    ts = (rng.uniform(size=(4, n)) < 1 / (1 + np.exp(-xs @ np.linspace(-0.6, 0.6, k)))).astype(float)
+    for fit, t in zip(fit_propensity_many(xs, ts, penalty=penalty), ts, strict=True):
+        assert fit.converged and fit.design.shape == (n, k + 1)
+        ref = LogisticRegression(C=1 / (penalty * n), tol=1e-12, max_iter=10_000)
+        ref.fit(fit.design[:, 1:], t)
+        np.testing.assert_allclose(fit.coef, [ref.intercept_[0], *ref.coef_[0]], atol=1e-6)
+        np.testing.assert_allclose(fit.ps, ref.predict_proba(fit.design[:, 1:])[:, 1], atol=1e-6)
