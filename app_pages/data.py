@@ -2,16 +2,16 @@
 
 from typing import Any
 
-import plotly.express as px
 import streamlit as st
 
 import causal_core as cc
-from causal_core._escape import plotly_text
 from causal_core.data import SUPPORTED_EXTENSIONS
 from causal_core.datasets import list_examples
 from causal_core.dates import DATE_FEATURES, date_feature_names
 from causal_core.plan import missing_sentence
+from causal_core.plots import distribution_figure
 from ui import session, state
+from ui.figures import figure_of
 from ui.guard import replacing_button
 from ui.widgets import md, show_error
 
@@ -92,9 +92,8 @@ def main() -> None:
         st.dataframe(profile, hide_index=True, width="stretch")
     with right:
         col = st.selectbox("Distribution of", list(d.frame.columns))
-        fig = px.histogram(d.frame, x=col, nbins=40, labels={col: plotly_text(col)},
-                           title=f"Distribution of {plotly_text(col)}")
-        fig.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10), yaxis_title="rows")
+        fig = figure_of(d.frame, f"distribution:{col}",  # the column's counts, once per table
+                        lambda frame: distribution_figure(frame[col], col))
         st.plotly_chart(fig, width="stretch")
     st.markdown("**Preview**")
     st.dataframe(d.frame.head(50), width="stretch")

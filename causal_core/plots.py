@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from . import fmt
@@ -29,9 +31,11 @@ from ._escape import plotly_text as _t
 from .estimators.result import EffectEstimate, PropensityDiagnostics
 from .exceptions import EstimationError
 
-__all__ = ["propensity_overlap", "love_plot", "forest_plot", "refutation_histogram",
+__all__ = ["distribution_figure", "propensity_overlap", "love_plot", "forest_plot", "refutation_histogram",
            "confounder_heatmap", "sensitivity_contour", "check_figure", "readable"]
 
+_BAR = "#4c78a8"
+_FEW = 12  # whole numbers with at most this many distinct values get a bar per value
 _TREATED = "#d62728"
 _CONTROL = "#1f77b4"
 
@@ -168,6 +172,103 @@ from .refute_plots import (  # noqa: E402
     check_figure,
     confounder_heatmap,
     readable,
+    readable_layout,
     refutation_histogram,
     sensitivity_contour,
 )
+
+
+def distribution_figure(values: pd.Series, name: object, bins: int = 40, top: int = 30,
+                        height: int = 320) -> go.Figure:
+    """One column's distribution: counts in ``bins`` equal bins for numbers and dates (a bar
+    per value for whole numbers with at most 12 distinct values, such as 0/1 codes), the
+    ``top`` most frequent values (the rest as one bar) for anything else.
+
+    The counts are computed here, so the figure's size does not grow with the rows (plotly
+    express sent every value to the browser, and took 28 ms a figure on 2,000 rows); what is
+    not drawn (missing cells, infinite values) is said in the title.
+
+    Examples
+    --------
+    >>> fig = distribution_figure(pd.Series([1.0, 2.0, 2.5, np.nan]), "x", bins=2)
+    >>> list(fig.data[0].y), fig.layout.title.text
+    ([1, 2], 'Distribution of x (1 missing not shown)')
+    >>> distribution_figure(pd.Series(["a", "b", "a"]), "g").data[0].x
+    ('a', 'b')
+    """
+    s = pd.Series(values)
+    missing = int(s.isna().sum())
+    kept = s.dropna()
+    skipped = [f"{missing:,} missing"] if missing else []
+    if pd.api.types.is_datetime64_any_dtype(kept.dtype):
+        data, x_title = _binned(kept.astype("int64").to_numpy(), bins, dates=True), "date"
+    elif pd.api.types.is_numeric_dtype(kept.dtype) and not pd.api.types.is_bool_dtype(kept.dtype):
+        numbers = kept.to_numpy(dtype=float)
+        finite = np.isfinite(numbers)
+        if not finite.all():
+            skipped.append(f"{int((~finite).sum()):,} infinite")
+        whole = numbers[finite]
+        levels = np.unique(whole)
+        if 0 < levels.size <= _FEW and np.array_equal(levels, np.round(levels)):
+            data = _levels(whole, levels)  # codes such as 0/1 or 1-5: a bar per value
+        else:
+            data = _binned(whole, bins, dates=False)
+        x_title = _t(name)
+    else:
+        data, x_title = _counted(kept, top), _t(name)
+    title = f"Distribution of {_t(name)}" + (f" ({', '.join(skipped)} not shown)" if skipped else "")
+    layout = {"title": {"text": title}, "height": height, "bargap": 0.02, "showlegend": False,
+              "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+              "xaxis": {"title": {"text": x_title}}, "yaxis": {"title": {"text": "rows"}}}
+    if not data:
+        layout["annotations"] = [{"text": "no values to draw", "showarrow": False,
+                                  "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}]
+    if data and data[0].pop("xtype", None) == "date":
+        layout["xaxis"]["type"] = "date"
+    if data and (ticks := data[0].pop("xticks", None)) is not None:
+        layout["xaxis"].update(tickmode="array", tickvals=ticks)  # the values, not 0.5 steps
+    return go.Figure(readable_layout({"data": data, "layout": layout}))
+
+
+def _binned(numbers: np.ndarray, bins: int, *, dates: bool) -> list[dict]:
+    """A bar per bin: its centre, width and count (hover: the bin's bounds)."""
+    if numbers.size == 0:
+        return []
+    counts, edges = np.histogram(numbers, bins=bins)
+    centre, width = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
+    bar = {"type": "bar", "y": counts.tolist(), "marker": {"color": _BAR}}
+    if dates:
+        as_date = pd.to_datetime
+        bar.update(x=[str(v) for v in as_date(centre)], width=(width / 1e6).tolist(), xtype="date",
+                   customdata=[[str(a), str(b)] for a, b in zip(as_date(edges[:-1]),
+                                                                as_date(edges[1:]), strict=True)],
+                   hovertemplate="%{customdata[0]} to %{customdata[1]}: %{y} rows<extra></extra>")
+    else:
+        bar.update(x=centre.tolist(), width=width.tolist(),
+                   customdata=np.column_stack([edges[:-1], edges[1:]]).tolist(),
+                   hovertemplate=f"%{{customdata[0]:{fmt.D3_NUMBER}}} to "
+                   f"%{{customdata[1]:{fmt.D3_NUMBER}}}: %{{y}} rows<extra></extra>")
+    return [bar]
+
+
+def _levels(numbers: np.ndarray, levels: np.ndarray) -> list[dict]:
+    """A bar per whole-number value, in order of value."""
+    counts = np.searchsorted(levels, numbers)
+    return [{"type": "bar", "x": levels.tolist(), "y": np.bincount(counts).tolist(),
+             "width": 0.8, "marker": {"color": _BAR}, "xticks": levels.tolist(),
+             "hovertemplate": f"%{{x:{fmt.D3_NUMBER}}}: %{{y}} rows<extra></extra>"}]
+
+
+def _counted(values: pd.Series, top: int) -> list[dict]:
+    """A bar per value, the most frequent first; past ``top`` values, one bar for the rest."""
+    if values.empty:
+        return []
+    counts = values.astype(object).map(str).value_counts(sort=True)
+    shown = counts.iloc[:top]
+    labels = [_t(v) for v in shown.index]
+    heights = shown.tolist()
+    if len(counts) > top:
+        labels.append(f"other ({len(counts) - top:,} values)")
+        heights.append(int(counts.iloc[top:].sum()))
+    return [{"type": "bar", "x": labels, "y": heights, "marker": {"color": _BAR},
+             "hovertemplate": "%{x}: %{y} rows<extra></extra>"}]
