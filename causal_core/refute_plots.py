@@ -63,7 +63,7 @@ def wrap_title(text: str, width: int = TITLE_WIDTH) -> str:
     return "<br>".join([*lines, line])
 
 
-def readable(fig: go.Figure) -> go.Figure:
+def readable(fig: go.Figure, layout: dict | None = None) -> go.Figure:
     """Labels never clipped or overlapping: every axis (and its title) grows the margin it
     needs (plotly ``automargin``), titles keep their distance from the ticks, long titles are
     wrapped (:func:`wrap_title`), and tick labels use :data:`causal_core.fmt.D3_NUMBER` (no
@@ -71,10 +71,12 @@ def readable(fig: go.Figure) -> go.Figure:
 
     Returns a new figure built once from the changed specification (:func:`readable_layout`),
     less the template (plotly's default, which the new figure gets again): plotly's
-    ``update_*`` calls validate their whole path each time (8 ms a figure).
+    ``update_*`` calls validate their whole path each time (8 ms a figure). ``layout``:
+    top-level layout settings (a page's height and margins) set in the same build.
     """
     spec = fig.to_dict()
     spec.setdefault("layout", {}).pop("template", None)  # no engine figure sets another
+    spec["layout"].update(layout or {})
     return go.Figure(readable_layout(spec))
 
 
@@ -113,10 +115,11 @@ def check_title(result: RefutationResult) -> str:
     return f"{head} (sensitivity: not a test)"
 
 
-def refutation_histogram(result: RefutationResult) -> go.Figure:
+def refutation_histogram(result: RefutationResult, layout: dict | None = None) -> go.Figure:
     """Histogram of the simulated estimates, the reference value and the original estimate.
 
-    The title gives the check, its verdict and the number it rests on (:func:`check_title`).
+    The title gives the check, its verdict and the number it rests on (:func:`check_title`);
+    ``layout`` as in :func:`readable`.
     """
     if not isinstance(result, RefutationResult):
         raise EstimationError(
@@ -149,7 +152,7 @@ def refutation_histogram(result: RefutationResult) -> go.Figure:
     what = ("Partial correlation of each implied independence"
             if result.method == "graph_implications"
             else f"Estimated effect of {_t(result.treatment)} on {_t(result.outcome)}")
-    layout = {
+    spec = {
         "title": {"text": f"{check_title(result)}, {fmt.count(result.n_simulations)} "
                   f"{'test' if result.method == 'graph_implications' else 'simulation'}"
                   f"{'' if result.n_simulations == 1 else 's'}"},
@@ -157,11 +160,12 @@ def refutation_histogram(result: RefutationResult) -> go.Figure:
         "bargap": 0.05, "legend": {"orientation": "h", "y": -0.3}, "shapes": shapes,
     }
     if implications:
-        layout["yaxis"].update(visible=False, range=[-0.2, 1])
-    return go.Figure(readable_layout({"data": data, "layout": layout}))
+        spec["yaxis"].update(visible=False, range=[-0.2, 1])
+    spec.update(layout or {})
+    return go.Figure(readable_layout({"data": data, "layout": spec}))
 
 
-def control_plot(result: RefutationResult) -> go.Figure:
+def control_plot(result: RefutationResult, layout: dict | None = None) -> go.Figure:
     """A negative-control check: its estimate (or partial correlation) with its interval,
     against the 0 it must be."""
     d = result.details
@@ -181,24 +185,24 @@ def control_plot(result: RefutationResult) -> go.Figure:
             else f"Estimated 'effect' of {_t(result.treatment)} (must be 0)")
     fig.update_layout(title=check_title(result), xaxis_title=what, showlegend=False,
                       yaxis_title="")
-    return readable(fig)
+    return readable(fig, layout)
 
 
-def check_figure(result: RefutationResult) -> go.Figure:
+def check_figure(result: RefutationResult, layout: dict | None = None) -> go.Figure:
     """The figure that fits a check: the confounder heat map, the negative-control interval,
-    or the histogram of simulated values."""
+    or the histogram of simulated values; ``layout`` as in :func:`readable`."""
     if result.surface is not None:
-        return confounder_heatmap(result)
+        return confounder_heatmap(result, layout)
     if result.method.startswith("negative_control"):
-        return control_plot(result)
-    return refutation_histogram(result)
+        return control_plot(result, layout)
+    return refutation_histogram(result, layout)
 
 
-def confounder_heatmap(result: RefutationResult) -> go.Figure:
+def confounder_heatmap(result: RefutationResult, layout: dict | None = None) -> go.Figure:
     """Heatmap of the effect under simulated confounders (``unobserved_common_cause``).
 
     x: partial R² of the confounder with the treatment; y: with the outcome. The zero line
-    and the benchmark confounder are marked.
+    and the benchmark confounder are marked. ``layout`` as in :func:`readable`.
     """
     s = result.surface if isinstance(result, RefutationResult) else None
     if s is None:
@@ -235,15 +239,16 @@ def confounder_heatmap(result: RefutationResult) -> go.Figure:
         yaxis_title="Confounder's partial R²<br>with the outcome",
         showlegend=False,
     )
-    return readable(fig)
+    return readable(fig, layout)
 
 
-def sensitivity_contour(sens: OVBSensitivity) -> go.Figure:
+def sensitivity_contour(sens: OVBSensitivity, layout: dict | None = None) -> go.Figure:
     """Cinelli & Hazlett's contour plot of the adjusted estimate.
 
     Contours of the bias-adjusted estimate over the confounder's partial R² with treatment
     (x) and outcome (y); the zero contour dashed red, the unadjusted estimate, the robustness
-    value ``RV_q`` on the diagonal and the benchmark covariates marked.
+    value ``RV_q`` on the diagonal and the benchmark covariates marked. ``layout`` as in
+    :func:`readable`.
     """
     if not isinstance(sens, OVBSensitivity):
         raise EstimationError(
@@ -287,4 +292,4 @@ def sensitivity_contour(sens: OVBSensitivity) -> go.Figure:
         yaxis_title="Partial R² of the confounder<br>with the outcome",
         xaxis_range=[0, max(x)], yaxis_range=[0, max(y)], showlegend=False,
     )
-    return readable(fig)
+    return readable(fig, layout)

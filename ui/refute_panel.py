@@ -110,11 +110,11 @@ def _one(res: cc.RefutationResult) -> None:
 
 
 def _check_figure(res: cc.RefutationResult) -> Any:
-    return check_figure(res).update_layout(height=360, margin=dict(l=10, r=10, t=50, b=10))
+    return check_figure(res, {"height": 360, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}})
 
 
 def _contour(sens: Any) -> Any:
-    return sensitivity_contour(sens).update_layout(height=420)
+    return sensitivity_contour(sens, {"height": 420})
 
 
 def _sensitivity_or_none(est: cc.EffectEstimate):

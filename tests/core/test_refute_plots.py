@@ -129,3 +129,18 @@ def test_the_histogram_written_at_once_is_the_figure_plotlys_calls_build(method)
               dataclasses.replace(res, method="graph_implications", n_simulations=3,
                                   simulated=np.array([0.1, -0.2, 0.05]))):
         assert refutation_histogram(r).to_dict() == _histogram_by_plotlys_own_calls(r).to_dict()
+
+
+def test_a_pages_layout_given_to_a_figure_is_what_update_layout_gives():
+    """The page's height and margins set in the figure's one build, not by a second
+    validated ``update_layout`` (1.25 ms a figure, measured), with the same result."""
+    from causal_core.refute_plots import check_figure
+
+    page = {"height": 360, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}}
+    results = [refute(DATA, IDENT, EST, method=m, n_simulations=10, random_state=2, **kw)
+               for m, kw in (("placebo_treatment", {}), ("unobserved_common_cause", {"n_grid": 3}))]
+    for res in results:
+        assert check_figure(res, page).to_dict() == check_figure(res).update_layout(**page).to_dict()
+    sens = ovb_sensitivity(DATA, IDENT, EST)
+    assert (sensitivity_contour(sens, {"height": 420}).to_dict()
+            == sensitivity_contour(sens).update_layout(height=420).to_dict())
