@@ -7,6 +7,7 @@ from causal_core.plots import forest_plot
 from causal_core.questions import TARGET_QUESTIONS
 from ui import heavy, session, state
 from ui.estimate_panels import contrasts_panel, propensity_diagnostics
+from ui.figures import figure_by_key
 from ui.missing_panel import missing_choice_panel
 from ui.refute_panel import show_refutations
 from ui.widgets import estimate_card, param_panel, show_error
@@ -74,9 +75,14 @@ def main() -> None:
                               lambda update: state.estimate_all(target, update),
                               done=not state.comparison_pending(target))
         if runs is not None:
-            fig = forest_plot([r for _, r in runs if isinstance(r, cc.EffectEstimate)],
-                              reference=ref[0] if ref else None,
-                              reference_label=("true effect" if ref[2] else "benchmark") if ref else "")
+            ests = [r for _, r in runs if isinstance(r, cc.EffectEstimate)]
+            shown = ";".join(f"{e.method_label}|{e.target}|{e.value!r}|{e.ci_low!r}|{e.ci_high!r}"
+                             f"|{e.level}|{e.treatment}|{e.outcome}" for e in ests)
+            fig = figure_by_key(  # the key names everything the figure shows
+                f"forest|{ref!r}|{shown}",
+                lambda: forest_plot(ests, reference=ref[0] if ref else None,
+                                    reference_label=("true effect" if ref[2] else "benchmark")
+                                    if ref else ""))
             st.plotly_chart(fig, width="stretch")
             st.caption("Every applicable estimator with default parameters, and the naive "
                        "association (no adjustment) for comparison.")

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["figure_of"]
+__all__ = ["figure_of", "figure_by_key"]
+
+#: Figures kept by content key (:func:`figure_by_key`), the least recently used dropped first.
+KEYED = 512
 
 _figures: dict[tuple[int, str], tuple[weakref.ref, Any]] = {}
+_keyed: OrderedDict[str, Any] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -36,4 +41,22 @@ def figure_of(result: Any, kind: str, make: Callable[[Any], Any]) -> Any:
     with _lock:
         _figures[key] = (weakref.ref(result), fig)
     weakref.finalize(result, _forget, key)
+    return fig
+
+
+def figure_by_key(key: str, make: Callable[[], Any]) -> Any:
+    """The figure ``make()`` for a content key (one that names everything the figure shows,
+    such as a plan's comparison key), built once while among the :data:`KEYED` most recent.
+
+    For figures of several results at once, which :func:`figure_of` cannot key by one object.
+    """
+    with _lock:
+        if key in _keyed:
+            _keyed.move_to_end(key)
+            return _keyed[key]
+    fig = make()
+    with _lock:
+        _keyed[key] = fig
+        while len(_keyed) > KEYED:
+            _keyed.popitem(last=False)
     return fig

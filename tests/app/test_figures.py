@@ -34,3 +34,20 @@ def test_a_freed_result_takes_its_figure_with_it():
     del r
     gc.collect()
     assert key not in figures._figures
+
+
+def test_a_keyed_figure_is_built_once_and_the_least_recently_used_dropped(monkeypatch):
+    monkeypatch.setattr(figures, "KEYED", 3)
+    monkeypatch.setattr(figures, "_keyed", type(figures._keyed)())
+    built = []
+
+    def make(key):
+        return lambda: built.append(key) or {"figure": key}
+
+    first = figures.figure_by_key("a", make("a"))
+    assert figures.figure_by_key("a", make("a")) is first
+    for key in ("b", "c", "a", "d"):  # "a" used again, so "b" is the oldest when "d" comes
+        figures.figure_by_key(key, make(key))
+    assert built == ["a", "b", "c", "d"] and list(figures._keyed) == ["c", "a", "d"]
+    figures.figure_by_key("b", make("b"))
+    assert built[-1] == "b"
