@@ -47,7 +47,8 @@ lint: $(DEVSTAMP)
 test: $(DEVSTAMP) chromium postgresql
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -n 2 --doctest-modules causal_core tests --ignore=tests/browser/alone
-	@# timing rules that another test worker beside them would decide: run alone, figures printed
+	@# run alone, figures printed: a 1 s timing rule and the three-browser flow, which another
+	@# test worker beside them would decide or slow
 	$(BIN)/python -m pytest -q -s tests/browser/alone
 
 bench: $(DEVSTAMP)
