@@ -137,6 +137,8 @@ def cases():
     yield "CSV, 100,000 columns x 5 rows", "wide.csv", (
         ",".join(f"c{i}" for i in range(wide)) + "\n"
         + "\n".join(",".join(str((i * j) % 7) for i in range(wide)) for j in range(5))).encode()
+    yield "gzip CSV 1M x 6 with a text column", "text.csv.gz", gzip.compress(
+        frame.to_csv(index=False).encode(), 6)
     numbers = frame.drop(columns="g").to_csv(index=False)
     yield "gzip CSV 1M x 5 (legit)", "legit.csv.gz", gzip.compress(numbers.encode(), 6)
     yield "gzip CSV 1M x 5, CRLF (legit)", "crlf.csv.gz", gzip.compress(
