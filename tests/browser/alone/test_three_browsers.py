@@ -40,6 +40,28 @@ def _estimate(s: Session) -> float:
     return float(_NUMBER.search(text).group().replace(",", "").replace("−", "-"))
 
 
+def _choose(s: Session, label: str, pattern: str) -> None:
+    """Choose the option matching ``pattern`` in the select box labelled ``label``, and read
+    it back. A click can land while the page is still redrawing the box (its checks finish in
+    later reruns: seen in a clean-clone CI run), so a choice that did not take is tried again."""
+    field = s.page.get_by_test_id("stSelectbox").filter(has_text=label).first.locator("input")
+    wanted = re.compile(pattern, re.I)
+    for _ in range(5):
+        s.wait_idle(300_000)
+        field.click()
+        try:
+            s.page.get_by_role("option", name=wanted).first.click(timeout=10_000)
+        except Exception:  # noqa: BLE001 - the list closed under the click: open it again
+            s.page.keyboard.press("Escape")
+            continue
+        s.wait_idle(300_000)
+        field.blur()
+        s.page.wait_for_timeout(300)
+        if wanted.search(field.input_value()):
+            return
+    raise AssertionError(f"could not choose {pattern!r} in {label!r}: it shows {field.input_value()!r}")
+
+
 def _run_checks(s: Session) -> None:
     """Press "Run the N checks" (the slow estimators' checks wait for it) and wait for them."""
     button = s.page.get_by_role("button", name=re.compile(r"^Run the \d+ checks"))
@@ -98,10 +120,7 @@ class Student(threading.Thread):
         self.step("Identify", lambda: _nav(s, "3 · Identify"))
         self.own(self.step("estimate + default checks",
                            lambda: (_nav(s, "4 · Estimate & Refute"), _estimate(s))[1]), "default")
-        box = page.get_by_test_id("stSelectbox").filter(has_text="Estimator").first
-        box.click()
-        option = page.get_by_role("option", name=re.compile("weighting", re.I)).first
-        self.step("switch to IPW", lambda: (option.click(), s.wait_idle(300_000)))
+        self.step("switch to IPW", lambda: _choose(s, "Estimator", "weighting"))
         self.own(_estimate(s), "IPW")
         self.step("IPW checks", lambda: _run_checks(s))
         slider = page.get_by_test_id("stSlider").filter(has_text="Simulations per check")
