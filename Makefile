@@ -47,8 +47,7 @@ lint: $(DEVSTAMP)
 test: $(DEVSTAMP) chromium postgresql
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -n 2 --doctest-modules causal_core tests --ignore=tests/browser/alone
-	@# run alone, figures printed: a 1 s timing rule and the three-browser flow, which another
-	@# test worker beside them would decide or slow
+	@# run alone, figures printed: three browsers at once, which another test worker would slow
 	$(BIN)/python -m pytest -q -s tests/browser/alone
 
 bench: $(DEVSTAMP)
