@@ -114,8 +114,8 @@ class Student(threading.Thread):
         self.step("first page", lambda: (page.goto(self.url), s.wait_idle(300_000)))
         page.get_by_text("Upload your own", exact=True).click()
         self.step("upload", lambda: (page.locator("input[type='file']").first.set_input_files(
-            str(self.path)), s.wait_idle(300_000)))
-        page.get_by_text(self.path.name).first.wait_for(timeout=60_000)
+            str(self.path)), page.get_by_text(self.path.name).first.wait_for(timeout=300_000),
+            s.wait_idle(300_000)))  # until the page names the file: its rerun may start late
         self.step("Model", lambda: _nav(s, "2 · Model"))
         self.step("Identify", lambda: _nav(s, "3 · Identify"))
         self.own(self.step("estimate + default checks",
