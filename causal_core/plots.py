@@ -200,8 +200,9 @@ def distribution_figure(values: pd.Series, name: object, bins: int = 40, top: in
     missing = int(s.isna().sum())
     kept = s.dropna()
     skipped = [f"{missing:,} missing"] if missing else []
+    axis: dict = {"title": {"text": _t(name)}}
     if pd.api.types.is_datetime64_any_dtype(kept.dtype):
-        data, x_title = _binned(kept.astype("int64").to_numpy(), bins, dates=True), "date"
+        data, axis = _dated(pd.DatetimeIndex(kept), bins), {"title": {"text": "date"}, "type": "date"}
     elif pd.api.types.is_numeric_dtype(kept.dtype) and not pd.api.types.is_bool_dtype(kept.dtype):
         numbers = kept.to_numpy(dtype=float)
         finite = np.isfinite(numbers)
@@ -211,51 +212,58 @@ def distribution_figure(values: pd.Series, name: object, bins: int = 40, top: in
         levels = np.unique(whole)
         if 0 < levels.size <= _FEW and np.array_equal(levels, np.round(levels)):
             data = _levels(whole, levels)  # codes such as 0/1 or 1-5: a bar per value
+            axis.update(tickmode="array", tickvals=levels.tolist())  # the values, not 0.5 steps
         else:
-            data = _binned(whole, bins, dates=False)
-        x_title = _t(name)
+            data = _binned(whole, bins)
     else:
-        data, x_title = _counted(kept, top), _t(name)
+        data = _counted(kept, top)
     title = f"Distribution of {_t(name)}" + (f" ({', '.join(skipped)} not shown)" if skipped else "")
     layout = {"title": {"text": title}, "height": height, "bargap": 0.02, "showlegend": False,
               "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-              "xaxis": {"title": {"text": x_title}}, "yaxis": {"title": {"text": "rows"}}}
+              "xaxis": axis, "yaxis": {"title": {"text": "rows"}}}
     if not data:
         layout["annotations"] = [{"text": "no values to draw", "showarrow": False,
                                   "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}]
-    if data and data[0].pop("xtype", None) == "date":
-        layout["xaxis"]["type"] = "date"
-    if data and (ticks := data[0].pop("xticks", None)) is not None:
-        layout["xaxis"].update(tickmode="array", tickvals=ticks)  # the values, not 0.5 steps
     return go.Figure(readable_layout({"data": data, "layout": layout}))
 
 
-def _binned(numbers: np.ndarray, bins: int, *, dates: bool) -> list[dict]:
+def _binned(numbers: np.ndarray, bins: int) -> list[dict]:
     """A bar per bin: its centre, width and count (hover: the bin's bounds)."""
     if numbers.size == 0:
         return []
     counts, edges = np.histogram(numbers, bins=bins)
-    centre, width = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
-    bar = {"type": "bar", "y": counts.tolist(), "marker": {"color": _BAR}}
-    if dates:
-        as_date = pd.to_datetime
-        bar.update(x=[str(v) for v in as_date(centre)], width=(width / 1e6).tolist(), xtype="date",
-                   customdata=[[str(a), str(b)] for a, b in zip(as_date(edges[:-1]),
-                                                                as_date(edges[1:]), strict=True)],
-                   hovertemplate="%{customdata[0]} to %{customdata[1]}: %{y} rows<extra></extra>")
-    else:
-        bar.update(x=centre.tolist(), width=width.tolist(),
-                   customdata=np.column_stack([edges[:-1], edges[1:]]).tolist(),
-                   hovertemplate=f"%{{customdata[0]:{fmt.D3_NUMBER}}} to "
-                   f"%{{customdata[1]:{fmt.D3_NUMBER}}}: %{{y}} rows<extra></extra>")
-    return [bar]
+    return [{"type": "bar", "x": ((edges[:-1] + edges[1:]) / 2).tolist(),
+             "width": np.diff(edges).tolist(), "y": counts.tolist(), "marker": {"color": _BAR},
+             "customdata": np.column_stack([edges[:-1], edges[1:]]).tolist(),
+             "hovertemplate": f"%{{customdata[0]:{fmt.D3_NUMBER}}} to "
+             f"%{{customdata[1]:{fmt.D3_NUMBER}}}: %{{y}} rows<extra></extra>"}]
+
+
+def _dated(dates: pd.DatetimeIndex, bins: int) -> list[dict]:
+    """:func:`_binned` for dates of any unit or time zone: bins of nanoseconds since the epoch,
+    shown as the column's own wall-clock dates (plotly reads no zone offset; a bar's width is
+    in milliseconds, as plotly reads it)."""
+    if dates.size == 0:
+        return []
+    counts, edges = np.histogram(dates.as_unit("ns").asi8, bins=bins)
+
+    def shown(ns: np.ndarray) -> list[str]:
+        at = pd.to_datetime(ns, utc=dates.tz is not None)
+        return [str(v) for v in (at.tz_convert(dates.tz).tz_localize(None)
+                                 if dates.tz is not None else at)]
+
+    lows, highs = shown(edges[:-1]), shown(edges[1:])
+    return [{"type": "bar", "x": shown((edges[:-1] + edges[1:]) / 2),
+             "width": (np.diff(edges) / 1e6).tolist(), "y": counts.tolist(),
+             "marker": {"color": _BAR}, "customdata": [list(p) for p in zip(lows, highs, strict=True)],
+             "hovertemplate": "%{customdata[0]} to %{customdata[1]}: %{y} rows<extra></extra>"}]
 
 
 def _levels(numbers: np.ndarray, levels: np.ndarray) -> list[dict]:
     """A bar per whole-number value, in order of value."""
     counts = np.searchsorted(levels, numbers)
     return [{"type": "bar", "x": levels.tolist(), "y": np.bincount(counts).tolist(),
-             "width": 0.8, "marker": {"color": _BAR}, "xticks": levels.tolist(),
+             "width": 0.8, "marker": {"color": _BAR},
              "hovertemplate": f"%{{x:{fmt.D3_NUMBER}}}: %{{y}} rows<extra></extra>"}]
 
 

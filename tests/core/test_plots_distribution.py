@@ -63,6 +63,19 @@ def test_dates_are_binned_on_a_date_axis():
     assert str(fig.data[0].x[0]).startswith("2024-01-1")
 
 
+@pytest.mark.parametrize("unit", ["s", "ms", "us"])
+def test_dates_of_any_unit_or_zone_are_shown_as_their_own_dates(unit):
+    """Bins count nanoseconds, whatever unit the column has (seconds counted as nanoseconds
+    drew 1970 dates); a zoned column is shown in its own wall-clock time."""
+    days = pd.Series(pd.date_range("2024-01-01", periods=366, freq="D"))
+    want = distribution_figure(days, "day", bins=12).data[0]
+    got = distribution_figure(days.astype(f"datetime64[{unit}]"), "day", bins=12).data[0]
+    assert list(got.x) == list(want.x) and list(got.y) == list(want.y)
+    paris = distribution_figure(days.dt.tz_localize("Europe/Paris"), "day", bins=12).data[0]
+    assert list(paris.y) == list(want.y)  # the same days in each bin
+    assert paris.x[0] == want.x[0]  # Paris wall-clock time, not UTC (an hour earlier)
+
+
 @pytest.mark.parametrize("name", ['<a href="javascript:alert(1)">x</a>', "<b>bold</b>", "a\u202eb"])
 def test_a_hostile_name_or_value_is_text_in_the_figure(name):
     fig = distribution_figure(pd.Series([name, name, "ok"]), name)
