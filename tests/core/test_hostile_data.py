@@ -278,7 +278,7 @@ def test_columns_counted_a_chunk_at_a_time_give_what_one_pass_gives(monkeypatch)
     assert any("'e': 1 cell(s)" in w for w in whole[1].warnings)
 
 
-def test_a_wide_table_stays_one_block_per_type_and_a_narrow_one_is_not_copied():
+def test_a_wide_table_stays_one_block_per_type_and_a_narrow_one_keeps_its_types():
     wide = ",".join(f"c{i}" for i in range(2_500)) + "\n" + ",".join("1" for _ in range(2_500))
     frame, _ = load_table((wide + "\n" + wide.split("\n")[1]).encode(), "w.csv")
     assert frame.shape == (2, 2_500) and len(frame._mgr.blocks) == 1
