@@ -44,8 +44,9 @@ def _widget(prefix: str, key: str) -> str:
 @contextmanager
 def progress_box(label: str, key: str) -> Iterator[Progress]:
     """A progress bar with a Cancel button while the block runs; yields ``update(fraction,
-    status="")``, shown as the label followed by the status. Both disappear when the block
-    ends (or is interrupted)."""
+    status="")``, shown as the label followed by the status (redrawn only when the bar's
+    per-mille position or its text changes). Both disappear when the block ends (or is
+    interrupted)."""
     box = st.empty()
     with box.container():
         bar = st.progress(0.0, text=label)
@@ -53,8 +54,17 @@ def progress_box(label: str, key: str) -> Iterator[Progress]:
                   help="Stop this computation. Nothing you chose is changed; run it again "
                        "whenever you like.")
 
+    drawn: list[tuple[int, str]] = []  # what the bar shows now: (per mille, text)
+
     def update(fraction: float, status: str = "") -> None:
-        bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{label} {status}".strip())
+        # A waiting page calls this every 0.25 s; redrawing an unchanged bar sends the browser
+        # a message and costs the server's one interpreter lock for nothing.
+        value = min(max(float(fraction), 0.0), 1.0)
+        text = f"{label} {status}".strip()
+        if drawn and drawn[0] == (round(1000 * value), text):
+            return
+        drawn[:] = [(round(1000 * value), text)]
+        bar.progress(value, text=text)
 
     try:
         yield update

@@ -80,3 +80,31 @@ def test_a_new_session_on_the_opening_example_queues_no_job_not_even_for_a_faili
     at = AppTest.from_file(app, default_timeout=300).run()
     assert not at.exception
     assert labels == [], f"a second session queued {labels}"
+
+
+def test_the_bar_is_redrawn_only_when_what_it_shows_changes(monkeypatch):
+    # a waiting page reports every 0.25 s; an unchanged bar must not send the browser a message
+    import streamlit as st
+
+    from ui import heavy
+
+    drawn = []
+
+    class Bar:
+        def progress(self, value, text=""):
+            drawn.append((value, text))
+
+    monkeypatch.setattr(st, "progress", lambda *a, **k: Bar())
+    monkeypatch.setattr(st, "button", lambda *a, **k: False)
+    with heavy.progress_box("Working", "k") as update:
+        for _ in range(5):
+            update(0.0, "waiting, 3 jobs ahead of you on this server")
+        update(0.0, "waiting, 2 jobs ahead of you on this server")
+        update(0.25, "25 %")
+        update(0.2501, "25 %")  # the same per mille: not redrawn
+        update(0.26, "26 %")
+        update(0.26, "26 %")
+        update(7, "done")  # clipped to 1
+    assert drawn == [(0.0, "Working waiting, 3 jobs ahead of you on this server"),
+                     (0.0, "Working waiting, 2 jobs ahead of you on this server"),
+                     (0.25, "Working 25 %"), (0.26, "Working 26 %"), (1.0, "Working done")]
