@@ -25,12 +25,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from benchmarks.load.protocol import Session as Protocol
-from tests.browser.conftest import ROOT, SERVER_PIDS, Session, serve
+from tests.browser.conftest import ARGS, CHROMIUM, ROOT, SERVER_PIDS, Session, serve
 
 NODES, DENSITY = 120, 0.3
-ATTACKERS, PAIRS = 3, 8
+ATTACKERS = 3
+PAIRS = int(os.environ.get("HUNG_PAIRS", 12))
+#: B's browser runs at this priority: in a room it runs on the student's own machine, here it
+#: shares the server's two cores with the fits it is measured beside.
+BROWSER_NICE = int(os.environ.get("HUNG_NICE", -10))
+WARM = os.environ.get("HUNG_WARM", "1") == "1"
 
 
 def _hostile(seed: int = 0) -> tuple[str, bytes]:
@@ -107,16 +113,36 @@ class _Attacker(threading.Thread):
         asyncio.run_coroutine_threadsafe(self.session.close(), self.loop).result(30)
 
 
-def _page_load(browser, url: str) -> float:
-    """Seconds from opening the app in a fresh browser context to its first page, finished."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
+def _page_load(browser, url: str, context=None) -> float:
+    """Seconds from opening the app in a new tab to its first page, finished (a new session:
+    its own WebSocket and script run); in ``context`` (the browser's cache kept, as a
+    student's browser keeps it) or in a fresh one."""
+    own = context is None
+    context = context or browser.new_context(viewport={"width": 1280, "height": 720})
     s = Session(context.new_page(), url)
     start = time.perf_counter()
     s.page.goto(url)
     s.wait_idle(timeout=240_000)
     took = time.perf_counter() - start
-    context.close()
+    s.page.close()
+    if own:
+        context.close()
     return took
+
+
+@pytest.fixture(scope="module")
+def b_browser(tmp_path_factory):
+    """Session B's Chromium, started through ``nice -n BROWSER_NICE`` (every process it starts
+    inherits that priority); yields the browser and the niceness its process really got."""
+    from playwright.sync_api import sync_playwright
+
+    wrapper = tmp_path_factory.mktemp("chromium") / "chromium"
+    wrapper.write_text(f'#!/bin/sh\nexec nice -n {BROWSER_NICE} "{CHROMIUM}" "$@"\n')
+    wrapper.chmod(0o755)
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(wrapper), headless=True, args=ARGS)
+        yield b
+        b.close()
 
 
 def _workers(server: int) -> list[int]:
@@ -139,12 +165,28 @@ def _signal(pids: list[int], sig: int) -> None:
         os.kill(pid, sig)
 
 
-def test_a_hung_looking_input_never_delays_another_sessions_page_load(browser):
+def _niceness(name: bytes) -> list[int]:
+    """The niceness of every running process whose program is named ``name``."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "cmdline").read_bytes().split(b"\0")[0].rsplit(b"/", 1)[-1] == name:
+                    out.append(int((entry / "stat").read_text().rsplit(")", 1)[1].split()[16]))
+            except (OSError, IndexError, ValueError):
+                continue
+    return out
+
+
+def test_a_hung_looking_input_never_delays_another_sessions_page_load(b_browser):
+    browser = b_browser
     server = serve(ROOT / "app.py")
     url = next(server)
+    context = browser.new_context(viewport={"width": 1280, "height": 720}) if WARM else None
     try:
         for _ in range(2):  # warm-up: the opening example's results, computed once per server
-            _page_load(browser, url)
+            _page_load(browser, url, context)
+        nices = sorted(set(_niceness(b"chromium")))
         together = threading.Barrier(ATTACKERS)
         attackers = [_Attacker(url, seed, together) for seed in range(ATTACKERS)]
         for a in attackers:
@@ -160,12 +202,12 @@ def test_a_hung_looking_input_never_delays_another_sessions_page_load(browser):
         for _ in range(PAIRS):
             _signal(workers, signal.SIGSTOP)
             try:
-                paused.append(_page_load(browser, url))
+                paused.append(_page_load(browser, url, context))
             finally:
                 _signal(workers, signal.SIGCONT)
             time.sleep(1.0)
             cpu, start = sum(_cpu_seconds(w) for w in workers), time.perf_counter()
-            running.append(_page_load(browser, url))
+            running.append(_page_load(browser, url, context))
             cpu_running += sum(_cpu_seconds(w) for w in workers) - cpu
             seconds_running += time.perf_counter() - start
         assert not any(a.finished.is_set() for a in attackers), (
@@ -183,6 +225,8 @@ def test_a_hung_looking_input_never_delays_another_sessions_page_load(browser):
     delays = [r - p for p, r in zip(paused, running, strict=True)]
     delay = statistics.median(delays)
     busy = cpu_running / seconds_running
+    kind = "one context (cache kept)" if WARM else "a fresh context a load"
+    print(f"B's browser: niceness {nices}, {kind}")
     print(f"B's page loads with the As' fits paused {paused}, running {running}; median delay "
           f"{delay:+.2f} s; the workers' CPU while running {busy:.2f} s/s; the server's CPU in the "
           f"5 s after the As' tabs closed {after_close_cpu:.2f} s")
