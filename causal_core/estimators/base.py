@@ -193,6 +193,26 @@ class Estimator:
     ) -> EffectEstimate:
         raise NotImplementedError
 
+    def checked_interval(self, problem: Problem, *, value: float, se: float, alpha: float,
+                         dof: float | None = None) -> tuple[float, float, float]:
+        """``(ci_low, ci_high, p_value)`` as :meth:`result` computes them, raising where it
+        raises (no finite estimate, no usable standard error): what a refuter that needs only
+        the interval uses instead of a whole :class:`EffectEstimate`."""
+        value, se = float(value), float(se)
+        if not np.isfinite(value):
+            raise EstimationError(
+                f"{self.label} produced no finite estimate (got {value}) for {problem.treatment!r} "
+                f"-> {problem.outcome!r}. The groups may not overlap or the data may be too few; "
+                "check the diagnostics or try another method."
+            )
+        if not np.isfinite(se) or se < 0:
+            raise EstimationError(
+                f"{self.label} produced no usable standard error (got {se}) for "
+                f"{problem.treatment!r} -> {problem.outcome!r}; the data may be too few or "
+                "degenerate. Check the diagnostics or try another method."
+            )
+        return t_ci(value, se, alpha, dof)
+
     def result(
         self,
         problem: Problem,
@@ -219,19 +239,7 @@ class Estimator:
         """
 
         value, se = float(value), float(se)
-        if not np.isfinite(value):
-            raise EstimationError(
-                f"{self.label} produced no finite estimate (got {value}) for {problem.treatment!r} "
-                f"-> {problem.outcome!r}. The groups may not overlap or the data may be too few; "
-                "check the diagnostics or try another method."
-            )
-        if not np.isfinite(se) or se < 0:
-            raise EstimationError(
-                f"{self.label} produced no usable standard error (got {se}) for "
-                f"{problem.treatment!r} -> {problem.outcome!r}; the data may be too few or "
-                "degenerate. Check the diagnostics or try another method."
-            )
-        lo, hi, p = t_ci(value, se, alpha, dof)
+        lo, hi, p = self.checked_interval(problem, value=value, se=se, alpha=alpha, dof=dof)
         small = small_sample_warnings(problem, linear=dof is not None)
         if ci is not None:
             lo, hi = float(ci[0]), float(ci[1])

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..exceptions import EstimationError
-from .base import MAX_ITER, Estimator, ParamInfo, attempt, register
+from .base import MAX_ITER, REFIT_ERRORS, Estimator, ParamInfo, attempt, register
 from .positivity import overlap_notes, separated
 from .prepare import Problem
 from .propensity import (
@@ -150,6 +150,12 @@ def weight_warnings(diag: PropensityDiagnostics, n1: int, n0: int) -> list[str]:
     return notes
 
 
+def _fit_or_message(problem: Problem, max_iter: int) -> PropensityFit | str:
+    """The problem's own propensity fit, or the message of its failure."""
+    fit, err = attempt(lambda: fit_propensity(problem.x, problem.t, max_iter=max_iter))
+    return fit if err is None else err
+
+
 class _Scores(NamedTuple):
     fit: PropensityFit
     e: np.ndarray
@@ -257,37 +263,74 @@ class InversePropensityWeighting(Estimator):
         rows)."""
         return self._contrast(problem, target, self._scores(problem, target, diagnose=False))
 
+    def _fits(self, problems: list[Problem]) -> list[PropensityFit | str]:
+        """Each problem's propensity model, or the message of its failure.
+
+        The models are fitted together (:func:`fit_propensity_many`, one batch per shape, each
+        batch under :data:`BATCH_CELLS`), once per distinct covariates and treatment (a check
+        that changes only the outcome fits once), each to rounding as its own fit; a problem
+        that :meth:`_check` refuses gets that message. Should a batch fail as a whole, its
+        problems are fitted one by one, so that only the failing ones fail, as they would alone.
+        """
+        errors = [attempt(lambda p=p: self._check(p))[1] for p in problems]
+        fits: dict[tuple[int, int], PropensityFit | str] = {}
+        todo: dict[tuple[int, ...], dict[tuple[int, int], Problem]] = {}
+        for p, err in zip(problems, errors, strict=True):
+            if err is None:
+                todo.setdefault(p.x.shape, {}).setdefault((id(p.x), id(p.t)), p)
+        for shape, distinct in todo.items():
+            per = max(1, BATCH_CELLS // max(1, shape[0] * (shape[1] + 1)))
+            group = list(distinct.values())
+            for part in (group[at:at + per] for at in range(0, len(group), per)):
+                try:
+                    batch: list[PropensityFit | str] = list(fit_propensity_many(
+                        np.stack([p.x for p in part]), np.stack([p.t for p in part]),
+                        max_iter=self.max_iter))
+                except REFIT_ERRORS:
+                    batch = [_fit_or_message(p, self.max_iter) for p in part]
+                fits.update({(id(p.x), id(p.t)): f for p, f in zip(part, batch, strict=True)})
+        return [fits[id(p.x), id(p.t)] if err is None else err
+                for p, err in zip(problems, errors, strict=True)]
+
     def _values(self, problems: list[Problem], *, target: str) -> list[tuple[float, str | None]]:
         """:meth:`_value` of many problems, each with its failure message (None: none).
 
-        The propensity models are fitted together (:func:`fit_propensity_many`, one batch per
-        shape, each batch under :data:`BATCH_CELLS`), once per distinct covariates and
-        treatment (a check that changes only the outcome fits once); the rest is
+        The propensity models are fitted together (:meth:`_fits`); the rest is
         :meth:`_value`'s own code. A value agrees with :meth:`_value`'s to rounding.
         """
-        out: list[tuple[float, str | None]] = [(float("nan"), None)] * len(problems)
-        fits: dict[tuple[int, int], Any] = {}
-        todo: dict[tuple[int, ...], list[int]] = {}
-        for i, p in enumerate(problems):
-            err = attempt(lambda p=p: self._check(p))[1]
-            if err is not None:
-                out[i] = (float("nan"), err)
-            elif (id(p.x), id(p.t)) not in fits:
-                fits[id(p.x), id(p.t)] = None
-                todo.setdefault(p.x.shape, []).append(i)
-        for shape, idx in todo.items():
-            per = max(1, BATCH_CELLS // max(1, shape[0] * (shape[1] + 1)))
-            for at in range(0, len(idx), per):
-                part = [problems[i] for i in idx[at:at + per]]
-                batch = fit_propensity_many(np.stack([p.x for p in part]),
-                                            np.stack([p.t for p in part]), max_iter=self.max_iter)
-                fits.update({(id(p.x), id(p.t)): f for p, f in zip(part, batch, strict=True)})
-        for i, p in enumerate(problems):
-            if out[i][1] is None:
-                fit = fits[id(p.x), id(p.t)]
-                out[i] = attempt(lambda p=p, fit=fit: self._contrast(
-                    p, target, self._scores(p, target, diagnose=False, fit=fit)))
+        return [(float("nan"), fit) if isinstance(fit, str) else attempt(
+                    lambda p=p, fit=fit: self._contrast(
+                        p, target, self._scores(p, target, diagnose=False, fit=fit)))
+                for p, fit in zip(problems, self._fits(problems), strict=True)]
+
+    def _intervals(self, problems: list[Problem], *, target: str, alpha: float
+                   ) -> list[tuple[tuple[float, float, float, float], str | None]]:
+        """``(value, ci_low, ci_high, p_value)`` of :meth:`_estimate` for many problems, each
+        with its failure message (None: none; then four NaNs).
+
+        The propensity models are fitted together (:meth:`_fits`); each problem then goes
+        through :meth:`_estimate`'s own steps that decide its numbers or its failure (scores,
+        clipping and trimming; the sandwich; the interval's checks), without the diagnostics
+        and sentences that can neither fail nor change them. The numbers agree with
+        :meth:`_estimate`'s to rounding, and fail where it fails with the same message (what
+        the unobserved-common-cause grid needs: 49 cells at once).
+        """
+        nan = float("nan")
+
+        def one(p: Problem, fit: PropensityFit) -> tuple[float, float, float, float]:
+            value, se = self._sandwich(p, target, self._scores(p, target, diagnose=False, fit=fit))
+            return (value, *self.checked_interval(p, value=value, se=se, alpha=alpha))
+
+        out: list[tuple[tuple[float, float, float, float], str | None]] = []
+        for p, fit in zip(problems, self._fits(problems), strict=True):
+            cell, err = ((nan, fit) if isinstance(fit, str)
+                         else attempt(lambda p=p, fit=fit: one(p, fit)))
+            out.append(((nan, nan, nan, nan), err) if err is not None else (cell, None))
         return out
+
+    def _sandwich(self, problem: Problem, target: str, sc: _Scores) -> tuple[float, float]:
+        return weighting_sandwich(sc.fit, problem.t, problem.y, target, e=sc.e, free=sc.free,
+                                  keep=sc.keep, normalize=self.normalize)
 
     def _contrast(self, problem: Problem, target: str, sc: _Scores) -> float:
         return weighted_contrast(problem.t, problem.y, target, e=sc.e, keep=sc.keep,
@@ -296,7 +339,7 @@ class InversePropensityWeighting(Estimator):
     def _estimate(
         self, problem: Problem, *, target: str, alpha: float, rng: np.random.Generator
     ) -> EffectEstimate:
-        t, y = problem.t, problem.y
+        t = problem.t
         sc = self._scores(problem, target, diagnose=True)
         fit, e, free, keep = sc.fit, sc.e, sc.free, sc.keep
         n_clip, n_trim, share_trim = sc.n_clip, sc.n_trim, sc.share_trim
@@ -305,9 +348,7 @@ class InversePropensityWeighting(Estimator):
         w = balancing_weights(e, t, target) * keep
         if n_clip:
             share_clip = float(w[free == 0].sum() / w.sum())
-        value, se = weighting_sandwich(
-            fit, t, y, target, e=e, free=free, keep=keep, normalize=self.normalize
-        )
+        value, se = self._sandwich(problem, target, sc)
         diag = propensity_diagnostics(
             fit, problem, w, n_clipped=n_clip, n_trimmed=n_trim,
             weight_share_clipped=share_clip, weight_share_trimmed=share_trim,

@@ -81,7 +81,9 @@ def refute(
         Called with the finished share in (0, 1], increasing, ending at 1.0.
     n_jobs : int
         Processes for refuters that re-run a non-regression estimator (joblib; -1 = all
-        cores). Regression estimates use batched least squares instead.
+        cores). Regression estimates use batched least squares instead, and the
+        unobserved-common-cause grid of an IPW estimate its cells' propensity models fitted
+        together, in one process.
     **params
         Parameters of the refuter named by ``method``.
 

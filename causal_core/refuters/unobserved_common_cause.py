@@ -42,8 +42,10 @@ import numpy as np
 from .. import fmt
 from .. import sensitivity as sens
 from ..estimators._stats import normal_ci
-from ..exceptions import CausalCoreError, EstimationError
-from ._context import Progress, RefitContext
+from ..estimators.base import REFIT_ERRORS
+from ..estimators.prepare import Problem
+from ..exceptions import EstimationError
+from ._context import _BATCH_SIMULATIONS, Progress, RefitContext, _chunks
 from ._ols import orthonormal_basis
 from ._simulation import check_applicable, check_number
 from .base import (
@@ -207,15 +209,36 @@ class UnobservedCommonCause(Refuter):
         z = rho_t * b["a_t"] + rho_e * b["a_e"] + rho_n * b["a_eps"]
         return z * np.sqrt(z.size)
 
+    def _problem(self, ctx: RefitContext, b: dict[str, Any], r2d: float, r2y: float) -> Problem:
+        """The estimate's problem with the cell's confounder as one more covariate."""
+        p = ctx.problem
+        z = self._z(b, r2d, r2y)
+        return replace(p, x=np.column_stack([p.x, z]), x_names=(*p.x_names, _Z))
+
     def _cell(self, ctx: RefitContext, b: dict[str, Any], r2d: float,
               r2y: float) -> tuple[float, float, float, float]:
-        z = self._z(b, r2d, r2y)
         if ctx.ols_fast:
-            return self._cell_ols(ctx, b, z)
-        p = ctx.problem
-        prob = replace(p, x=np.column_stack([p.x, z]), x_names=(*p.x_names, _Z))
-        est = ctx.refit(prob, np.random.default_rng(b["seed"]))
+            return self._cell_ols(ctx, b, self._z(b, r2d, r2y))
+        est = ctx.refit(self._problem(ctx, b, r2d, r2y), np.random.default_rng(b["seed"]))
         return est.value, est.ci_low, est.ci_high, est.p_value
+
+    def _cells(self, ctx: RefitContext, b: dict[str, Any], jobs: list[tuple[float, float]]
+               ) -> list[tuple[float, float, float, float]]:
+        """:meth:`_safe_cell` of each cell of ``jobs`` by the estimator's batched path
+        (``_intervals``, e.g. IPW's propensity models of all the cells fitted together):
+        the same numbers to rounding and the same failures, in the same order."""
+        out = ctx.estimator._intervals(
+            [self._problem(ctx, b, x, y) for x, y in jobs], target=ctx.estimate.target,
+            alpha=ctx.estimate.alpha)
+        for (x, y), (_, err) in zip(jobs, out, strict=True):
+            if err is not None:
+                self._failed(b, x, y, err)
+        return [cell for cell, _ in out]
+
+    @staticmethod
+    def _batched(ctx: RefitContext) -> bool:
+        """Whether the cells go through the estimator's batched path (:meth:`_cells`)."""
+        return not ctx.ols_fast and hasattr(ctx.estimator, "_intervals")
 
     @staticmethod
     def _cell_ols(ctx: RefitContext, b: dict[str, Any],
@@ -254,13 +277,19 @@ class UnobservedCommonCause(Refuter):
                    r2y: float) -> tuple[float, float, float, float]:
         """The cell's (effect, ci_low, ci_high, p); NaNs when the estimator fails there
         (e.g. no overlap left once a strong confounder is adjusted for)."""
+        if self._batched(ctx):
+            return self._cells(ctx, b, [(r2d, r2y)])[0]
         try:
             return self._cell(ctx, b, r2d, r2y)
-        except (CausalCoreError, np.linalg.LinAlgError, ValueError) as exc:
-            b.setdefault("errors", []).append(
-                f"R² treatment {fmt.number(r2d)}, R² outcome {fmt.number(r2y)}: {exc}")
+        except REFIT_ERRORS as exc:
+            self._failed(b, r2d, r2y, str(exc))
             nan = float("nan")
             return nan, nan, nan, nan
+
+    @staticmethod
+    def _failed(b: dict[str, Any], r2d: float, r2y: float, message: str) -> None:
+        b.setdefault("errors", []).append(
+            f"R² treatment {fmt.number(r2d)}, R² outcome {fmt.number(r2y)}: {message}")
 
     # ------------------------------------------------------------------ run
     def run(self, ctx: RefitContext, *, n_simulations: int, rng: np.random.Generator,
@@ -337,6 +366,12 @@ class UnobservedCommonCause(Refuter):
 
     def _evaluate(self, ctx: RefitContext, b: dict[str, Any], jobs: list[tuple[float, float]],
                   prog: Progress, n_jobs: int) -> list[tuple[float, float, float, float]]:
+        if self._batched(ctx):  # in one process whatever n_jobs: cheaper than workers
+            out = []
+            for chunk in _chunks(jobs, _BATCH_SIMULATIONS):
+                out.extend(self._cells(ctx, b, chunk))
+                prog.advance(len(chunk))
+            return out
         if n_jobs == 1 or ctx.ols_fast:
             out = []
             for x, y in jobs:
