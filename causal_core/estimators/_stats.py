@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg, stats
+from scipy import linalg, special
 
 from ..exceptions import EstimationError
 
@@ -225,16 +225,24 @@ def ols(
 
 def t_ci(value: float, se: float, alpha: float, dof: float | None = None
          ) -> tuple[float, float, float]:
-    """``(ci_low, ci_high, p_value)``: Student-t with ``dof`` degrees of freedom, or normal."""
-    if dof is None or not np.isfinite(dof):
-        dist = stats.norm
-    else:
-        dist = stats.t(df=max(float(dof), 1.0))
+    """``(ci_low, ci_high, p_value)``: Student-t with ``dof`` degrees of freedom, or normal.
+
+    The quantile and tail come from the special functions ``scipy.stats``' ``norm`` and ``t``
+    evaluate (``ndtri``/``ndtr``, ``stdtrit``/``stdtr``), called directly: the same numbers
+    to the bit (tested) without building a distribution object per call, which cost a
+    check's grid of 49 intervals about 0.3 ms each.
+    """
     if not np.isfinite(se) or se <= 0:
         p = 0.0 if value != 0 else 1.0
         return value, value, p
-    q = float(dist.ppf(1.0 - alpha / 2.0))
-    p = float(2.0 * dist.sf(abs(value) / se))
+    z = abs(value) / se
+    if dof is None or not np.isfinite(dof):
+        q = float(special.ndtri(1.0 - alpha / 2.0))
+        p = float(2.0 * special.ndtr(-z))
+    else:
+        df = max(float(dof), 1.0)
+        q = float(special.stdtrit(df, 1.0 - alpha / 2.0))
+        p = float(2.0 * special.stdtr(df, -z))
     return value - q * se, value + q * se, p
 
 
