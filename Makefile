@@ -47,7 +47,8 @@ lint: $(DEVSTAMP)
 test: $(DEVSTAMP) chromium postgresql
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -n 2 --doctest-modules causal_core tests --ignore=tests/browser/alone
-	@# run alone, figures printed: three browsers at once, which another test worker would slow
+	@# run alone, figures printed: three browsers at once, which another test worker would slow,
+	@# and the 1 s rule of a hung-looking input beside another session's page load
 	$(BIN)/python -m pytest -q -s tests/browser/alone
 
 bench: $(DEVSTAMP)
