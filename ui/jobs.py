@@ -50,6 +50,10 @@ RETIRE_IDLE = 120.0
 #: browser tests, likely starved).
 NICE = 5
 
+#: A file each worker appends a line to per job it ran (its callable, CPU seconds, status):
+#: how the load harness tells where the pool's CPU goes. Unset: nothing is written.
+JOB_LOG = os.environ.get("CAUSAL_JOB_LOG")
+
 _QUEUED, _RUNNING, _DONE = 0.0, 1.0, 2.0
 
 
@@ -95,13 +99,29 @@ def _run(slot: int, fn: Callable[..., Any], args: tuple, kwargs: dict, wants_pro
         if cancel[slot]:
             raise Cancelled()
 
+    cpu, status = time.process_time(), "failed"
     try:
         if wants_progress:
             kwargs = {**kwargs, "progress": report}
-        return fn(*args, **kwargs)
+        out = fn(*args, **kwargs)
+        status = "done"
+        return out
     finally:
         state[slot] = _DONE
         memory.release_free_memory()  # the job's arrays are freed: hand their pages back
+        if JOB_LOG:
+            _log_job(fn, args, time.process_time() - cpu, status)
+
+
+def _log_job(fn: Callable[..., Any], args: tuple, cpu: float, status: str) -> None:
+    """One line of :data:`JOB_LOG`: the job's callable, what it was asked (a plan's estimator
+    and simulations, the first text argument), its CPU seconds and how it ended."""
+    name = f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
+    plan = getattr(fn, "__self__", None)
+    asked = [str(getattr(plan, key)) for key in ("estimator", "n_simulations") if hasattr(plan, key)]
+    asked += [a for a in args if isinstance(a, str)][:1]
+    with contextlib.suppress(OSError), open(JOB_LOG, "a", encoding="utf-8") as out:
+        out.write(f"{name}\t{' '.join(asked)!r}\t{cpu:.4f}\t{status}\n")
 
 
 def _warm() -> int:

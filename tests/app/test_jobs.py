@@ -122,3 +122,20 @@ def test_the_pool_stops_its_idle_workers_by_itself():
         assert p.submit(h.slow_sum, 10).wait() == sum(range(10))
     finally:
         p.shutdown()
+
+
+def test_a_job_log_names_each_jobs_callable_what_it_was_asked_its_cpu_and_end(tmp_path, monkeypatch):
+    """``CAUSAL_JOB_LOG``: one line per job, in the form a breakdown of the pool's CPU reads."""
+    from ui import jobs
+
+    log = tmp_path / "jobs.log"
+    plan = cc.AnalysisPlan(graph=cc.CausalGraph.parse("t -> y"), treatment="t", outcome="y",
+                           estimator="ipw", n_simulations=200)
+    monkeypatch.setattr(jobs, "JOB_LOG", str(log))
+    jobs._log_job(plan.refute_one, (None, "bootstrap", None), 0.25, "done")
+    jobs._log_job(len, ("text", 3), 1.5, "failed")
+    monkeypatch.setattr(jobs, "JOB_LOG", None)
+    assert log.read_text().splitlines() == [
+        "causal_core.plan.AnalysisPlan.refute_one\t'ipw 200 bootstrap'\t0.2500\tdone",
+        "builtins.len\t'text'\t1.5000\tfailed",
+    ]
