@@ -41,6 +41,7 @@ from .data_types import (
     normalise_missing,
     type_cells,
     type_column,
+    type_number_cells,
 )
 from .exceptions import DataError
 
@@ -187,7 +188,7 @@ def load_table(raw: bytes, filename: str, *, max_bytes: int = 200 * 1024 * 1024,
             "read with '.' as the decimal mark (1,234 = one thousand two hundred and thirty-four)."
         )
     name_of = dict(zip(keep, names, strict=True))
-    numbers = [i for i in keep if i in table.numeric]
+    numbers = [i for i in keep if i in table.numeric and i not in table.cells]
     every = bool(filled.all())  # then no row is dropped and no column is copied
     if every:
         block = frame
@@ -199,14 +200,19 @@ def load_table(raw: bytes, filename: str, *, max_bytes: int = 200 * 1024 * 1024,
     warnings += notes[1]
     typed_cols: dict[int, pd.Series] = {}
     for i in keep:
-        if i in table.numeric:
+        if i in table.cells:
+            s = frame[i] if every else frame[i][filled].reset_index(drop=True)
+            typed = type_number_cells(s, name_of[i], table.cells[i])
+        elif i in table.numeric:
             continue
-        s = texts.pop(i)
-        s = s if every else s[filled].reset_index(drop=True)
-        how = {"decimal": decimal or ".", "dayfirst": decimal == ","}
-        typed = (type_cells(cells_of_codes(s.cat.codes.to_numpy(), s.cat.categories.to_numpy(),
-                                           s.index), name_of[i], **how)
-                 if i in table.coded else type_column(s, name_of[i], text_file=text_file, **how))
+        else:
+            s = texts.pop(i)
+            s = s if every else s[filled].reset_index(drop=True)
+            how = {"decimal": decimal or ".", "dayfirst": decimal == ","}
+            typed = (type_cells(cells_of_codes(s.cat.codes.to_numpy(),
+                                               s.cat.categories.to_numpy(), s.index),
+                                name_of[i], **how)
+                     if i in table.coded else type_column(s, name_of[i], text_file=text_file, **how))
         typed_cols[i] = typed.series
         coercions += [typed.coercion] if typed.coercion else []
         warnings += typed.warnings

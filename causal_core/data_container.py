@@ -44,7 +44,7 @@ _ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d+)\"")
 _CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,4})(\d+)\"")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\sref=\"([A-Z]{1,4})?(\d+)?:?([A-Z]{1,4})?(\d+)?\"")
 _SST = re.compile(rb"<(?:\w+:)?sst\b[^>]*?\suniqueCount=\"(\d+)\"")
-_CHUNK = 1 << 20
+_CHUNK = 1 << 16  # a chunk's cell references are listed at once: keep that list small
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\sname=\"([^\"]*)\"")
 _WORKBOOK_BYTES = 4 * _MB  # a workbook.xml lists sheets, names and defined names: kilobytes
 

@@ -43,6 +43,7 @@ from .data_decode import (
 )
 from .data_text import Opener, normalise_newlines, read_columns, scan_rows
 from .data_types import decimal_of_cells
+from .data_xlsx import open_book, read_sheet
 from .exceptions import DataError
 
 __all__ = ["FORMATS", "LEGACY_ENCODINGS", "RawTable", "read_raw", "file_format", "decode",
@@ -69,7 +70,9 @@ class RawTable:
     Text formats give text columns (object dtype, blanks as NaN) except the columns of plain
     numbers, which are already numeric (their positions in ``numeric``); Excel and Parquet give
     the cells as their readers typed them, except that Parquet's plain text columns come as
-    categoricals of their distinct texts (their positions in ``coded``), typed as text.
+    categoricals of their distinct texts (their positions in ``coded``), typed as text, and
+    Excel's columns of number cells come as float64, blanks NaN (their positions in ``cells``
+    and in ``numeric``, with whether every number is whole), typed as number cells.
     ``decimal`` is the text's decimal mark.
     """
 
@@ -85,6 +88,7 @@ class RawTable:
     dropped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     coded: set[int] = field(default_factory=set)  # text columns held as categoricals (Parquet)
+    cells: dict[int, bool] = field(default_factory=dict)  # Excel number columns: all whole?
 
     @property
     def n_rows(self) -> int:
@@ -296,20 +300,24 @@ def _read_excel(raw: bytes, filename: str, *, max_rows: int, sheet: str | int | 
         )
     box.check_xlsx(raw, filename, max_rows=max_rows, max_cells=max_cells)
     try:
-        book = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
-        names = list(book.sheet_names)
-        if sheet is None:
-            chosen: str | int = 0
-        elif isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
-            chosen = sheet
-        elif sheet in names:
-            chosen = sheet
-        else:
-            raise DataError(
-                f"{filename!r} has no sheet {sheet!r}; its sheets are "
-                f"{', '.join(repr(n) for n in names)}. Pass one of these names as sheet=."
-            )
-        frame = book.parse(chosen, header=None, dtype=object, keep_default_na=False)
+        book = open_book(raw)
+        try:
+            names = [ws.title for ws in book.worksheets]
+            if sheet is None:
+                chosen: str | int = 0
+            elif isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
+                chosen = sheet
+            elif sheet in names:
+                chosen = sheet
+            else:
+                raise DataError(
+                    f"{filename!r} has no sheet {sheet!r}; its sheets are "
+                    f"{', '.join(repr(n) for n in names)}. Pass one of these names as sheet=."
+                )
+            name = names[chosen] if isinstance(chosen, int) else chosen
+            cells = read_sheet(book.worksheets[names.index(name)])
+        finally:
+            book.close()
     except DataError:
         raise
     except Exception as exc:  # openpyxl raises many kinds on corrupt workbooks
@@ -317,25 +325,24 @@ def _read_excel(raw: bytes, filename: str, *, max_rows: int, sheet: str | int | 
             f"{filename!r} could not be opened as an Excel workbook ({type(exc).__name__}: {exc}). "
             "Open it in Excel and save it again as .xlsx, or export it as CSV."
         ) from None
-    name = names[chosen] if isinstance(chosen, int) else chosen
     table = RawTable(format="excel", header=[], sheet=str(name))
     if len(names) > 1 and sheet is None:
         table.warnings.append(
             f"The workbook has {len(names)} sheets ({', '.join(repr(n) for n in names)}); "
             f"the first, {name!r}, was read. Pass sheet= to read another."
         )
-    frame = frame.dropna(axis=1, how="all")
-    filled = frame.notna().any(axis=1).to_numpy()
-    if frame.empty or not filled.any():
+    if not cells.columns:
         raise DataError(f"{filename!r}: sheet {name!r} is empty. Pick the sheet that holds the table.")
-    frame = frame.iloc[int(filled.argmax()):]
-    table.header = [_cell_name(v) for v in frame.iloc[0].tolist()]
-    body = frame.iloc[1:].reset_index(drop=True)
-    if len(body) > max_rows:
-        raise DataError(f"{filename!r} has {len(body):,} data rows, more than the limit of "
+    table.header = [_cell_name(v) for v in cells.header]
+    if cells.n_rows > max_rows:
+        raise DataError(f"{filename!r} has {cells.n_rows:,} data rows, more than the limit of "
                         f"{max_rows:,}. Upload a sample or an aggregate of the data.")
-    body.columns = range(body.shape[1])
-    table.frame = body
+    # As Series of their own dtype: a frame built from an object array would infer datetimes
+    table.frame = pd.DataFrame({j: pd.Series(c, dtype=c.dtype, copy=False)
+                                for j, c in enumerate(cells.columns)},
+                               columns=range(len(cells.columns)), copy=False)
+    table.cells = cells.numbers
+    table.numeric = set(cells.numbers)
     return table
 
 

@@ -407,8 +407,7 @@ def type_column(s: pd.Series, name: str, *, decimal: str = ".", dayfirst: bool =
         out = s.astype(bool) if s.notna().all() else s.astype("boolean")
         return Typed(out, f"{name!r}: logical cells → boolean ({out.dtype}).")
     if vals.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)).all():
-        out = pd.to_numeric(s)
-        return Typed(out, f"{name!r}: number cells → {out.dtype}.")
+        return _number_cells(pd.to_numeric(s), name)
     if vals.map(lambda v: isinstance(v, _dt.date | np.datetime64)).all():
         out = pd.to_datetime(s)
         return Typed(out, f"{name!r}: date cells → datetime. Datetimes are not used as causal "
@@ -417,6 +416,21 @@ def type_column(s: pd.Series, name: str, *, decimal: str = ".", dayfirst: bool =
     typed = _type_text(text, name, decimal, dayfirst)
     typed.warnings.append(f"{name!r} mixes numbers and text; it was read from the cells' text.")
     return typed
+
+
+def _number_cells(out: pd.Series, name: str) -> Typed:
+    return Typed(out, f"{name!r}: number cells → {out.dtype}.")
+
+
+def type_number_cells(s: pd.Series, name: str, whole: bool) -> Typed:
+    """A float64 column of spreadsheet number cells, typed as :func:`type_column` types them.
+
+    That is: int64 when every number is ``whole`` and no cell is missing, else float64; the
+    sentence is the same.
+    """
+    if whole and not s.isna().any():
+        s = s.astype(np.int64)
+    return _number_cells(s, name)
 
 
 def column_kind(s: pd.Series) -> str:
