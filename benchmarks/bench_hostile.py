@@ -133,6 +133,11 @@ def cases():
     buf = io.BytesIO()
     small.to_excel(buf, index=False)
     yield "xlsx, 20k x 6 (legit)", "legit.xlsx", buf.getvalue()
+    for label, sheet in (("unique texts", small.assign(g=[f"id{i:07d}" for i in range(20_000)])),
+                         ("small integers", pd.DataFrame(rng.integers(0, 5, size=(20_000, 6))))):
+        buf = io.BytesIO()
+        sheet.to_excel(buf, index=False)
+        yield f"xlsx, 20k x 6, {label}", label.replace(" ", "_") + ".xlsx", buf.getvalue()
     wide = 100_000
     yield "CSV, 100,000 columns x 5 rows", "wide.csv", (
         ",".join(f"c{i}" for i in range(wide)) + "\n"

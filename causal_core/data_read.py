@@ -71,7 +71,7 @@ class RawTable:
     numbers, which are already numeric (their positions in ``numeric``); Excel and Parquet give
     the cells as their readers typed them, except that Parquet's plain text columns come as
     categoricals of their distinct texts (their positions in ``coded``), typed as text, and
-    Excel's columns of number cells come as float64, blanks NaN (their positions in ``cells``
+    Excel's columns of number cells come as int64 or float64, blanks NaN (their positions in ``cells``
     and in ``numeric``, with whether every number is whole), typed as number cells.
     ``decimal`` is the text's decimal mark.
     """
@@ -315,7 +315,7 @@ def _read_excel(raw: bytes, filename: str, *, max_rows: int, sheet: str | int | 
                     f"{', '.join(repr(n) for n in names)}. Pass one of these names as sheet=."
                 )
             name = names[chosen] if isinstance(chosen, int) else chosen
-            cells = read_sheet(book.worksheets[names.index(name)])
+            cells = read_sheet(book, book.worksheets[names.index(name)])
         finally:
             book.close()
     except DataError:

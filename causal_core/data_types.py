@@ -423,13 +423,13 @@ def _number_cells(out: pd.Series, name: str) -> Typed:
 
 
 def type_number_cells(s: pd.Series, name: str, whole: bool) -> Typed:
-    """A float64 column of spreadsheet number cells, typed as :func:`type_column` types them.
+    """A numeric column of spreadsheet number cells, typed as :func:`type_column` types them.
 
     That is: int64 when every number is ``whole`` and no cell is missing, else float64; the
     sentence is the same.
     """
     if whole and not s.isna().any():
-        s = s.astype(np.int64)
+        s = s.astype(np.int64, copy=False)
     return _number_cells(s, name)
 
 

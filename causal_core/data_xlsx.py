@@ -6,8 +6,8 @@ cells exactly as pandas' openpyxl reader (``read_excel(header=None, dtype=object
 keep_default_na=False)``) gives them, then the same header row and columns that reading
 followed by ``dropna(axis=1, how="all")`` and "the first row with a value is the header" give,
 without the intermediate list of rows and the object frame: a column whose cells are all
-numbers (and blanks) is held as float64 from the start, eight bytes a cell instead of a Python
-object and a pointer in two copies. The rules, as pandas applies them:
+numbers (and blanks) is held as int64 or float64 from the start, eight bytes a cell instead of
+a Python object and a pointer in two copies. The rules, as pandas applies them:
 
 - a blank cell is ``""``, an error cell (``#N/A``, ``#DIV/0!`` …) NaN, a whole number an
   ``int``, another number a ``float``, anything else (text, dates, logicals) as openpyxl gives it;
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,9 +48,10 @@ _ERROR = _Error()
 class Sheet:
     """A worksheet's header cells and its columns by position.
 
-    ``columns`` are float64 arrays (blank and error cells NaN) for the columns of number cells,
-    listed in ``numbers`` with whether every number in them is whole, and object arrays
-    otherwise (blank cells ``""``, error cells NaN).
+    ``columns`` are int64 arrays for the columns of whole-number cells, float64 arrays (blank
+    and error cells NaN) for the other columns of number cells (both listed in ``numbers``,
+    with whether every number in them is whole), and object arrays otherwise (blank cells
+    ``""``, error cells NaN).
     """
 
     header: list[Any]
@@ -63,36 +65,37 @@ class Sheet:
 
 
 class _Column:
-    """One column's cells: float64 while every cell is a number or blank, objects after."""
+    """One column's cells: int64 while every cell is a whole number, float64 while every cell
+    is a number or blank, objects after."""
 
-    __slots__ = ("floats", "objects", "errors", "whole")
+    __slots__ = ("numbers", "objects", "errors")
 
     def __init__(self, n_blank: int) -> None:
-        self.floats: array | None = array("d", [_NAN]) * n_blank
+        self.numbers: array | None = array("d", [_NAN]) * n_blank if n_blank else array("q")
         self.objects: list[Any] | None = None
         self.errors: list[int] = []  # positions of the error cells
-        self.whole = True
 
-    def __len__(self) -> int:
-        return len(self.floats) if self.objects is None else len(self.objects)
+    def _floats(self) -> array:
+        if self.numbers.typecode == "q":
+            self.numbers = array("d", self.numbers)
+        return self.numbers
 
     def add(self, v: Any) -> None:
-        floats = self.floats
-        if floats is not None:
+        numbers = self.numbers
+        if numbers is not None:
             kind = type(v)
-            if kind is float:
-                floats.append(v)
-                self.whole = False
-                return
             if kind is int and -_EXACT < v < _EXACT:
-                floats.append(v)
+                numbers.append(v)
+                return
+            if kind is float:
+                self._floats().append(v)
                 return
             if kind is str and not v:
-                floats.append(_NAN)
+                self._floats().append(_NAN)
                 return
             if v is _ERROR:
-                self.errors.append(len(floats))
-                floats.append(_NAN)
+                self.errors.append(len(numbers))
+                self._floats().append(_NAN)
                 return
             self._to_objects()
         if v is _ERROR:
@@ -101,16 +104,29 @@ class _Column:
         self.objects.append(v)
 
     def blanks(self, n: int) -> None:
-        if self.floats is not None:
-            self.floats.extend(array("d", [_NAN]) * n)
+        if self.numbers is not None:
+            self._floats().extend(array("d", [_NAN]) * n)
         else:
             self.objects.extend([""] * n)
 
     def _to_objects(self) -> None:
-        errors = set(self.errors)
-        self.objects = [(_NAN if i in errors else "") if x != x else (int(x) if x.is_integer() else x)
-                        for i, x in enumerate(self.floats)]
-        self.floats = None
+        if self.numbers.typecode == "q":
+            self.objects = list(self.numbers)
+        else:
+            errors = set(self.errors)
+            self.objects = [(_NAN if i in errors else "") if x != x
+                            else (int(x) if x.is_integer() else x)  # whole numbers were ints
+                            for i, x in enumerate(self.numbers)]
+        self.numbers = None
+
+    @property
+    def whole(self) -> bool:
+        """Whether every number cell holds a whole number (numbers held as int64 or float64)."""
+        numbers = self.numbers
+        if numbers.typecode == "q":
+            return True
+        values = np.frombuffer(numbers, dtype=np.float64)
+        return bool(np.all(np.isnan(values) | (values == np.round(values))))
 
     def values(self) -> list[Any]:
         """The cells as pandas' reader gives them (``""``, NaN, int, float, objects)."""
@@ -120,18 +136,17 @@ class _Column:
 
     def array(self) -> np.ndarray:
         if self.objects is None:
-            return np.frombuffer(self.floats, dtype=np.float64)
+            return np.frombuffer(self.numbers, dtype=np.int64 if self.numbers.typecode == "q"
+                                 else np.float64)
         out = np.empty(len(self.objects), dtype=object)
         out[:] = self.objects
         return out
 
 
-def _cell(cell: Any) -> Any:
+def _value(v: Any, kind: str) -> Any:
     """One cell as pandas' openpyxl reader converts it (an error as the marker)."""
-    v = cell.value
     if v is None:
         return ""
-    kind = cell.data_type
     if kind == "e":
         return _ERROR
     if kind == "n":
@@ -140,24 +155,70 @@ def _cell(cell: Any) -> Any:
     return v
 
 
-def _row(cells: Any) -> list[Any]:
-    row = [_cell(c) for c in cells]
+def _row(cells: list[dict[str, Any]]) -> list[Any]:
+    """A parsed row's cells by column, as openpyxl's read-only rows place them, trimmed.
+
+    As there, the row is as wide as its last cell's column (a cell placed after it is
+    ignored, a later cell at the same column wins) and the columns without a cell are blank.
+    """
+    if not cells:
+        return []
+    row: list[Any] = [""] * cells[-1]["column"]
+    width = len(row)
+    for cell in cells:
+        j = cell["column"]
+        if 1 <= j <= width:
+            row[j - 1] = _value(cell["value"], cell["data_type"])
     while row and type(row[-1]) is str and row[-1] == "":
         row.pop()
     return row
 
 
-def read_sheet(sheet: Any) -> Sheet:
-    """Read an openpyxl read-only worksheet (see the module docstring for the rules)."""
-    if hasattr(sheet, "reset_dimensions"):
-        sheet.reset_dimensions()  # the declared dimensions may lie; read the cells there are
+def _rows(book: Any, sheet: Any) -> Iterator[list[Any]]:
+    """The sheet's rows from the first, as openpyxl's read-only worksheet gives them.
+
+    Parsed with openpyxl's own row parser (shared strings, dates by number format, errors,
+    cached formula values), but each row element is removed from the tree once read: the
+    read-only worksheet clears it and leaves it there, some 60 bytes a row for the whole read.
+    A row numbered before the one read last is skipped, a gap is blank rows, as there.
+    """
+    from openpyxl.worksheet._reader import DATA_TAG, ROW_TAG, WorkSheetParser
+    from openpyxl.xml.functions import iterparse
+
+    parser = WorkSheetParser(None, sheet._shared_strings, data_only=True, epoch=book.epoch,
+                             date_formats=book._date_formats,
+                             timedelta_formats=book._timedelta_formats)
+    counter = 1
+    with book._archive.open(sheet._worksheet_path) as src:
+        data = None
+        for event, element in iterparse(src, events=("start", "end")):
+            if event == "start":
+                if element.tag == DATA_TAG:
+                    data = element
+                continue
+            if element.tag != ROW_TAG:
+                continue
+            index, cells = parser.parse_row(element)
+            parser.row_dimensions.clear()  # row heights: not cells, and a dict a row
+            element.clear()
+            if data is not None:
+                data.remove(element)
+            while counter < index:
+                counter += 1
+                yield []
+            if counter <= index:
+                counter += 1
+                yield _row(cells)
+
+
+def read_sheet(book: Any, sheet: Any) -> Sheet:
+    """Read a worksheet of a read-only workbook (see the module docstring for the rules)."""
     columns: list[_Column] = []
     lead: list[list[Any]] = []  # the rows up to the first with a cell that is not an error
     header = False  # whether the last row of lead is the header
     n = 0  # rows in the columns
     pending = 0  # blank rows not yet known to be followed by a row with cells
-    for cells in sheet.rows:
-        row = _row(cells)
+    for row in _rows(book, sheet):
         if not row:
             pending += 1
             continue
@@ -197,7 +258,7 @@ def _finish(lead: list[list[Any]], header: bool, columns: list[_Column], n_body:
     return Sheet(header=[_NAN if head[j] is _ERROR else head[j] for j in keep],
                  columns=[columns[j].array() for j in keep],
                  numbers={k: columns[j].whole for k, j in enumerate(keep)
-                          if columns[j].objects is None})
+                          if columns[j].numbers is not None})
 
 
 def _by_frame(lead: list[list[Any]], columns: list[_Column], width: int) -> Sheet:

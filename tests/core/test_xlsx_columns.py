@@ -144,7 +144,8 @@ def assert_same_cells(raw: bytes) -> None:
     for j in range(table.frame.shape[1]):
         want, got = expected.frame[j].tolist(), table.frame[j]
         if j in table.cells:
-            assert got.dtype == np.float64
+            assert got.dtype == (np.int64 if "" not in want and all(
+                type(v) is int for v in want) else np.float64)
             assert all(type(v) in (int, float) or v == "" for v in want if v == v)
             numbers = [np.nan if v == "" else float(v) for v in want]
             np.testing.assert_array_equal(got.to_numpy(), numbers)
@@ -203,11 +204,11 @@ def test_sheets_by_name_and_position_load_as_through_pandas(monkeypatch):
         assert_same(*both(raw, monkeypatch, **kw))
 
 
-def test_number_columns_are_held_as_float64_from_the_reader():
+def test_number_columns_are_held_as_numbers_from_the_reader():
     raw = workbook({"s": [["a", "b", "c"], [1, 0.5, "t"], [2, None, "u"], [3, 1.5, None]]})
     table = data_read.read_raw(raw, "b.xlsx", max_rows=10, sheet=None)
     assert table.cells == {0: True, 1: False}
-    assert [table.frame[j].dtype for j in range(3)] == [np.float64, np.float64, object]
+    assert [table.frame[j].dtype for j in range(3)] == [np.int64, np.float64, object]
     df, _ = load_table(raw, "b.xlsx")
     assert df["a"].dtype == np.int64 and df["a"].tolist() == [1, 2, 3]
     assert df["b"].dtype == np.float64 and np.isnan(df["b"][1])
@@ -223,3 +224,44 @@ def test_logicals_and_numbers_in_one_column_keep_their_cells():
     df, _ = load_table(raw, "b.xlsx")
     assert df["a"].tolist() == ["1", "True", "0", "False", "x"]
     assert df["b"].dtype == object and df["b"].tolist()[:3] == ["True", "False", "True"]
+
+
+def with_sheet_data(raw: bytes, sheet_data: str) -> bytes:
+    """The workbook with its first sheet's ``<sheetData>`` replaced by hand-written XML."""
+    import re
+    import zipfile
+
+    src, buf = zipfile.ZipFile(io.BytesIO(raw)), io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"<sheetData\s*/>|<sheetData>.*</sheetData>",
+                              b"<sheetData>" + sheet_data.encode() + b"</sheetData>", data, flags=re.S)
+            out.writestr(info, data)
+    return buf.getvalue()
+
+
+def _c(ref: str | None, value: object) -> str:
+    r = f' r="{ref}"' if ref else ""
+    if isinstance(value, str):
+        return f'<c{r} t="inlineStr"><is><t>{value}</t></is></c>'
+    return f"<c{r}><v>{value}</v></c>"
+
+
+@pytest.mark.parametrize("sheet_data", [
+    # rows out of order and repeated (a row numbered before the last is skipped), a gap
+    '<row r="1">' + _c("A1", "a") + _c("B1", "b") + '</row><row r="3">' + _c("A3", 1)
+    + _c("B3", 2) + '</row><row r="2">' + _c("A2", 9) + '</row><row r="5">' + _c("A5", 4)
+    + '</row>',
+    # cells without references, a cell placed after the row's last, a repeated column
+    '<row>' + _c(None, "a") + _c(None, "b") + _c(None, "c") + '</row><row>' + _c("C2", 1)
+    + _c("A2", 2) + '</row><row>' + _c("A3", 3) + _c("A3", 4) + _c("B3", 5.5) + '</row>',
+    # row heights and spans on every row (openpyxl keeps a dict a row for these)
+    ''.join(f'<row r="{i}" spans="1:2" ht="20" customHeight="1">' + _c(f"A{i}", "h" if i == 1
+            else i) + _c(f"B{i}", "g" if i == 1 else i / 4) + '</row>' for i in range(1, 40)),
+])
+def test_hand_written_sheet_xml_loads_as_through_pandas(sheet_data, monkeypatch):
+    raw = with_sheet_data(workbook({"s": [["x"]]}), sheet_data)
+    assert_same_cells(raw)
+    assert_same(*both(raw, monkeypatch))
