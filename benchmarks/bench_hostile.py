@@ -155,6 +155,11 @@ def cases():
         '{"format": ' + "[" * 10_000 + "]" * 10_000 + "}").encode()
     yield "DAG text, 50,000 edges", "edges.dag", "\n".join(
         f"n{i} -> n{i + 1}" for i in range(50_000)).encode()
+    yield "DAG text, 19,999 edges (20,000 nodes: the limits)", "limit.dag", "\n".join(
+        f"n{i} -> n{i + 1}" for i in range(19_999)).encode()
+    yield "DAG groups {1,000} -> {1,000} (10^6 edges)", "groups.dag", (
+        "dag { {" + " ".join(f"a{i}" for i in range(1000)) + "} -> {"
+        + " ".join(f"b{i}" for i in range(1000)) + "} }").encode()
 
 
 def main(only: str = "") -> None:

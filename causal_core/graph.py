@@ -36,6 +36,30 @@ __all__ = ["CausalGraph", "ROLES"]
 ROLES: tuple[str, ...] = ("exposure", "outcome", "latent", "adjusted", "selected")
 
 
+#: The most nodes and edges (directed and bidirected together) a graph may have. A causal
+#: graph is a model of the question, tens of nodes; a graph of 20,000 edges already takes
+#: about 15 MB in memory (networkx's dictionaries per node and edge), so these bound what one
+#: graph text or file can cost the server. Refused with a GraphError before it is built.
+MAX_NODES = 20_000
+MAX_EDGES = 20_000
+
+
+#: What to do about a graph over a limit.
+TOO_BIG_HINT = ("A causal graph models the question, usually tens of nodes: keep the variables "
+                "it needs (the exposure, the outcome, their common causes, mediators) and leave "
+                "the rest out.")
+
+
+def over_limit(what: str, limit: int) -> str:
+    """The sentence for a graph with more than ``limit`` ``what`` (nodes or edges)."""
+    return f"The graph has more than {limit:,} {what}, the limit. {TOO_BIG_HINT}"
+
+
+def _limit(count: int, limit: int, what: str) -> None:
+    if count > limit:
+        raise GraphError(over_limit(what, limit))
+
+
 def _check_name(name: Any, what: str) -> str:
     if not isinstance(name, str):
         raise GraphError(
@@ -93,8 +117,10 @@ class CausalGraph:
         order: dict[str, None] = {}
         for n in nodes:
             order[_check_name(n, "A node name")] = None
+            _limit(len(order), MAX_NODES, "nodes")
         edge_list: dict[tuple[str, str], None] = {}  # a dict: duplicate checks in O(1)
         for a, b in edges:
+            _limit(len(edge_list), MAX_EDGES, "edges")
             a, b = _check_name(a, "An edge's start"), _check_name(b, "An edge's end")
             if a == b:
                 raise GraphError(
@@ -106,6 +132,7 @@ class CausalGraph:
             edge_list.setdefault((a, b), None)
         bi: dict[frozenset[str], None] = {}
         for a, b in bidirected:
+            _limit(len(edge_list) + len(bi), MAX_EDGES, "edges")
             a, b = _check_name(a, "An edge's start"), _check_name(b, "An edge's end")
             if a == b:
                 raise GraphError(
@@ -114,6 +141,7 @@ class CausalGraph:
             order.setdefault(a, None)
             order.setdefault(b, None)
             bi.setdefault(frozenset((a, b)), None)
+        _limit(len(edge_list) + len(bi), MAX_EDGES, "edges")
         role_map: dict[str, frozenset[str]] = {}
         for n, rs in (roles or {}).items():
             n = _check_name(n, "A node name in roles")
@@ -127,6 +155,7 @@ class CausalGraph:
             order.setdefault(n, None)
             if rs:
                 role_map[n] = rs
+        _limit(len(order), MAX_NODES, "nodes")
         pos: dict[str, tuple[float, float]] = {}
         for n, xy in (positions or {}).items():
             if n not in order:

@@ -19,7 +19,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .graph import CausalGraph
+from .graph import MAX_EDGES, MAX_NODES, TOO_BIG_HINT, CausalGraph, over_limit
 from .graph_lexer import Token, describe, fail, is_name_char, tokenize
 
 __all__ = ["ROLE_WORDS", "SUPPORTED_FORMATS", "Token", "format_name", "is_name_char",
@@ -57,8 +57,9 @@ class _Builder:
     """Collects what the statements say, in the order they say it."""
 
     order: dict[str, None] = field(default_factory=dict)
-    edges: list[tuple[str, str]] = field(default_factory=list)
-    bidirected: list[tuple[str, str]] = field(default_factory=list)
+    edges: dict[tuple[str, str], None] = field(default_factory=dict)  # distinct, in order
+    bidirected: dict[tuple[str, str], None] = field(default_factory=dict)
+    written: int = 0  # edges the statements write, repeats included
     roles: dict[str, set[str]] = field(default_factory=dict)
     positions: dict[str, tuple[float, float]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
@@ -195,6 +196,8 @@ class _Parser:
             fail(tok, f"the node name {text!r} contains the control character {bad[0]!r}. "
                        "Hint: use a name without line breaks or tabs.")
         self.out.order.setdefault(text, None)
+        if len(self.out.order) > MAX_NODES:
+            fail(tok, over_limit("nodes", MAX_NODES))
         return text
 
     def value(self, key: Token) -> Token:
@@ -267,6 +270,14 @@ class _Parser:
         return both
 
     def add_edges(self, op: Token, left: list[str], right: list[str], both: bool) -> None:
+        # Checked before the groups are multiplied out: {a b ...} -> {c d ...} writes
+        # len(left) * len(right) edges from a few characters each. Repeats are bounded too
+        # (they cost the work of an edge each), at four times the limit.
+        out = self.out
+        out.written += len(left) * len(right)
+        if out.written > 4 * MAX_EDGES:
+            fail(op, f"with this statement the text writes {out.written:,} edges (repeats "
+                     f"included), more than {4 * MAX_EDGES:,}. {TOO_BIG_HINT}")
         for a in left:
             for b in right:
                 if a == b:
@@ -274,9 +285,13 @@ class _Parser:
                               "joins a node to itself: a variable cannot cause itself. "
                               "Hint: remove that edge.")
                 if both or op.text == "<->":
-                    self.out.bidirected.append((a, b))
+                    out.bidirected.setdefault((a, b), None)
                 else:
-                    self.out.edges.append((a, b) if op.text == "->" else (b, a))
+                    out.edges.setdefault((a, b) if op.text == "->" else (b, a), None)
+        total = len(out.edges) + len(out.bidirected)
+        if total > MAX_EDGES:
+            fail(op, f"with this statement the graph has {total:,} edges, more than the limit "
+                     f"of {MAX_EDGES:,}. {TOO_BIG_HINT}")
 
     # ------------------------------------------------------------ node attributes
     def node_attributes(self, node: str, attrs: list[Attr]) -> None:

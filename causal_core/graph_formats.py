@@ -21,12 +21,13 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from typing import Any
 
 import networkx as nx
 
 from .exceptions import GraphError
-from .graph import ROLES, CausalGraph
+from .graph import MAX_EDGES, MAX_NODES, ROLES, TOO_BIG_HINT, CausalGraph
 from .graph_dot import (
     ROLE_WORDS,
     SUPPORTED_FORMATS,
@@ -53,6 +54,11 @@ _TRUE = (1, True, "1", "true", "yes")
 MAX_NESTING = 100
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.S)
 _GML_TOKENS = re.compile(r'"[^"]*"?|[\[\]]')
+_GML_KEYS = re.compile(r'"[^"]*"?|\b(node|edge)\s*\[')  # strings skipped
+
+#: The longest graph text read, in characters. A graph at the edge limit takes about 0.5 MB
+#: in DAGitty syntax and 1.9 MB as GML (the most verbose format, as networkx writes it).
+MAX_GRAPH_CHARS = 2_000_000
 
 
 # ---------------------------------------------------------------------------------- detection
@@ -77,6 +83,10 @@ def parse_graph(text: str) -> CausalGraph:
     """
     if not isinstance(text, str):
         raise GraphError(f"The graph must be given as text, got {type(text).__name__}.")
+    if len(text) > MAX_GRAPH_CHARS:
+        raise GraphError(f"The graph text has {len(text):,} characters, more than the limit of "
+                         f"{MAX_GRAPH_CHARS:,} (a graph of {MAX_EDGES:,} edges takes about a "
+                         f"quarter of that in DAGitty syntax). {TOO_BIG_HINT}")
     try:
         return _parse_detected(text)
     except RecursionError:  # a backstop: every reader is depth-limited before it recurses
@@ -95,6 +105,7 @@ def _parse_detected(text: str) -> CausalGraph:
         return _parse_json(text)
     if _GML_START.match(head):
         _check_nesting(text, "GML", "[", "]", escapes=False)
+        _check_gml_size(text)
         return _parse_gml(text)
     if head[0] == "<":
         line = text.count("\n", 0, len(text) - len(head)) + 1
@@ -125,6 +136,15 @@ def _check_nesting(text: str, what: str, opens: str, closes: str, *, escapes: bo
             depth -= 1
 
 
+def _check_gml_size(text: str) -> None:
+    """Refuse a GML text with more nodes or edges than the limits before networkx reads it."""
+    counts = Counter(m[1] for m in _GML_KEYS.finditer(text) if m[1])
+    for key, what, limit in (("node", "nodes", MAX_NODES), ("edge", "edges", MAX_EDGES)):
+        if counts[key] > limit:
+            raise GraphError(f"The GML graph lists {counts[key]:,} {what}, more than the limit "
+                             f"of {limit:,}. {TOO_BIG_HINT}")
+
+
 # ---------------------------------------------------------------------------------- JSON
 def _parse_json(text: str) -> CausalGraph:
     try:
@@ -147,11 +167,16 @@ def graph_from_json(data: Any) -> CausalGraph:
     roles: dict[str, list[str]] = {}
     positions: dict[str, tuple[float, float]] = {}
     labels: dict[str, str] = {}
+    listed = {key: _json_list(data, key) for key in ("nodes", "edges", "bidirected")}
+    for what, n, limit in (("nodes", len(listed["nodes"]), MAX_NODES),
+                           ("edges", len(listed["edges"]) + len(listed["bidirected"]), MAX_EDGES)):
+        if n > limit:
+            raise GraphError(f"The JSON graph lists {n:,} {what}, more than the limit of "
+                             f"{limit:,}. {TOO_BIG_HINT}")
     names = [_json_node(item, i, roles, positions, labels)
-             for i, item in enumerate(_json_list(data, "nodes"))]
-    edges = [_json_pair(p, "edges", i) for i, p in enumerate(_json_list(data, "edges"))]
-    bidirected = [_json_pair(p, "bidirected", i)
-                  for i, p in enumerate(_json_list(data, "bidirected"))]
+             for i, item in enumerate(listed["nodes"])]
+    edges = [_json_pair(p, "edges", i) for i, p in enumerate(listed["edges"])]
+    bidirected = [_json_pair(p, "bidirected", i) for i, p in enumerate(listed["bidirected"])]
     return CausalGraph(nodes=names, edges=edges, bidirected=bidirected, roles=roles,
                        positions=positions, labels=labels)
 
