@@ -2,8 +2,9 @@
 
 This is what :func:`causal_core.data_read.read_raw` does with a workbook, after
 :func:`causal_core.data_container.check_xlsx` has bounded its declared sizes. It gives the
-cells exactly as pandas' openpyxl reader (``read_excel(header=None, dtype=object,
-keep_default_na=False)``) gives them, then the same header row and columns that reading
+cells as pandas' openpyxl reader (``read_excel(header=None, dtype=object,
+keep_default_na=False)``) converts them (but keeps them: pandas collapsed cells that compare
+equal, so TRUE in a column of numbers came back as 1), then the same header row and columns that reading
 followed by ``dropna(axis=1, how="all")`` and "the first row with a value is the header" give,
 without the intermediate list of rows and the object frame: a column whose cells are all
 numbers (and blanks) is held as int64 or float64 from the start, eight bytes a cell instead of
@@ -212,7 +213,20 @@ def _rows(book: Any, sheet: Any) -> Iterator[list[Any]]:
 
 
 def read_sheet(book: Any, sheet: Any) -> Sheet:
-    """Read a worksheet of a read-only workbook (see the module docstring for the rules)."""
+    """Read a worksheet of a read-only workbook (see the module docstring for the rules).
+
+    Parameters
+    ----------
+    book : openpyxl.Workbook
+        The workbook, as :func:`open_book` opens it.
+    sheet : openpyxl read-only worksheet
+        One of ``book.worksheets``.
+
+    Returns
+    -------
+    Sheet
+        No columns when the sheet has no cell with a value.
+    """
     columns: list[_Column] = []
     lead: list[list[Any]] = []  # the rows up to the first with a cell that is not an error
     header = False  # whether the last row of lead is the header

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .graph import MAX_EDGES, MAX_NODES, TOO_BIG_HINT, CausalGraph, over_limit
-from .graph_lexer import Token, describe, fail, is_name_char, tokenize
+from .graph_lexer import Token, describe, fail, is_name_char, tokenize, tokens
 
 __all__ = ["ROLE_WORDS", "SUPPORTED_FORMATS", "Token", "format_name", "is_name_char",
            "join_attributes", "parse_statements", "quote", "tokenize"]
@@ -74,21 +75,31 @@ Attr = tuple[Token, Token | None]
 
 # ---------------------------------------------------------------------------------- parser
 class _Parser:
-    """Recursive-descent parser over the token list; fills a :class:`_Builder`."""
+    """Recursive-descent parser over the tokens as they are read; fills a :class:`_Builder`.
 
-    def __init__(self, tokens: list[Token], kind: str = "") -> None:
-        self.tokens = tokens
-        self.k = 0
+    It looks at most two tokens ahead, so only those are held (a text of 20,000 edges was
+    10 MB of tokens held at once); past the end every token is the ``eof`` one.
+    """
+
+    def __init__(self, tokens: Iterable[Token], kind: str = "") -> None:
+        self.stream = iter(tokens)
+        self.ahead: deque[Token] = deque()
         self.kind = kind
         self.out = _Builder()
         self.depth = 0
 
     def peek(self, ahead: int = 0) -> Token:
-        return self.tokens[min(self.k + ahead, len(self.tokens) - 1)]
+        buf = self.ahead
+        while len(buf) <= ahead:
+            if buf and buf[-1].kind == "eof":
+                return buf[-1]
+            buf.append(next(self.stream))
+        return buf[ahead]
 
     def next(self) -> Token:
         tok = self.peek()
-        self.k = min(self.k + 1, len(self.tokens) - 1)
+        if tok.kind != "eof":
+            self.ahead.popleft()
         return tok
 
     def expect(self, kind: str, after: str) -> Token:
@@ -146,7 +157,8 @@ class _Parser:
     def statement(self) -> list[str]:
         tok, ahead = self.peek(), self.peek(1)
         if tok.kind == "id" and ahead.kind == "=":
-            self.k += 2
+            self.next()
+            self.next()
             self.value(tok)
             return []
         if tok.kind == "id" and not tok.quoted and ahead.kind == "[" \
@@ -351,18 +363,19 @@ def parse_position(tok: Token, node: str) -> tuple[float, float]:
 
 
 # ---------------------------------------------------------------------------------- entry
-def _is_header(tokens: list[Token]) -> bool:
-    k = 1 if tokens[0].kind == "id" and tokens[0].text.lower() == "strict" else 0
-    head, after = tokens[k], tokens[k + 1] if k + 1 < len(tokens) else tokens[-1]
+def _is_header(parser: _Parser) -> bool:
+    first = parser.peek()
+    k = 1 if first.kind == "id" and first.text.lower() == "strict" else 0
+    head, after = parser.peek(k), parser.peek(k + 1)
     return (head.kind == "id" and not head.quoted and head.text.lower() in _HEADERS
             and (after.kind in ("{", "id") or k == 1))
 
 
-def _check_foreign(tokens: list[Token]) -> None:
-    head = tokens[0]
-    if head.kind != "id" or head.quoted or len(tokens) < 3:
+def _check_foreign(parser: _Parser) -> None:
+    head, second, third = parser.peek(), parser.peek(1), parser.peek(2)
+    if head.kind != "id" or head.quoted or third is second:  # fewer than three tokens
         return
-    if tokens[1].kind == "{" or (tokens[1].kind == "id" and tokens[2].kind == "{"):
+    if second.kind == "{" or (second.kind == "id" and third.kind == "{"):
         fail(head, f"this text starts with '{head.text} {{', which is not a supported graph "
                     f"type. Supported formats: {SUPPORTED_FORMATS}. DAGitty's 'mag' and 'pag' "
                     "graphs are not causal DAGs; write the model as 'dag { ... }'.")
@@ -386,12 +399,11 @@ def parse_statements(text: str) -> CausalGraph:
         On a syntax error (with ``line`` and ``column``), an unknown attribute word, a bad
         position, an undirected edge, or a cycle.
     """
-    tokens = tokenize(text)
-    parser = _Parser(tokens)
-    if _is_header(tokens):
+    parser = _Parser(tokens(text))
+    if _is_header(parser):
         parser.graph()
     else:
-        _check_foreign(tokens)
+        _check_foreign(parser)
         parser.statements(None)
     return parser.out.build()
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from typing import NamedTuple, NoReturn
 
 from .exceptions import GraphError
 
-__all__ = ["Token", "fail", "describe", "is_name_char", "tokenize", "EDGE_OPS"]
+__all__ = ["Token", "fail", "describe", "is_name_char", "tokenize", "tokens", "EDGE_OPS"]
 
 EDGE_OPS = ("<->", "<-@", "@->", "--@", "@-@", "@--", "->", "<-", "--")
 _PUNCT = "{}[]=,;+"
@@ -58,17 +59,20 @@ class _Lexer:
         self.text = text
         self.i = 0
         self.starts = [0] + [k + 1 for k, c in enumerate(text) if c == "\n"]
-        self.tokens: list[Token] = []
+        self.ready: list[Token] = []  # made by the last step, not yet handed out
+        self.prev: Token | None = None
 
     def at(self, i: int) -> tuple[int, int]:
         line = bisect_right(self.starts, i)
         return line, i - self.starts[line - 1] + 1
 
     def token(self, kind: str, text: str, start: int, quoted: bool = False) -> None:
-        self.tokens.append(Token(kind, text, *self.at(start), quoted=quoted))
+        self.prev = Token(kind, text, *self.at(start), quoted=quoted)
+        self.ready.append(self.prev)
 
-    def run(self) -> list[Token]:
-        text = self.text
+    def run(self) -> Iterator[Token]:
+        """The tokens one at a time, as they are read: never all of them at once."""
+        text, ready = self.text, self.ready
         while self.i < len(text):
             c = text[self.i]
             fast = _FAST.match(text, self.i)
@@ -88,8 +92,11 @@ class _Lexer:
                 self.string()
             else:
                 self.symbol()
+            if ready:
+                yield from ready
+                ready.clear()
         self.token("eof", "", len(text))
-        return self.tokens
+        yield from ready
 
     def block_comment(self) -> None:
         end = self.text.find("*/", self.i + 2)
@@ -120,7 +127,7 @@ class _Lexer:
         self.i += 1
         while self.i < len(text) and is_name_char(text[self.i]):
             self.i += 1
-        prev = self.tokens[-1] if self.tokens else None
+        prev = self.prev
         if text[start] == "-" and prev is not None and prev.kind == "id" and start > 0 \
                 and is_name_char(text[start - 1]):
             word = prev.text + text[start:self.i]
@@ -156,4 +163,9 @@ class _Lexer:
 
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into tokens, ending with an ``eof`` token."""
+    return list(_Lexer(text).run())
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """:func:`tokenize` one token at a time (a parser holds only the few it looks at)."""
     return _Lexer(text).run()

@@ -156,3 +156,17 @@ def test_a_hedge_is_highlighted_on_the_canvas_and_nothing_else_is():
     assert sorted(payload["mark"]["nodes"]) == ["x", "y"] and payload["mark"]["label"] == label
     identified = cc.identify(cc.CausalGraph.parse("w -> x\nw -> y\nx -> y"), "x", "y")
     assert hedge_mark(identified) == ([], "")
+
+
+def test_a_graph_over_the_size_limits_is_refused_and_the_text_kept():
+    """9 KB of groups multiply into 40,000 edges: the box keeps the text, the page names the
+    limit and the line, and the graph keeps its last valid form (issue 16)."""
+    at = goto(new_app(), "app_pages/graph.py")
+    before = view.graph(at)
+    big = ("dag { {" + " ".join(f"a{i}" for i in range(200)) + "} -> {"
+           + " ".join(f"b{i}" for i in range(200)) + "} }")
+    at.text_area[0].set_value(big).run()
+    shown = " ".join(e.value for e in at.error)
+    assert "40,000 edges, more than the limit of 20,000" in shown and "Line 1" in shown
+    assert at.text_area[0].value == big
+    assert view.graph(at) == before
