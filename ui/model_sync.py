@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
 import causal_core as cc
@@ -111,6 +113,12 @@ def hedge_mark(ident: cc.Identification | None) -> tuple[list[str], str]:
     return list(ident.hedge), "the hedge: why no formula identifies the effect"
 
 
+def editor_scope() -> str:
+    """An opaque name of this analysis for the editor: a digest of its token, not the token."""
+    token = str(session.get(session.TOKEN, ""))
+    return hashlib.sha256(b"editor-scope:" + token.encode()).hexdigest()[:16] if token else ""
+
+
 def draw_editor(ident: cc.Identification | None, *, do_view: bool, readonly: bool = False,
                 columns: list[str] | None = None,
                 highlight: list[str | tuple[str, str]] | None = None, highlight_label: str = "") -> None:
@@ -127,7 +135,7 @@ def draw_editor(ident: cc.Identification | None, *, do_view: bool, readonly: boo
     payload = editor_payload(g, ident, adjustment_set=z, paths=paths,
                              do_view=do_view, version=state.graph_version(), columns=columns,
                              highlight=highlight, highlight_label=highlight_label,
-                             ack=st.session_state.get(_SEEN))
+                             ack=st.session_state.get(_SEEN), scope=editor_scope())
     if st.session_state.get(_EDIT_ERROR):
         st.error(md(f"The drawing could not be used: {st.session_state[_EDIT_ERROR]}"))
     dag_editor(payload, key=EDITOR_KEY, readonly=readonly)

@@ -358,6 +358,45 @@ def test_edits_are_drawn_at_once_sent_in_batches_and_none_is_lost_on_navigation(
     assert s.unexpected_console_errors() == []
 
 
+DROP_NEXT_BATCH = """() => {
+  // the next batch's message is lost, as when Streamlit unmounts the frame before handling it
+  const p = window.parent, own = p.postMessage;
+  p.postMessage = function (msg) {
+    if (msg && msg.type === "streamlit:setComponentValue") { p.postMessage = own; return; }
+    return own.apply(p, arguments);
+  };
+}"""
+
+
+def test_a_batch_a_page_change_dropped_is_sent_again_by_the_next_editor(session):
+    s = session
+    new_analysis(s)
+    add_node_at(s, "kept_one", 0, 0)
+    wait_synced(s)
+    wait_text(s, "kept_one")
+    s.editor_frame().evaluate(DROP_NEXT_BATCH)
+    add_node_at(s, "lost_one", 160, 0, wait=False)
+    s.editor_frame().evaluate("() => window.__dagEditor.flush()")
+    s.wait_idle()
+    assert "lost_one" not in python_graph(s).nodes  # the message was dropped
+    s.page.get_by_role("link", name="3 · Identify").click()
+    s.wait_idle()
+    s.page.get_by_role("link", name="2 · Model").click()
+    s.wait_idle()
+    wait_text(s, "lost_one")
+    assert {"kept_one", "lost_one"} <= set(python_graph(s).nodes)
+    assert "sent again" in status(s)
+    # once Python has it, it is not sent a second time (a reload shows the same graph)
+    wait_synced(s)
+    before = python_graph(s)
+    s.page.reload()
+    s.wait_idle(timeout=120_000)
+    s.goto("graph")
+    wait_editor(s)
+    assert python_graph(s) == before and "sent again" not in status(s)
+    assert s.unexpected_console_errors() == []
+
+
 def test_columns_not_in_the_graph_are_offered_and_added_in_the_browser(session):
     s = session
     s.goto("graph")  # the opening example: its data have columns the graph may not use

@@ -185,7 +185,7 @@ def editor_payload(graph: CausalGraph, ident: Identification | None = None, *,
                    height: int = 480, message: str = "", version: int = 0,
                    highlight: Iterable[str | Sequence[str]] | None = None, highlight_label: str = "",
                    columns: Iterable[Any] | None = None, ack: Mapping[str, Any] | None = None,
-                   paths: list[list[Any]] | None = None) -> dict[str, Any]:
+                   paths: list[list[Any]] | None = None, scope: str = "") -> dict[str, Any]:
     """The component's arguments: pyvis-styled nodes and edges, options, highlights.
 
     Parameters
@@ -203,6 +203,9 @@ def editor_payload(graph: CausalGraph, ident: Identification | None = None, *,
         Bumped whenever the graph changed from outside the drawing; the editor then adopts it.
     paths
         :func:`biasing_paths`, when the caller caches it (it depends on the structure only).
+    scope
+        An opaque name of the analysis: a batch a page change lost is sent again only to an
+        editor of the same analysis.
     """
     graph = with_layout(graph)
     roles = ident.node_roles if ident is not None else {}
@@ -249,4 +252,4 @@ def editor_payload(graph: CausalGraph, ident: Identification | None = None, *,
             "legend": _legend(shown_roles, any_adjusted, highlight_label if marked else None),
             "paths": _default_paths(graph, ident, z) if paths is None else paths, "mark": mark,
             "columns": [str(c) for c in columns or ()], "message": message, "version": version,
-            "ack": dict(ack) if ack else None}
+            "ack": dict(ack) if ack else None, "scope": scope}

@@ -43,6 +43,7 @@
   let lastArgsKey = null;
   let lastVersion = null;
   let lastAck = {};
+  let scope = "";         // which analysis this drawing belongs to (from Python)
   let gesture = false;    // a mouse button is down on the drawing
   let deferred = null;    // a render that arrived during the gesture
   let paths = new Map();  // node name -> edge vis ids of its open biasing paths
@@ -92,8 +93,43 @@
       action: actions[actions.length - 1], actions: actions.slice(-50), edits: dirty }, modelValue());
     dirty = 0;
     actions = [];
+    keepUnanswered(value);
     post("streamlit:setComponentValue", { value: value, dataType: "json" });
     showSync();
+  }
+
+  // ---------------------------------------------------------------- a batch the page change lost
+  // A batch sent as the user clicks another page can be dropped: Streamlit unmounts this frame
+  // and ignores a message it had not yet handled. Each batch is a whole drawing, so the last
+  // one is kept in this tab's sessionStorage until Python acknowledges it; the next editor of
+  // the same analysis sends it again if Python's graph is still the one it was drawn on.
+  const UNANSWERED = "causal-explorer.editor.unanswered";
+  function keepUnanswered(value) {
+    try { sessionStorage.setItem(UNANSWERED, JSON.stringify({ scope: scope, value: value })); }
+    catch (e) { /* storage refused: nothing kept, as before */ }
+  }
+  function forgetUnanswered() {
+    try { sessionStorage.removeItem(UNANSWERED); } catch (e) { /* nothing kept */ }
+  }
+  function lostBatch(args, ack) {
+    // the kept batch, if Python never applied it and its graph has not changed since
+    let kept = null;
+    try { kept = JSON.parse(sessionStorage.getItem(UNANSWERED) || "null"); } catch (e) { kept = null; }
+    if (!kept || !kept.value) return null;
+    const v = kept.value;
+    const applied = ack.inst === v.inst && Number(ack.seq) >= Number(v.seq);
+    if (applied || v.inst === INST || kept.scope !== scope || v.base !== args.version) {
+      if (applied || kept.scope === scope) forgetUnanswered();
+      return null;
+    }
+    return v;
+  }
+  function modelFromValue(v) {
+    const m = emptyModel();
+    (v.nodes || []).forEach(function (n) { m.nodes.set(String(n.id), { roles: (n.roles || []).slice(), x: n.x, y: n.y }); });
+    m.edges = (v.edges || []).map(function (e) { return [String(e[0]), String(e[1])]; });
+    m.bidirected = (v.bidirected || []).map(function (e) { return [String(e[0]), String(e[1])]; });
+    return m;
   }
   function changed(action, now) {
     dirty += 1;
@@ -568,6 +604,9 @@
     const ack = args.ack || {};
     const answered = ack.inst === INST && ack.seq === seq;
     lastAck = ack;
+    scope = String(args.scope || "");
+    const lost = first && !readonly ? lostBatch(args, ack) : null;
+    if (answered && !dirty) forgetUnanswered();
     adoptStyles(args);
     // Python's graph is the truth when it changed from outside the drawing, or when it has
     // applied every batch this editor sent; otherwise this render answers an older batch and
@@ -578,6 +617,13 @@
       model = m;
     }
     lastVersion = args.version;
+    if (lost) {  // drawn and sent again as this editor's own first batch
+      model = modelFromValue(lost);
+      dirty = Math.max(1, Number(lost.edits) || 1);
+      actions = (lost.actions || []).slice();
+      flush();
+      say("Your last edits had not reached the analysis when the page changed; they were sent again.", false);
+    }
     drawLegend(args.legend);
     redraw();
     if (first) { network.fit({ animation: false }); }
