@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -92,11 +93,19 @@ class Session:
         self.console_errors: list[str] = []
         self.prompt_answers: list[str] = []
         self.failed_responses: list[tuple[int, str]] = []
-        page.on("request", lambda r: self.requests.append(r.url))
+        self.media_in_flight: set = set()
+        page.on("request", self._request)
+        page.on("requestfinished", lambda r: self.media_in_flight.discard(r))
+        page.on("requestfailed", lambda r: self.media_in_flight.discard(r))
         page.on("response", lambda r: r.status >= 400 and self.failed_responses.append((r.status, r.url)))
         page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
         page.on("dialog", self._dialog)
+
+    def _request(self, r):
+        self.requests.append(r.url)
+        if urlparse(r.url).path.startswith("/media/"):
+            self.media_in_flight.add(r)
 
     def _dialog(self, d):
         self.dialogs.append((d.type, d.message))
@@ -120,16 +129,27 @@ class Session:
         return errors + [f"HTTP error: {u}" for u in others]
 
     def wait_idle(self, timeout=30_000):
+        """Until the script has stopped and the page's own requests for its media are answered.
+
+        A download button fetches its file once it is drawn (Streamlit's source check): a
+        click to another page before that answer lets the next runs release the file, and the
+        check then logs a 404 for a page already left (seen in a clean-clone CI run). A page
+        is not loaded until those answers are in, as a user's browser would have them.
+        """
         self.page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
                                     timeout=timeout)
         self.page.wait_for_timeout(250)
         self.page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
                                     timeout=timeout)
+        deadline = time.monotonic() + timeout / 1000
+        while self.media_in_flight:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"media requests unanswered after {timeout / 1000:.0f} s: "
+                                     f"{sorted(r.url for r in self.media_in_flight)}")
+            self.page.wait_for_timeout(50)
 
     def goto(self, path=""):
         """Open a page of the app, keeping this analysis' token (a new load is a new session)."""
-        from urllib.parse import parse_qs, urlparse
-
         token = parse_qs(urlparse(self.page.url).query).get("a", [None])[0] if self.page.url else None
         self.page.goto(self.url + "/" + path + (f"?a={token}" if token else ""))
         self.wait_idle()
