@@ -290,7 +290,6 @@ def _by_frame(lead: list[list[Any]], columns: list[_Column], width: int) -> Shee
                  columns=[frame[c].to_numpy(dtype=object)[1:] for c in frame.columns])
 
 
-
 def open_book(raw: bytes) -> Any:
     """The workbook, read-only (rows are parsed as they are read), cached values, no links."""
     from openpyxl import load_workbook

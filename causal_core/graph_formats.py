@@ -139,10 +139,15 @@ def _check_nesting(text: str, what: str, opens: str, closes: str, *, escapes: bo
 def _check_gml_size(text: str) -> None:
     """Refuse a GML text with more nodes or edges than the limits before networkx reads it."""
     counts = Counter(m[1] for m in _GML_KEYS.finditer(text) if m[1])
-    for key, what, limit in (("node", "nodes", MAX_NODES), ("edge", "edges", MAX_EDGES)):
-        if counts[key] > limit:
-            raise GraphError(f"The GML graph lists {counts[key]:,} {what}, more than the limit "
-                             f"of {limit:,}. {TOO_BIG_HINT}")
+    _check_listed("GML", counts["node"], counts["edge"])
+
+
+def _check_listed(fmt: str, n_nodes: int, n_edges: int) -> None:
+    """Refuse a graph file that lists more nodes or edges than the limits, before building."""
+    for what, n, limit in (("nodes", n_nodes, MAX_NODES), ("edges", n_edges, MAX_EDGES)):
+        if n > limit:
+            raise GraphError(f"The {fmt} graph lists {n:,} {what}, more than the limit of "
+                             f"{limit:,}. {TOO_BIG_HINT}")
 
 
 # ---------------------------------------------------------------------------------- JSON
@@ -168,11 +173,7 @@ def graph_from_json(data: Any) -> CausalGraph:
     positions: dict[str, tuple[float, float]] = {}
     labels: dict[str, str] = {}
     listed = {key: _json_list(data, key) for key in ("nodes", "edges", "bidirected")}
-    for what, n, limit in (("nodes", len(listed["nodes"]), MAX_NODES),
-                           ("edges", len(listed["edges"]) + len(listed["bidirected"]), MAX_EDGES)):
-        if n > limit:
-            raise GraphError(f"The JSON graph lists {n:,} {what}, more than the limit of "
-                             f"{limit:,}. {TOO_BIG_HINT}")
+    _check_listed("JSON", len(listed["nodes"]), len(listed["edges"]) + len(listed["bidirected"]))
     names = [_json_node(item, i, roles, positions, labels)
              for i, item in enumerate(listed["nodes"])]
     edges = [_json_pair(p, "edges", i) for i, p in enumerate(listed["edges"])]

@@ -126,7 +126,7 @@
   }
   function modelFromValue(v) {
     const m = emptyModel();
-    (v.nodes || []).forEach(function (n) { m.nodes.set(String(n.id), { roles: (n.roles || []).slice(), x: n.x, y: n.y }); });
+    setNodes(m, v.nodes);
     m.edges = (v.edges || []).map(function (e) { return [String(e[0]), String(e[1])]; });
     m.bidirected = (v.bidirected || []).map(function (e) { return [String(e[0]), String(e[1])]; });
     return m;
@@ -574,9 +574,12 @@
       label: m.label || "" };
     columns = (args.columns || []).map(String);
   }
+  function setNodes(m, nodes) {  // Python's nodes and a sent batch's have the same shape
+    (nodes || []).forEach(function (n) { m.nodes.set(String(n.id), { roles: (n.roles || []).slice(), x: n.x, y: n.y }); });
+  }
   function modelFromArgs(args) {
     const m = emptyModel();
-    (args.nodes || []).forEach(function (n) { m.nodes.set(String(n.id), { roles: (n.roles || []).slice(), x: n.x, y: n.y }); });
+    setNodes(m, args.nodes);
     (args.edges || []).forEach(function (e) {
       if (e.bidirected) m.bidirected.push([e.from, e.to]); else m.edges.push([e.from, e.to]);
     });
