@@ -40,18 +40,28 @@ def _estimate(s: Session) -> float:
     return float(_NUMBER.search(text).group().replace(",", "").replace("−", "-"))
 
 
-def _choose(s: Session, label: str, pattern: str) -> None:
-    """Choose the option matching ``pattern`` in the select box labelled ``label``, and read
-    it back. A click can land while the page is still redrawing the box (its checks finish in
-    later reruns: seen in a clean-clone CI run), so a choice that did not take is tried again."""
+def _choose(s: Session, label: str, word: str) -> None:
+    """Choose the option containing ``word`` in the select box labelled ``label``, and read it
+    back. A click can land while the page is still redrawing the box (its checks finish in
+    later reruns: seen in a clean-clone CI run), so a choice that did not take is tried again,
+    the next time by keyboard as a keyboard user would (type the word, Enter); what each try
+    saw is in the error."""
     field = s.page.get_by_test_id("stSelectbox").filter(has_text=label).first.locator("input")
-    wanted = re.compile(pattern, re.I)
-    for _ in range(5):
+    wanted = re.compile(re.escape(word), re.I)
+    seen = []
+    for k in range(6):
         s.wait_idle(300_000)
         field.click()
         try:
-            s.page.get_by_role("option", name=wanted).first.click(timeout=10_000)
-        except Exception:  # noqa: BLE001 - the list closed under the click: open it again
+            if k % 2:
+                field.press_sequentially(word)
+                s.page.get_by_role("option", name=wanted).first.wait_for(timeout=10_000)
+                field.press("Enter")
+            else:
+                s.page.get_by_role("option", name=wanted).first.click(timeout=10_000)
+        except Exception as err:  # noqa: BLE001 - the list closed under the click: open it again
+            seen.append(f"try {k + 1}: no option {word!r} to pick ({str(err).splitlines()[0]}; "
+                        f"{s.page.get_by_role('option').count()} options shown)")
             s.page.keyboard.press("Escape")
             continue
         s.wait_idle(300_000)
@@ -59,7 +69,8 @@ def _choose(s: Session, label: str, pattern: str) -> None:
         s.page.wait_for_timeout(300)
         if wanted.search(field.input_value()):
             return
-    raise AssertionError(f"could not choose {pattern!r} in {label!r}: it shows {field.input_value()!r}")
+        seen.append(f"try {k + 1}: picked, the box then showed {field.input_value()!r}")
+    raise AssertionError(f"could not choose {word!r} in {label!r}: " + "; ".join(seen))
 
 
 def _run_checks(s: Session) -> None:
