@@ -40,12 +40,12 @@ def _estimate(s: Session) -> float:
     return float(_NUMBER.search(text).group().replace(",", "").replace("−", "-"))
 
 
-def _choose(s: Session, label: str, word: str) -> None:
+def _choose(s: Session, label: str, word: str) -> list[str]:
     """Choose the option containing ``word`` in the select box labelled ``label``, and read it
     back. A click can land while the page is still redrawing the box (its checks finish in
     later reruns: seen in a clean-clone CI run), so a choice that did not take is tried again,
     the next time by keyboard as a keyboard user would (type the word, Enter); what each try
-    saw is in the error."""
+    saw is in the error (and returned, when a later try took it)."""
     field = s.page.get_by_test_id("stSelectbox").filter(has_text=label).first.locator("input")
     wanted = re.compile(re.escape(word), re.I)
     seen = []
@@ -68,7 +68,7 @@ def _choose(s: Session, label: str, word: str) -> None:
         field.blur()
         s.page.wait_for_timeout(300)
         if wanted.search(field.input_value()):
-            return
+            return seen
         seen.append(f"try {k + 1}: picked, the box then showed {field.input_value()!r}")
     raise AssertionError(f"could not choose {word!r} in {label!r}: " + "; ".join(seen))
 
@@ -92,6 +92,7 @@ class Student(threading.Thread):
         self.path.write_bytes(student_csv(i))
         self.steps: dict[str, float] = {}
         self.problems: list[str] = []
+        self.notes: list[str] = []  # printed, not failures: retries that then succeeded
         self.error: str | None = None
 
     def step(self, name: str, action) -> object:
@@ -131,7 +132,7 @@ class Student(threading.Thread):
         self.step("Identify", lambda: _nav(s, "3 · Identify"))
         self.own(self.step("estimate + default checks",
                            lambda: (_nav(s, "4 · Estimate & Refute"), _estimate(s))[1]), "default")
-        self.step("switch to IPW", lambda: _choose(s, "Estimator", "weighting"))
+        self.notes += self.step("switch to IPW", lambda: _choose(s, "Estimator", "weighting"))
         self.own(_estimate(s), "IPW")
         self.step("IPW checks", lambda: _run_checks(s))
         slider = page.get_by_test_id("stSlider").filter(has_text="Simulations per check")
@@ -172,6 +173,8 @@ def test_three_browsers_at_once_each_see_only_their_own_analysis(tmp_path):
     for name in steps:
         times = [s.steps.get(name, float("nan")) for s in students]
         print(f"  {name:26s} {', '.join(f'{t:5.1f}' for t in times)}; {statistics.median(times):5.1f}")
+    for s in students:
+        print("".join(f"  browser {s.i}: {note}\n" for note in s.notes), end="")
     assert not [s.error for s in students if s.error], [s.error for s in students]
     assert not [p for s in students for p in s.problems], [s.problems for s in students]
     assert all(len(s.steps) == 11 for s in students), [list(s.steps) for s in students]
