@@ -109,6 +109,7 @@ class Student(threading.Thread):
     def run(self) -> None:
         from playwright.sync_api import sync_playwright
 
+        s = None
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
@@ -116,10 +117,11 @@ class Student(threading.Thread):
                 s = Session(page, self.url)
                 self.start_together.wait(300)
                 self.play(s)
-                self.problems += [f"console: {e}" for e in s.unexpected_console_errors()]
                 browser.close()
         except Exception as err:  # noqa: BLE001 - reported by the test, with the step it was in
             self.error = f"{type(err).__name__} after {list(self.steps)}: {err}"
+        if s is not None:  # after a failed step too: what the console said is part of the story
+            self.problems += [f"console: {e}" for e in s.unexpected_console_errors()]
 
     def play(self, s: Session) -> None:
         page = s.page
@@ -175,6 +177,6 @@ def test_three_browsers_at_once_each_see_only_their_own_analysis(tmp_path):
         print(f"  {name:26s} {', '.join(f'{t:5.1f}' for t in times)}; {statistics.median(times):5.1f}")
     for s in students:
         print("".join(f"  browser {s.i}: {note}\n" for note in s.notes), end="")
-    assert not [s.error for s in students if s.error], [s.error for s in students]
+    assert not [s.error for s in students if s.error], [(s.error, s.problems) for s in students]
     assert not [p for s in students for p in s.problems], [s.problems for s in students]
     assert all(len(s.steps) == 11 for s in students), [list(s.steps) for s in students]
