@@ -59,7 +59,7 @@ def _choose(s: Session, label: str, word: str) -> list[str]:
                 field.press("Enter")
             else:
                 s.page.get_by_role("option", name=wanted).first.click(timeout=10_000)
-        except Exception as err:  # noqa: BLE001 - the list closed under the click: open it again
+        except Exception as err:  # noqa: BLE001 - no option to pick (the list closed, or none matched): again
             seen.append(f"try {k + 1}: no option {word!r} to pick ({str(err).splitlines()[0]}; "
                         f"{s.page.get_by_role('option').count()} options shown)")
             s.page.keyboard.press("Escape")

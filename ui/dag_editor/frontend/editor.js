@@ -59,6 +59,9 @@
 
   // ---------------------------------------------------------------- ids and names
   function emptyModel() { return { nodes: new Map(), edges: [], bidirected: [] }; }
+  function setNodes(m, nodes) {  // Python's nodes and a sent batch's have the same shape
+    (nodes || []).forEach(function (n) { m.nodes.set(String(n.id), { roles: (n.roles || []).slice(), x: n.x, y: n.y }); });
+  }
   function nid(name) { return "n:" + name; }
   function nameOf(visId) { return String(visId).slice(2); }
   function edgeKey(a, b) { return JSON.stringify([a, b]); }
@@ -573,9 +576,6 @@
         .concat((m.bidirected || []).map(function (e) { return bid(e[0], e[1]); }))),
       label: m.label || "" };
     columns = (args.columns || []).map(String);
-  }
-  function setNodes(m, nodes) {  // Python's nodes and a sent batch's have the same shape
-    (nodes || []).forEach(function (n) { m.nodes.set(String(n.id), { roles: (n.roles || []).slice(), x: n.x, y: n.y }); });
   }
   function modelFromArgs(args) {
     const m = emptyModel();
