@@ -9,6 +9,7 @@ registry, see the issue's closing note.)
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -78,8 +79,11 @@ def test_an_exported_script_reproduces_the_apps_estimate_in_a_fresh_venv(venv, t
     analysis = assemble(plan, estimates={plan.estimator: shown})
     (tmp_path / "analysis.py").write_text(to_script(analysis, "lalonde.csv"))
     view.data(at).frame.to_csv(tmp_path / "lalonde.csv", index=False)
+    # a bare PATH, and this process's BLAS settings (OPENBLAS_CORETYPE picks the kernels: with
+    # others a sum's last digits may differ, and the script prints the estimate to the last digit)
+    blas = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS_", "OMP_", "MKL_"))}
     out = subprocess.run([str(venv / "bin" / "python"), "analysis.py"], cwd=tmp_path, text=True,
-                         capture_output=True, env={"PATH": "/usr/bin:/bin"}, timeout=300)
+                         capture_output=True, env={"PATH": "/usr/bin:/bin", **blas}, timeout=300)
     assert out.returncode == 0, out.stderr
     assert f"estimate = {shown.value!r}" in out.stdout and "(the same)" in out.stdout
     code = "import causal_core; print(causal_core.__file__)"

@@ -182,12 +182,10 @@ def test_text_outcome_is_explained():
 
 
 def test_the_same_whatif_numbers_on_the_page_in_a_notebook_and_in_the_script(tmp_path):
-    import subprocess
-    import sys
-
     from causal_core.analysis import assemble
     from causal_core.report import to_script
     from causal_core.whatif import fmt
+    from tests.core.exported import run_script
 
     at = open_page()
     x_slider = next(s for s in at.slider if s.key.startswith(session.WHATIF_X))
@@ -207,10 +205,8 @@ def test_the_same_whatif_numbers_on_the_page_in_a_notebook_and_in_the_script(tmp
     assert page["Counterfactual"] == fmt(answer.y_counterfactual)
     assert page["Actual outcome"] == fmt(answer.y_actual)
     analysis = assemble(p, estimates={p.estimator: view.estimates(at)[p.estimator]})
-    (tmp_path / "analysis.py").write_text(to_script(analysis, "data.csv"))
     frame.to_csv(tmp_path / "data.csv", index=False)
-    out = subprocess.run([sys.executable, "analysis.py"], cwd=tmp_path, capture_output=True, text=True,
-                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=600)
+    out = run_script(to_script(analysis, "data.csv"), tmp_path)
     assert out.returncode == 0, out.stderr
     for name, value in answer.to_dict().items():  # to the last digit
         assert f"what if {name} = {value!r}" in out.stdout, (name, out.stdout[-2000:])
