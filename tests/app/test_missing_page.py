@@ -48,10 +48,11 @@ def test_a_choice_followed_at_once_by_a_click_on_the_navigation_is_kept():
     next(t for t in at.text_area if "as text" in t.label).set_value(CAMPAIGN_DAG)
     view.run(at)
     view.run(at, "app_pages/estimate.py")
+    at.number_input(key=session.MISSING_M).set_value(3)  # fewer copies: the choice is the point
     next(r for r in at.radio if r.label == "Missing values").set_value("multiple_imputation")
     at.switch_page("app_pages/whatif.py")  # the click on the navigation, before any rerun
     at.run()
-    assert view.plan(at).missing_data.strategy == "multiple_imputation"
+    assert view.plan(at).missing_data == cc.MissingDataChoice("multiple_imputation", m=3)
     view.run(at, "app_pages/estimate.py")
     box = at.selectbox(key=session.ESTIMATOR)
     before = box.value
