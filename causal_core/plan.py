@@ -448,14 +448,22 @@ class AnalysisPlan:
         q = pose(frame, self.treatment, self.outcome)
         return fit_model(frame, self.graph, q, self.whatif_seed)  # names nodes without a column
 
-    def whatif(self, frame: pd.DataFrame, *, scm: Any = None) -> tuple[Any, ...]:
+    def whatif(self, frame: pd.DataFrame, *, scm: Any = None,
+               progress: Callable[[float], Any] | None = None) -> tuple[Any, ...]:
         """Each What-if question answered on every rung (:class:`~causal_core.whatif.WhatIfAnswer`);
-        no question: the default one (the median or last level, row 0)."""
+        no question: the default one (the median or last level, row 0). ``progress``: called
+        with the fraction done after each model simulation (an exception it raises stops the
+        answers there)."""
         from .whatif import ask
 
         scm = self.whatif_model(frame) if scm is None else scm
-        return tuple(ask(frame, self.graph, self.treatment, self.outcome, q, seed=self.whatif_seed, scm=scm)
-                     for q in self.whatif_questions or (WhatIfQuestion(),))
+        questions = self.whatif_questions or (WhatIfQuestion(),)
+
+        def part(k: int) -> Callable[[float], Any] | None:
+            return None if progress is None else lambda f: progress((k + f) / len(questions))
+
+        return tuple(ask(frame, self.graph, self.treatment, self.outcome, q, seed=self.whatif_seed,
+                         scm=scm, progress=part(k)) for k, q in enumerate(questions))
 
     def check_data(self, frame: pd.DataFrame) -> None:
         """Raise DataError when ``frame`` is not the table of the plan's data reference."""
