@@ -1,13 +1,15 @@
 """A hung-looking input in one session never delays another session's page load (issue 16).
 
-Three sessions A, protocol-level clients (no browser: all an attacker needs), each upload a
+Six sessions A, protocol-level clients (no browser: all an attacker needs), each upload a
 table of 122 columns and paste a dense DAG over them (2,000+ arrows), then open What if: the
-structural model of such a graph takes tens of seconds to fit. While they fit, a real browser
+structural model of such a graph takes tens of seconds to fit (two at a time on the pool's two
+workers, the others queued). While they fit, a real browser
 opens the app again and again (session B), in pairs: one load with the As' fits paused (the job
 pool's workers stopped with SIGSTOP), one with them running, so that whatever else loads the
 machine (the other test worker) weighs on both loads of a pair alike. The median difference
 must stay under 1 s. When the As' tabs close, their fits must stop (the server's processes go
-quiet), not run on for nobody. On the code before the fits moved to the pool, the fits ran on
+quiet), not run on for nobody: neither a fit nor the intervention curve after it (which had
+no progress report to stop at until December). On the code before the fits moved to the pool, the fits ran on
 the server's script threads: the workers did no work and the server kept computing for
 seconds after the tabs closed (4.0-4.7 s of CPU in 5 s, measured), so the test fails there.
 """
@@ -31,7 +33,12 @@ from benchmarks.load.protocol import Session as Protocol
 from tests.browser.conftest import ARGS, CHROMIUM, ROOT, SERVER_PIDS, Session, serve
 
 NODES, DENSITY = 120, 0.3
-ATTACKERS = 3
+#: Six As for two workers: two fit at a time and the others queue, so on a fast machine (the
+#: fit of one A took 14 s of CPU here in December, 36-47 s on an earlier, slower one) the pool
+#: stays busy to the end of B's loads, and on a slow one the queued fits wait, never past the
+#: 180 s budget that counts only running time. With three, a fast machine ended two fits just
+#: before the tabs closed.
+ATTACKERS = int(os.environ.get("HUNG_ATTACKERS", 6))
 PAIRS = int(os.environ.get("HUNG_PAIRS", 12))
 #: B's browser's scheduler group gets this priority: in a room the browser runs on the
 #: student's own machine, here it shares the server's two cores with the fits beside it.
@@ -234,9 +241,11 @@ def test_a_hung_looking_input_never_delays_another_sessions_page_load(b_browser)
             running.append(_page_load(browser, url, context))
             cpu_running += sum(_cpu_seconds(w) for w in workers) - cpu
             seconds_running += time.perf_counter() - start
-        assert not any(a.finished.is_set() for a in attackers), (
-            "a session A's fit ended before B's loads did: this input no longer holds the server "
-            f"busy, so the test measured nothing (A: {[a.error for a in attackers]})")
+        waiting = sum(not a.finished.is_set() for a in attackers)
+        assert waiting >= 2, (
+            f"only {waiting} session(s) A of {ATTACKERS} still waited on a fit when B's loads "
+            "ended: this input no longer holds both workers busy, so the test measured too little "
+            f"(A: {[a.error for a in attackers]})")
         for a in attackers:
             a.close_tab()
         time.sleep(3.0)  # each fit stops at its next node
@@ -253,7 +262,8 @@ def test_a_hung_looking_input_never_delays_another_sessions_page_load(b_browser)
     delay = statistics.median(delays)
     busy = cpu_running / seconds_running
     kind = "one context (cache kept)" if WARM else "a fresh context a load"
-    print(f"B's browser: scheduler group {group}, {kind}")
+    print(f"B's browser: scheduler group {group}, {kind}; {waiting} of {ATTACKERS} As still "
+          "waited on a fit when B's loads ended")
     print(f"B's page loads with the As' fits paused {paused}, running {running}; median delay "
           f"{delay:+.2f} s; the workers' CPU while running {busy:.2f} s/s; the server's CPU in the "
           f"5 s after the As' tabs closed {after_close_cpu:.2f} s ({who or 'none'})")
